@@ -1,0 +1,39 @@
+# The two commands of the README are the contract: `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Debian packages the product needs: a Java runtime for the OWL reasoner (HermiT, via owlready2).
+APT_PACKAGES := default-jre-headless
+
+.PHONY: setup run test bench lint clean
+
+setup: $(VENV)/.installed
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing $(APT_PACKAGES) with apt-get (Java for the OWL reasoner)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES); }
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: setup
+	$(BIN)/katalog load
+	$(BIN)/katalog serve --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check catalogue api web tests
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) var

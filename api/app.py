@@ -1,0 +1,50 @@
+"""The application factory: every server and every test builds the app here, with explicit settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from catalogue.settings import Settings, get_settings
+from catalogue.store import CatalogueStore, StoreError
+from web.routes import router as web_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the store is opened when the app starts and closed when it stops."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = CatalogueStore.open(settings)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+            app.state.store = None
+
+    app = FastAPI(
+        title="Katalog chytrých služeb",
+        description="Katalog chytrých služeb a znalostní graf koncepce Smart Cities.",
+        lifespan=lifespan,
+        docs_url=None if settings.environment == "production" else "/docs",
+    )
+    app.state.settings = settings
+    app.state.store = None
+
+    @app.get("/healthz", summary="Health check: 200 once the store is open")
+    def healthz(request: Request) -> JSONResponse:
+        store = request.app.state.store
+        if store is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            store.ask("ASK { }")
+        except StoreError as error:
+            return JSONResponse({"status": "store unavailable", "detail": str(error)}, status_code=503)
+        return JSONResponse({"status": "ok", "store": store.description})
+
+    app.include_router(web_router)
+    return app

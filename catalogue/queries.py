@@ -1,0 +1,97 @@
+"""The query layer: one named query per need, parameters bound, results mapped to plain dataclasses.
+
+The site, the API and the CLI read the graph only through these functions; none writes SPARQL.
+Parameters are bound by the engine (Oxigraph substitutions, rdflib initBindings), never joined into
+the text; both bind only variables the query projects, so every parameter is also in the SELECT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Literal, URIRef
+
+from catalogue.store import CatalogueStore
+
+PREFIXES = """
+PREFIX kcs: <https://w3id.org/kcs/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+
+@dataclass(frozen=True)
+class PillarSummary:
+    iri: str
+    label: str
+    code: str | None
+    strategy: str
+    components: int
+    cross_cutting: bool
+
+
+PILLARS = PREFIXES + """
+SELECT ?pillar ?label ?code ?strategyLabel ?class ?lang (COUNT(DISTINCT ?component) AS ?components) WHERE {
+  VALUES ?class { kcs:Pillar kcs:CrossCuttingArea }
+  ?pillar a ?class ; skos:prefLabel ?label ; skos:topConceptOf ?strategy .
+  ?strategy skos:prefLabel ?strategyLabel .
+  FILTER (lang(?label) = ?lang && lang(?strategyLabel) = ?lang)
+  OPTIONAL { ?pillar skos:notation ?code }
+  OPTIONAL { ?component skos:broader ?pillar ; a kcs:Component }
+}
+GROUP BY ?pillar ?label ?code ?strategyLabel ?class ?lang
+ORDER BY ?strategyLabel ?class ?label
+"""
+
+
+def pillars(store: CatalogueStore, lang: str = "cs") -> list[PillarSummary]:
+    """Every pillar and cross-cutting area of every strategy, with its number of components."""
+    rows = store.query(PILLARS, {"lang": Literal(lang)})
+    return [
+        PillarSummary(
+            iri=str(row.pillar),  # type: ignore[union-attr]
+            label=str(row.label),  # type: ignore[union-attr]
+            code=str(row.code) if row.code is not None else None,  # type: ignore[union-attr]
+            strategy=str(row.strategyLabel),  # type: ignore[union-attr]
+            components=int(row.components),  # type: ignore[union-attr]
+            cross_cutting=row["class"] == URIRef("https://w3id.org/kcs/ontology#CrossCuttingArea"),  # type: ignore[index]
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    cls: str
+    count: int
+
+
+CLASS_COUNTS = PREFIXES + """
+SELECT ?class (COUNT(DISTINCT ?resource) AS ?count) WHERE {
+  ?resource a ?class .
+  FILTER (STRSTARTS(STR(?class), "https://w3id.org/kcs/ontology#"))
+}
+GROUP BY ?class ORDER BY DESC(?count) ?class
+"""
+
+
+def class_counts(store: CatalogueStore) -> list[ClassCount]:
+    return [
+        ClassCount(str(row["class"]).rsplit("#", 1)[-1], int(row["count"]))  # type: ignore[index]
+        for row in store.query(CLASS_COUNTS)
+    ]
+
+
+@dataclass(frozen=True)
+class GraphSize:
+    graph: str
+    triples: int
+
+
+GRAPH_SIZES = """
+SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g
+"""
+
+
+def graph_sizes(store: CatalogueStore) -> list[GraphSize]:
+    return [GraphSize(str(row["g"]), int(row["triples"])) for row in store.query(GRAPH_SIZES)]  # type: ignore[index]

@@ -1,0 +1,81 @@
+"""One settings object for the whole product, read from environment variables (prefix ``KATALOG_``).
+
+Nothing is read at import time: call :func:`get_settings` (or build :class:`Settings` yourself in tests).
+``katalog settings`` prints every setting with its help text, and a test checks each is documented.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_BASE = "https://w3id.org/kcs/id/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KATALOG_", extra="ignore")
+
+    store: Literal["oxigraph", "sparql"] = Field(
+        "oxigraph",
+        description="Where the knowledge graph lives: 'oxigraph' (embedded on-disk store at store_path) "
+        "or 'sparql' (a remote SPARQL 1.1 query/update endpoint).",
+    )
+    store_path: Path = Field(
+        REPOSITORY / "var" / "store",
+        description="Folder of the embedded Oxigraph store (created on first load).",
+    )
+    sparql_query_endpoint: str | None = Field(
+        None, description="URL of the remote SPARQL 1.1 query endpoint, when store is 'sparql'."
+    )
+    sparql_update_endpoint: str | None = Field(
+        None, description="URL of the remote SPARQL 1.1 update endpoint, when store is 'sparql'."
+    )
+    sparql_timeout: float = Field(
+        30.0, description="Seconds to wait for the remote SPARQL endpoint before giving up."
+    )
+    data_dir: Path = Field(
+        REPOSITORY / "catalogue" / "data",
+        description="Folder of the catalogue's Turtle files, one named graph each.",
+    )
+    ontology_dir: Path = Field(
+        REPOSITORY / "ontology",
+        description="Folder of the ontology (kcs.ttl) and the SHACL shapes (shapes.ttl).",
+    )
+    instance_base: str = Field(
+        DEFAULT_INSTANCE_BASE,
+        description="Base IRI of the catalogue's resources; the data is rewritten to it when loaded.",
+    )
+    host: str = Field("127.0.0.1", description="Address `katalog serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `katalog serve` listens on.")
+    environment: Literal["development", "production"] = Field(
+        "development", description="'production' masks internal errors in answers."
+    )
+
+    @model_validator(mode="after")
+    def _remote_store_needs_endpoints(self) -> Settings:
+        if self.store == "sparql" and not (self.sparql_query_endpoint and self.sparql_update_endpoint):
+            raise ValueError(
+                "KATALOG_STORE=sparql needs KATALOG_SPARQL_QUERY_ENDPOINT and KATALOG_SPARQL_UPDATE_ENDPOINT"
+            )
+        if not self.instance_base.endswith(("/", "#")):
+            raise ValueError("KATALOG_INSTANCE_BASE must end with '/' or '#'")
+        return self
+
+    @property
+    def ontology_file(self) -> Path:
+        return self.ontology_dir / "kcs.ttl"
+
+    @property
+    def shapes_file(self) -> Path:
+        return self.ontology_dir / "shapes.ttl"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read from the environment once, on first use."""
+    return Settings()

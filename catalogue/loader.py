@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from oxrdflib._converter import to_ox
@@ -116,11 +117,11 @@ def _diff(old: Sequence[ox.Triple], new: Sequence[ox.Triple]) -> tuple[int, int]
 
 def loaded_fingerprints(store: CatalogueStore, settings: Settings) -> dict[URIRef, tuple[str, str]]:
     """What the load log says was loaded: graph → (fingerprint, file name)."""
-    rows = store.query(
+    rows = store.select(
         f"SELECT ?g ?id ?file ?log WHERE {{ GRAPH ?log {{ ?g <{DCTERMS}identifier> ?id ; <{DCTERMS}source> ?file }} }}",
         {"log": load_log_graph(settings)},
     )
-    return {row[0]: (str(row[1]), str(row[2])) for row in rows}  # type: ignore[index]
+    return {URIRef(str(row["g"])): (str(row["id"]), str(row["file"])) for row in rows}
 
 
 def _log_update(settings: Settings, graph: URIRef, entry: tuple[str, str] | None) -> str:
@@ -163,11 +164,9 @@ def load(
     for source, identifier, triples in pending:
         if progress is not None:
             progress(source)
-        old = [to_ox(t) for t in store.triples_in(source.graph)] if source.graph in known else []
+        old = [cast(ox.Triple, to_ox(t)) for t in store.triples_in(source.graph)] if source.graph in known else []
         added, removed = _diff(old, triples)
-        store.replace_graph(
-            source.graph, triples, _log_update(settings, source.graph, (identifier, source.path.name))
-        )
+        store.replace_graph(source.graph, triples, _log_update(settings, source.graph, (identifier, source.path.name)))
         status = "replaced" if source.graph in known else "added"
         changes.append(Change(source.graph, source.path.name, status, added, removed))
     if prune:

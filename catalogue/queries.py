@@ -20,6 +20,9 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 
 
+CROSS_CUTTING_AREA = URIRef("https://w3id.org/kcs/ontology#CrossCuttingArea")
+
+
 @dataclass(frozen=True)
 class PillarSummary:
     iri: str
@@ -30,7 +33,9 @@ class PillarSummary:
     cross_cutting: bool
 
 
-PILLARS = PREFIXES + """
+PILLARS = (
+    PREFIXES
+    + """
 SELECT ?pillar ?label ?code ?strategyLabel ?class ?lang (COUNT(DISTINCT ?component) AS ?components) WHERE {
   VALUES ?class { kcs:Pillar kcs:CrossCuttingArea }
   ?pillar a ?class ; skos:prefLabel ?label ; skos:topConceptOf ?strategy .
@@ -42,21 +47,21 @@ SELECT ?pillar ?label ?code ?strategyLabel ?class ?lang (COUNT(DISTINCT ?compone
 GROUP BY ?pillar ?label ?code ?strategyLabel ?class ?lang
 ORDER BY ?strategyLabel ?class ?label
 """
+)
 
 
 def pillars(store: CatalogueStore, lang: str = "cs") -> list[PillarSummary]:
     """Every pillar and cross-cutting area of every strategy, with its number of components."""
-    rows = store.query(PILLARS, {"lang": Literal(lang)})
     return [
         PillarSummary(
-            iri=str(row.pillar),  # type: ignore[union-attr]
-            label=str(row.label),  # type: ignore[union-attr]
-            code=str(row.code) if row.code is not None else None,  # type: ignore[union-attr]
-            strategy=str(row.strategyLabel),  # type: ignore[union-attr]
-            components=int(row.components),  # type: ignore[union-attr]
-            cross_cutting=row["class"] == URIRef("https://w3id.org/kcs/ontology#CrossCuttingArea"),  # type: ignore[index]
+            iri=str(row["pillar"]),
+            label=str(row["label"]),
+            code=str(row["code"]) if "code" in row else None,
+            strategy=str(row["strategyLabel"]),
+            components=int(row["components"]),
+            cross_cutting=row["class"] == CROSS_CUTTING_AREA,
         )
-        for row in rows
+        for row in store.select(PILLARS, {"lang": Literal(lang)})
     ]
 
 
@@ -66,20 +71,20 @@ class ClassCount:
     count: int
 
 
-CLASS_COUNTS = PREFIXES + """
+CLASS_COUNTS = (
+    PREFIXES
+    + """
 SELECT ?class (COUNT(DISTINCT ?resource) AS ?count) WHERE {
   ?resource a ?class .
   FILTER (STRSTARTS(STR(?class), "https://w3id.org/kcs/ontology#"))
 }
 GROUP BY ?class ORDER BY DESC(?count) ?class
 """
+)
 
 
 def class_counts(store: CatalogueStore) -> list[ClassCount]:
-    return [
-        ClassCount(str(row["class"]).rsplit("#", 1)[-1], int(row["count"]))  # type: ignore[index]
-        for row in store.query(CLASS_COUNTS)
-    ]
+    return [ClassCount(str(row["class"]).rsplit("#", 1)[-1], int(row["count"])) for row in store.select(CLASS_COUNTS)]
 
 
 @dataclass(frozen=True)
@@ -94,4 +99,4 @@ SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORD
 
 
 def graph_sizes(store: CatalogueStore) -> list[GraphSize]:
-    return [GraphSize(str(row["g"]), int(row["triples"])) for row in store.query(GRAPH_SIZES)]  # type: ignore[index]
+    return [GraphSize(str(row["g"]), int(row["triples"])) for row in store.select(GRAPH_SIZES)]

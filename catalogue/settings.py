@@ -35,9 +35,7 @@ class Settings(BaseSettings):
     sparql_update_endpoint: str | None = Field(
         None, description="URL of the remote SPARQL 1.1 update endpoint, when store is 'sparql'."
     )
-    sparql_timeout: float = Field(
-        30.0, description="Seconds to wait for the remote SPARQL endpoint before giving up."
-    )
+    sparql_timeout: float = Field(30.0, description="Seconds to wait for the remote SPARQL endpoint before giving up.")
     data_dir: Path = Field(
         REPOSITORY / "catalogue" / "data",
         description="Folder of the catalogue's Turtle files, one named graph each.",

@@ -96,14 +96,14 @@ class CatalogueStore:
         if self._oxigraph is not None:
             return self._query_oxigraph(sparql, bindings or {})
         try:
-            return self.dataset.query(sparql, initBindings=dict(bindings or {}))
+            return self.dataset.query(sparql, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
         except Exception as error:  # rdflib raises many kinds; the caller needs one with a clear cause
             raise StoreError(f"the SPARQL endpoint failed: {_one_line(error)}") from error
 
     def _query_oxigraph(self, sparql: str, bindings: Mapping[str, Node]) -> Result:
         # oxrdflib turns initBindings into a trailing VALUES clause, which can silently return nothing
         # (oxrdflib issue 11); Oxigraph's own substitutions bind parameters correctly.
-        substitutions = {ox.Variable(name): to_ox(value) for name, value in bindings.items()}
+        substitutions: dict[ox.Variable, Any] = {ox.Variable(name): to_ox(value) for name, value in bindings.items()}
         try:
             results = self._oxigraph.query(  # type: ignore[union-attr]
                 sparql, use_default_graph_as_union=True, substitutions=substitutions or None
@@ -114,16 +114,21 @@ class CatalogueStore:
             raise StoreError(f"the store failed: {_one_line(error)}") from error
         return _rdflib_result(results)
 
+    def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> list[dict[str, Any]]:
+        """Run a SELECT query; each row maps the variables it binds to their values."""
+        result = self.query(sparql, bindings)
+        return [{str(name): value for name, value in row.asdict().items()} for row in result]  # type: ignore[union-attr]
+
     def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
         return bool(self.query(sparql, bindings).askAnswer)
 
     def graph_names(self) -> set[URIRef]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return {row[0] for row in rows}  # type: ignore[index]
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return {URIRef(str(row["g"])) for row in rows}
 
     def triples_in(self, graph: URIRef) -> list[tuple[Node, Node, Node]]:
-        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph})
-        return [(row[0], row[1], row[2]) for row in rows]  # type: ignore[index]
+        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph})
+        return [(row["s"], row["p"], row["o"]) for row in rows]
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -211,6 +216,10 @@ class CatalogueStore:
         return self._oxigraph
 
 
+def _solution_bindings(solution: ox.QuerySolution, variables: list[str]) -> dict[Variable, Any]:
+    return {Variable(name): from_ox(solution[name]) for name in variables if solution[name] is not None}
+
+
 def _rdflib_result(results: Any) -> Result:
     """Map Oxigraph query results to an rdflib Result, so callers see one API whatever the backend."""
     if isinstance(results, ox.QueryBoolean):
@@ -221,15 +230,12 @@ def _rdflib_result(results: Any) -> Result:
         result = Result("SELECT")
         variables = [v.value for v in results.variables]
         result.vars = [Variable(v) for v in variables]
-        result.bindings = [
-            {Variable(v): from_ox(solution[v]) for v in variables if solution[v] is not None}
-            for solution in results
-        ]
+        result.bindings = [_solution_bindings(solution, variables) for solution in results]
         return result
     result = Result("CONSTRUCT")
     graph = Graph()
     for triple in results:
-        graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))  # type: ignore[arg-type]
     result.graph = graph
     return result
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Graph
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUE_DATA = REPO / "catalogue" / "data"

@@ -44,8 +44,13 @@ def test_reloading_a_changed_file_replaces_its_graph(tmp_path: Path, store_env: 
     result = katalog("load", str(changed), env=store_env)
     assert result.returncode == 0, result.stderr
     assert "national-concept.ttl: replaced, +1 -1 triples" in result.stdout
-    labels = json.loads(katalog("sparql", f"SELECT ?l WHERE {{ ?p a <{KCS}Pillar> ; "
-                                "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }", env=store_env).stdout)
+    labels = json.loads(
+        katalog(
+            "sparql",
+            f"SELECT ?l WHERE {{ ?p a <{KCS}Pillar> ; <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}",
+            env=store_env,
+        ).stdout
+    )
     values = {b["l"]["value"] for b in labels["results"]["bindings"]}
     assert "Místní ekonomika" in values and "Lokální ekonomika" not in values
 
@@ -61,9 +66,7 @@ def test_sparql_select_prints_query_results_json(store_env: dict[str, str]) -> N
 def test_sparql_ask_and_construct_from_standard_input(store_env: dict[str, str]) -> None:
     ask = katalog("sparql", "-", stdin=f"ASK {{ ?p a <{KCS}Pillar> }}", env=store_env)
     assert json.loads(ask.stdout)["boolean"] is True
-    construct = katalog(
-        "sparql", f"CONSTRUCT {{ ?p a <{KCS}Pillar> }} WHERE {{ ?p a <{KCS}Pillar> }}", env=store_env
-    )
+    construct = katalog("sparql", f"CONSTRUCT {{ ?p a <{KCS}Pillar> }} WHERE {{ ?p a <{KCS}Pillar> }}", env=store_env)
     assert construct.returncode == 0 and "Pillar" in construct.stdout
     graph = ox.parse(construct.stdout.encode(), format=ox.RdfFormat.TURTLE)
     assert len(list(graph)) >= 3
@@ -132,14 +135,20 @@ def test_export_writes_every_catalogue_triple(store_env: dict[str, str], tmp_pat
     output = tmp_path / f"export.{fmt}"
     result = katalog("export", "--format", fmt, "--output", str(output), env=store_env)
     assert result.returncode == 0, result.stderr
-    formats = {"ttl": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS,
-               "jsonld": ox.RdfFormat.JSON_LD}
+    formats = {
+        "ttl": ox.RdfFormat.TURTLE,
+        "trig": ox.RdfFormat.TRIG,
+        "nq": ox.RdfFormat.N_QUADS,
+        "jsonld": ox.RdfFormat.JSON_LD,
+    }
     exported = list(ox.parse(path=str(output), format=formats[fmt]))
     stored = ox.Store.read_only(store_env["KATALOG_STORE_PATH"])
     measures = f"SELECT ?m WHERE {{ GRAPH ?g {{ ?m a <{KCS}TypeMeasure> }} }}"
     expected = {str(row["m"]) for row in stored.query(measures)}
     rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-    found = {str(t.subject) for t in exported if str(t.predicate) == rdf_type and str(t.object) == f"<{KCS}TypeMeasure>"}
+    found = {
+        str(t.subject) for t in exported if str(t.predicate) == rdf_type and str(t.object) == f"<{KCS}TypeMeasure>"
+    }
     assert expected and found == expected
     assert "load-log" not in output.read_text(encoding="utf-8")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
@@ -40,7 +41,9 @@ def test_every_resource_cites_a_source_containing_its_label(catalogue: Graph, se
     for resource, label in catalogue.subject_objects(SKOS.prefLabel):
         if not isinstance(label, Literal) or label.language != "cs":
             continue
-        files = {str(f) for ref in catalogue.objects(resource, DCTERMS.source) for f in catalogue.objects(ref, KCS_SEED_FILE)}
+        files = {
+            str(f) for ref in catalogue.objects(resource, DCTERMS.source) for f in catalogue.objects(ref, KCS_SEED_FILE)
+        }
         if not files:
             unsourced.append(str(resource))
             continue

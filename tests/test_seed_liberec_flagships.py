@@ -9,7 +9,6 @@ graph, so a broken fact in the Turtle, or a fact the seed does not print, makes 
 """
 
 # The expected values below are verbatim sentences of the seed and cannot be wrapped.
-# ruff: noqa: E501
 
 from __future__ import annotations
 
@@ -294,10 +293,7 @@ ANNEX3_ORDER = [v[5] for v in FLAGSHIPS.values()]
 def card(body: str, header: tuple[str, ...]) -> str:
     """One project card of section 3, from its header up to the next card or the section end."""
     title, goal, area, guarantor, implementer = header
-    start = (
-        f"◼ {title} {goal} {area} GARANT PROJEKTU: {guarantor} "
-        f"NOSITEL PROJEKTU: {implementer} ◼ POPIS PROJEKTU"
-    )
+    start = f"◼ {title} {goal} {area} GARANT PROJEKTU: {guarantor} NOSITEL PROJEKTU: {implementer} ◼ POPIS PROJEKTU"
     i = body.index(start)
     nxt = re.search(r"◼ [^◼]+? GARANT PROJEKTU:", body[i + len(start) :])
     return body[i : i + len(start) + nxt.start()] if nxt else body[i:]

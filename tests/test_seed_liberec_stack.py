@@ -11,6 +11,7 @@ printed "CELKEM … mil. Kč".
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from decimal import Decimal
@@ -59,8 +60,9 @@ FLAGSHIPS = {
 GUARANTORS = {
     "Odbor dopravy": ORGANISATION["odbor-dopravy"],
     "Odbor kultury, památkové péče a cestovního ruchu": ORGANISATION["odbor-kultury-pamatkove-pece-a-cestovniho-ruchu"],
-    "Odbor regionální rozvoje, evropských projektů a územního plánování":
-        ORGANISATION["odbor-regionalniho-rozvoje-evropskych-projektu-a-uzemniho-planovani"],
+    "Odbor regionální rozvoje, evropských projektů a územního plánování": ORGANISATION[
+        "odbor-regionalniho-rozvoje-evropskych-projektu-a-uzemniho-planovani"
+    ],
     "Odbor informatiky": ORGANISATION["odbor-informatiky"],
     "Rezort ekonomiky, správy majetku a informatiky": ORGANISATION["rezort-ekonomiky-spravy-majetku-a-informatiky"],
     "Odbor zdravotnictví": ORGANISATION["odbor-zdravotnictvi"],
@@ -68,14 +70,30 @@ GUARANTORS = {
     "Odbor investic a správy nemovitého majetku": ORGANISATION["odbor-investic-a-spravy-nemoviteho-majetku"],
 }
 
-SBER, PODPORA, EVID = "SBĚR DOPRAVNÍCH DAT", "PODPORA CHYTRÝCH PODNIKATELSKÝCH ŘEŠENÍ", "EVIDENČNÍ SYSTÉM SBÍRKOVÝCH PŘEDMĚTŮ"
-PORTAL, ICT, VODA, ENERG = ("INFORMAČNÍ A DATOVÝ PORTÁL", "ICT INFRASTRUKTURA", "HOSPODAŘENÍ S VODOU",
-                            "ENERGETICKÝ MANAGEMENT")
+SBER, PODPORA, EVID = (
+    "SBĚR DOPRAVNÍCH DAT",
+    "PODPORA CHYTRÝCH PODNIKATELSKÝCH ŘEŠENÍ",
+    "EVIDENČNÍ SYSTÉM SBÍRKOVÝCH PŘEDMĚTŮ",
+)
+PORTAL, ICT, VODA, ENERG = (
+    "INFORMAČNÍ A DATOVÝ PORTÁL",
+    "ICT INFRASTRUKTURA",
+    "HOSPODAŘENÍ S VODOU",
+    "ENERGETICKÝ MANAGEMENT",
+)
 KYBER = "ELEKTRONICKÁ KOMUNIKACE A KYBERBEZPEČNOST"
-DOP, KUL, RR, INF = ("Odbor dopravy", "Odbor kultury, památkové péče a cestovního ruchu",
-                     "Odbor regionální rozvoje, evropských projektů a územního plánování", "Odbor informatiky")
-REZ, ZDR, ZP, INV = ("Rezort ekonomiky, správy majetku a informatiky", "Odbor zdravotnictví",
-                     "Odbor životního prostředí a zemědělství", "Odbor investic a správy nemovitého majetku")
+DOP, KUL, RR, INF = (
+    "Odbor dopravy",
+    "Odbor kultury, památkové péče a cestovního ruchu",
+    "Odbor regionální rozvoje, evropských projektů a územního plánování",
+    "Odbor informatiky",
+)
+REZ, ZDR, ZP, INV = (
+    "Rezort ekonomiky, správy majetku a informatiky",
+    "Odbor zdravotnictví",
+    "Odbor životního prostředí a zemědělství",
+    "Odbor investic a správy nemovitého majetku",
+)
 
 # What ends each row in the seed after its numbers: (area, guarantor, flagship, note) as printed.
 ROW_TAILS = {
@@ -187,7 +205,9 @@ def legend(stack_text) -> dict[int, str]:
 def rows(stack_text) -> dict[int, str]:
     """Row number -> the row's text (whitespace squashed, number and area included)."""
     lines = [line.strip() for line in stack_text.splitlines() if line.strip()]
-    skip = re.compile(r"^([1-4] - |„Chytřejší kraj“ pro Liberecký kraj / |P\.č\.:|SMART - zásobníku|CELKEM |Nové projekty$)")
+    skip = re.compile(
+        r"^([1-4] - |„Chytřejší kraj“ pro Liberecký kraj / |P\.č\.:|SMART - zásobníku|CELKEM |Nové projekty$)"
+    )
     lines = [line for line in lines if not skip.match(line)]
     areas = sorted(AREAS, key=len, reverse=True)
 
@@ -205,8 +225,8 @@ def rows(stack_text) -> dict[int, str]:
             break
         starts.append((n, i))
         i, n = i + 1, n + 1
-    bounds = starts + [(None, len(lines))]
-    return {num: squash(" ".join(lines[a:b])) for (num, a), (_, b) in zip(bounds, bounds[1:])}
+    bounds = [*starts, (None, len(lines))]
+    return {num: squash(" ".join(lines[a:b])) for (num, a), (_, b) in itertools.pairwise(bounds)}
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +237,7 @@ def parsed(rows) -> dict[int, dict]:
         area, guarantor, flagship, note = ROW_TAILS[n]
         prefix = f"{n} {area} "
         assert text.startswith(prefix), f"row {n} does not start with {prefix!r}: {text[:80]!r}"
-        body = text[len(prefix):]
+        body = text[len(prefix) :]
         tail = " ".join(part for part in (guarantor, flagship, note) if part)
         body = strip_suffix_ignoring_spaces(body, tail) if tail else body
         tokens = body.split()
@@ -226,9 +246,17 @@ def parsed(rows) -> dict[int, dict]:
             run.insert(0, tokens.pop())
         assert 1 <= len(run) <= 3 and run[0] in {"1", "2", "3", "4"}, f"row {n}: numbers {run!r} in {body!r}"
         status, rest = run[0], run[1:]
-        cost, duration = (rest + [None, None])[:2] if len(rest) == 2 else (None, rest[0] if rest else None)
-        out[n] = dict(area=area, status=int(status), cost=cost, duration=duration, guarantor=guarantor,
-                      flagship=flagship, note=note, text=" ".join(tokens))
+        cost, duration = ([*rest, None, None])[:2] if len(rest) == 2 else (None, rest[0] if rest else None)
+        out[n] = dict(
+            area=area,
+            status=int(status),
+            cost=cost,
+            duration=duration,
+            guarantor=guarantor,
+            flagship=flagship,
+            note=note,
+            text=" ".join(tokens),
+        )
     return out
 
 
@@ -240,7 +268,9 @@ def test_the_stack_has_53_entries_as_the_report_says(seed, rows, catalogue):
     stated = int(re.search(r"Zásobník projektů nyní čítá na (\d+) záznamů", seed).group(1))
     assert stated == 53
     assert sorted(rows) == list(range(1, stated + 1))
-    in_graph = {s for s in catalogue.subjects(RDF.type, KCS.SmartSolution) if str(s).startswith(str(SOLUTION["lk-zasobnik-"]))}
+    in_graph = {
+        s for s in catalogue.subjects(RDF.type, KCS.SmartSolution) if str(s).startswith(str(SOLUTION["lk-zasobnik-"]))
+    }
     assert in_graph == {entry(n) for n in range(1, stated + 1)}
 
 
@@ -253,7 +283,9 @@ def test_status_legend_is_the_printed_one(legend, catalogue):
         assert (concept, RDF.type, KCS.Descriptor) in catalogue
         assert set(catalogue.objects(concept, SKOS.notation)) == {Literal(str(code))}
         assert set(catalogue.objects(concept, SKOS.prefLabel)) >= {Literal(meaning, lang="cs")}
-        assert [l for l in catalogue.objects(concept, SKOS.prefLabel) if l.language == "cs"] == [Literal(meaning, lang="cs")]
+        assert [l for l in catalogue.objects(concept, SKOS.prefLabel) if l.language == "cs"] == [
+            Literal(meaning, lang="cs")
+        ]
         assert (concept, SKOS.inScheme, scheme) in catalogue
 
 
@@ -274,7 +306,9 @@ def test_stack_row_matches_the_seed(n, parsed, catalogue):
     assert list(catalogue.objects(s, KCS.status)) == [DESCRIPTOR[f"stav-projektu-{row['status']}"]]
     costs = [c.toPython() for c in catalogue.objects(s, KCS.costCZK)]
     assert costs == ([mil_to_czk(row["cost"])] if row["cost"] else []), f"row {n} cost"
-    assert all(c.datatype == URIRef("http://www.w3.org/2001/XMLSchema#decimal") for c in catalogue.objects(s, KCS.costCZK))
+    assert all(
+        c.datatype == URIRef("http://www.w3.org/2001/XMLSchema#decimal") for c in catalogue.objects(s, KCS.costCZK)
+    )
     durations = [str(d) for d in catalogue.objects(s, KCS.duration)]
     assert durations == ([row["duration"]] if row["duration"] else []), f"row {n} duration"
     guarantors = set(catalogue.objects(s, KCS.guarantor))
@@ -315,7 +349,7 @@ def test_new_areas_are_labelled_as_printed(catalogue):
 
 def test_the_ten_towns_surveyed(seed, catalogue):
     start = seed.index("2.2. Projekty SMART v regionu")
-    section = seed[start:seed.index("2.3. Náměty na nové SMART projekty", start)]
+    section = seed[start : seed.index("2.3. Náměty na nové SMART projekty", start)]
     count = int(re.search(r"Celkem bylo osloveno (\d+) měst", section).group(1))
     towns = re.findall(r"^• Město (.+?)\s*$", section, re.M)
     assert count == 10 and len(towns) == count
@@ -325,7 +359,9 @@ def test_the_ten_towns_surveyed(seed, catalogue):
         slug = fold(town).replace(" ", "-")
         org, place = ORGANISATION[f"mesto-{slug}"], PLACE[slug]
         assert (org, RDF.type, KCS.Organisation) in catalogue, town
-        assert [l for l in catalogue.objects(org, SKOS.prefLabel) if l.language == "cs"] == [Literal(f"Město {town}", lang="cs")]
+        assert [l for l in catalogue.objects(org, SKOS.prefLabel) if l.language == "cs"] == [
+            Literal(f"Město {town}", lang="cs")
+        ]
         assert list(catalogue.objects(org, KCS.place)) == [place]
         assert (place, RDF.type, KCS.Place) in catalogue
         assert [l for l in catalogue.objects(place, SKOS.prefLabel) if l.language == "cs"] == [Literal(town, lang="cs")]
@@ -335,12 +371,15 @@ def test_the_ten_towns_surveyed(seed, catalogue):
 
 def test_the_two_new_healthcare_ideas(seed, catalogue):
     start = seed.index("2.3. Náměty na nové SMART projekty")
-    section = seed[start:seed.index("3. Koordinace jednotlivých vlajkových projektů", start)]
+    section = seed[start : seed.index("3. Koordinace jednotlivých vlajkových projektů", start)]
     ideas = re.findall(r"^• (.+?) – ", section, re.M)
     assert len(ideas) == 2 and "dva nové náměty" in section
     for name in ideas:
-        found = [s for s in catalogue.subjects(SKOS.prefLabel, Literal(name, lang="cs"))
-                 if (s, RDF.type, KCS.SmartSolution) in catalogue]
+        found = [
+            s
+            for s in catalogue.subjects(SKOS.prefLabel, Literal(name, lang="cs"))
+            if (s, RDF.type, KCS.SmartSolution) in catalogue
+        ]
         assert len(found) == 1, name
         idea = found[0]
         assert (idea, KCS.place, PLACE["liberecky-kraj"]) in catalogue

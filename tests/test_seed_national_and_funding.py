@@ -5,12 +5,12 @@ so a fact broken in the Turtle (or a seed that says otherwise) fails here."""
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
-import os
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
@@ -22,6 +22,7 @@ CATALOGUE_DATA = REPO / "catalogue" / "data"
 def seeds_dir() -> Path:
     """Same rule as conftest.seeds_dir (not imported: conftest is not an importable module)."""
     return Path(os.environ.get("KATALOG_SEEDS_DIR", REPO.parent / "shared" / "seeds"))
+
 
 SEED = "004_a5790c3893364729.txt"
 KCS = Namespace("https://w3id.org/kcs/ontology#")
@@ -42,9 +43,7 @@ def norm(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn"
-    )
+    return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
 
 
 def label(graph, node) -> str:
@@ -172,7 +171,7 @@ def test_brownfield_chain_matches_domain_brief(catalogue):
                 label(catalogue, pillar),
             )
         )
-    for (m_short, g_text, c_text, p_text) in rows:
+    for m_short, g_text, c_text, p_text in rows:
         match = [r for r in graph_rows if r[1:] == (g_text, c_text, p_text)]
         assert len(match) == 1, f"no chain for DOMAIN.md row {g_text!r}"
         for fragment in re.split(r"\s*…\s*", m_short):
@@ -267,12 +266,16 @@ def test_npo_1_4_1_6_mpo_figures_and_targets(catalogue, nseed):
     indicators = {str(catalogue.value(i, SKOS.notation)): i for i in catalogue.objects(node, KCS.hasIndicator)}
     assert set(indicators) == {"T1", "T2"}
     # the last "Cíl investice T1/T2" is the slide itself (the first ones are the table of contents)
-    t1 = re.compile(r"Cíl investice T1 (.+?) (\d+) referenčních aplikací Orientační harmonogram dokončení (\d\. čtvrtletí \d{4})").match(nseed, nseed.rfind("Cíl investice T1"))
+    t1 = re.compile(
+        r"Cíl investice T1 (.+?) (\d+) referenčních aplikací Orientační harmonogram dokončení (\d\. čtvrtletí \d{4})"
+    ).match(nseed, nseed.rfind("Cíl investice T1"))
     assert t1
     assert label(catalogue, indicators["T1"]) == t1.group(1)
     assert catalogue.value(indicators["T1"], KCS.targetValue).toPython() == int(t1.group(2))
     assert str(catalogue.value(indicators["T1"], KCS.targetDate)) == t1.group(3)
-    t2 = re.compile(r"Cíl investice T2 (.+?) (\d+) pro inteligentní města; (\d+) pro průmysl 4\.0 Orientační harmonogram dokončení (\d\. čtvrtletí \d{4})").match(nseed, nseed.rfind("Cíl investice T2"))
+    t2 = re.compile(
+        r"Cíl investice T2 (.+?) (\d+) pro inteligentní města; (\d+) pro průmysl 4\.0 Orientační harmonogram dokončení (\d\. čtvrtletí \d{4})"
+    ).match(nseed, nseed.rfind("Cíl investice T2"))
     assert t2
     assert label(catalogue, indicators["T2"]) == t2.group(1)
     assert str(catalogue.value(indicators["T2"], KCS.targetDate)) == t2.group(4)
@@ -301,8 +304,12 @@ def test_npo_2_8_parts(catalogue, nseed):
         # (the seed doubles a word in part 1: "významných významných"; allow one repeated word)
         pattern = rf"{n}\. " + r" (?:\S+ )?".join(map(re.escape, name.split())) + rf" \({re.escape(printed)}\)"
         assert re.search(pattern, nseed), f"{name} ({printed}) not in seed"
-        assert {str(p).replace(BASE + "organisation/", "organisation:") for p in catalogue.objects(node, KCS.provider)} == providers[printed]
-        assert {str(a).replace(BASE + "descriptor/", "descriptor:") for a in catalogue.objects(node, KCS.eligibleApplicant)} == applicants
+        assert {
+            str(p).replace(BASE + "organisation/", "organisation:") for p in catalogue.objects(node, KCS.provider)
+        } == providers[printed]
+        assert {
+            str(a).replace(BASE + "descriptor/", "descriptor:") for a in catalogue.objects(node, KCS.eligibleApplicant)
+        } == applicants
 
 
 # ------------------------------------------------------------------------------------------
@@ -332,8 +339,7 @@ def test_5g_town_packages_as_printed(catalogue, nseed):
         places = [p for p in catalogue.subjects(RDF.type, KCS.Place) if label(catalogue, p) == town]
         assert len(places) == 1, town
         (package,) = [
-            s for s in catalogue.subjects(DCTERMS.isPartOf, umbrella)
-            if (s, KCS.place, places[0]) in catalogue
+            s for s in catalogue.subjects(DCTERMS.isPartOf, umbrella) if (s, KCS.place, places[0]) in catalogue
         ]
         assert catalogue.value(package, KCS.costCZK).toPython() == czk(m.group("amount"), "mil.")
         projects = list(catalogue.subjects(DCTERMS.isPartOf, package))
@@ -379,19 +385,25 @@ def test_5g_goal_links_only_where_the_seed_says(catalogue, nseed):
 
 
 def test_ap_srr_measures(catalogue, nseed):
-    for code, target in (("3.5.2", "Venkovské zázemí regionálních center (bez samotných center)"),
-                         ("6.5.2", "Regionální centra a jejich venkovské zázemí")):
+    for code, target in (
+        ("3.5.2", "Venkovské zázemí regionálních center (bez samotných center)"),
+        ("6.5.2", "Regionální centra a jejich venkovské zázemí"),
+    ):
         node = iri("programme:ap-srr-" + code.replace(".", "-"))
         assert str(catalogue.value(node, SKOS.notation)) == code
         assert f"{code} {label(catalogue, node)} Územní zacílení - {target}" in nseed
         assert str(catalogue.value(node, KCS.territorialTarget)) == target
         assert (node, DCTERMS.isPartOf, iri("programme:ap-srr-21-22")) in catalogue
         assert set(catalogue.objects(node, KCS.supportsComponent)) == {
-            iri("component:zpo3"), iri("component:a4"), iri("component:b2")
+            iri("component:zpo3"),
+            iri("component:a4"),
+            iri("component:b2"),
         }
     assert "Podpora obcí, krajů i vlastníků domů" in nseed
     assert set(catalogue.objects(iri("programme:ap-srr-3-5-2"), KCS.eligibleApplicant)) == {
-        iri("descriptor:zadatel-obec"), iri("descriptor:zadatel-kraj"), iri("descriptor:zadatel-vlastnik-domu")
+        iri("descriptor:zadatel-obec"),
+        iri("descriptor:zadatel-kraj"),
+        iri("descriptor:zadatel-vlastnik-domu"),
     }
 
 
@@ -444,8 +456,11 @@ def test_every_resource_has_label_and_source(seeds, file_name):
                 continue
             assert seed_file in texts, f"{s}: unknown seed {seed_file}"
         # key words of the label occur in the cited files
-        cited = " ".join(fold(texts[str(graph.value(b, KCS.seedFile))]) for b in sources
-                         if str(graph.value(b, KCS.seedFile)) in texts)
+        cited = " ".join(
+            fold(texts[str(graph.value(b, KCS.seedFile))])
+            for b in sources
+            if str(graph.value(b, KCS.seedFile)) in texts
+        )
         for word in re.findall(r"\w+", name):
             if len(word) >= 4:
                 assert fold(word) in cited, f"{s}: '{word}' not in its cited source"

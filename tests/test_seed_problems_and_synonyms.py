@@ -116,7 +116,7 @@ def test_brownfield_problem_is_addressed_by_exactly_the_three_measures(seeds, ca
     talk = ws(seeds[KATALOG_TALK])
     assert "Problém: " + sentence in talk
     # the slide that follows the problem names the three type measures
-    after = talk[talk.index(sentence):]
+    after = talk[talk.index(sentence) :]
     for start in ("Podpora coworkingových center", "Program využití brownfieldů", "Podpora dostupného bydlení"):
         assert start in after, start
     assert str(catalogue.value(problem, DCTERMS.description)) == sentence
@@ -174,7 +174,9 @@ def test_votes_recorded_as_printed(seeds, catalogue):
     notes = [str(n) for n in catalogue.objects(minutes, SKOS.note)]
     votes = [n for n in notes if "PŘÍTOMNO:" in n]
     assert len(votes) == len(rows)
-    for row, note in zip(rows, sorted(votes, key=lambda n: ws(seeds[MINUTES]).index(n.split(" PŘÍTOMNO")[0][:40]))):
+    for row, note in zip(
+        rows, sorted(votes, key=lambda n: ws(seeds[MINUTES]).index(n.split(" PŘÍTOMNO")[0][:40])), strict=True
+    ):
         expected = "PŘÍTOMNO: {}, PRO: {}, PROTI: {}, ZDRŽEL SE: {}, NEHLASOVAL: {}, VÝSLEDEK: {}".format(*row)
         assert expected in note, (expected, note)
         assert note.split(" PŘÍTOMNO")[0] in ws(seeds[MINUTES])
@@ -189,7 +191,9 @@ def test_minutes_date_and_title(seeds, catalogue):
     assert str(catalogue.value(minutes, DCTERMS.date)) == f"{year:04d}-{month:02d}-{day:02d}"
 
 
-@pytest.mark.parametrize("slug, label", [("portal-obcana-liberec", "Portál občana"), ("liberec-v-mobilu", "Liberec v mobilu")])
+@pytest.mark.parametrize(
+    "slug, label", [("portal-obcana-liberec", "Portál občana"), ("liberec-v-mobilu", "Liberec v mobilu")]
+)
 def test_existing_liberec_solutions(seeds, catalogue, slug, label):
     solution = SOLUTION[slug]
     assert label in seeds[MINUTES]
@@ -242,7 +246,9 @@ def test_regions_named_at_smart_regions_seminar(seeds, catalogue):
 
 def test_polish_strategy_year_and_cities(seeds, catalogue):
     text = ws(seeds[WORKING_GROUP])
-    found = re.search(r"PL – od r\. (\d{4}) Strategie zodpovědného rozvoje měst, zapojeno (\d+) větších měst \(([^)]+)\)", text)
+    found = re.search(
+        r"PL – od r\. (\d{4}) Strategie zodpovědného rozvoje měst, zapojeno (\d+) větších měst \(([^)]+)\)", text
+    )
     assert found
     strategy = STRATEGY["strategie-zodpovedneho-rozvoje-mest"]
     assert str(catalogue.value(strategy, KCS.periodStart)) == found.group(1)
@@ -253,7 +259,11 @@ def test_polish_strategy_year_and_cities(seeds, catalogue):
 
 def test_slovak_needs_quote_the_slide(seeds, catalogue):
     text = ws(seeds[WORKING_GROUP])
-    for slug in ("slovensko-nema-narodniho-koordinatora", "slovensko-nema-metodiku", "slovensko-potrebuje-i-jine-financni-nastroje"):
+    for slug in (
+        "slovensko-nema-narodniho-koordinatora",
+        "slovensko-nema-metodiku",
+        "slovensko-potrebuje-i-jine-financni-nastroje",
+    ):
         problem = PROBLEM[slug]
         assert (problem, KCS.place, PLACE["slovensko"]) in catalogue
         assert str(catalogue.value(problem, DCTERMS.description)) in text

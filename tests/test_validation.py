@@ -50,9 +50,17 @@ def mutated(tmp_path: Path, replace: tuple[str, str], file: str) -> list[Path]:
         # a resource without its source
         ("national-concept.ttl", ("dcterms:source", "dcterms:references"), "kcsh:"),
         # a source reference naming a file that is not a seed
-        ("funding.ttl", ('kcs:seedFile "004_a5790c3893364729.txt"', 'kcs:seedFile "slides.pdf"'), "kcsh:SourceReference"),
+        (
+            "funding.ttl",
+            ('kcs:seedFile "004_a5790c3893364729.txt"', 'kcs:seedFile "slides.pdf"'),
+            "kcsh:SourceReference",
+        ),
         # a second Czech preferred label
-        ("national-concept.ttl", ('skos:prefLabel "Lokální ekonomika"@cs', 'skos:prefLabel "Lokální ekonomika"@cs, "Ekonomika"@cs'), "kcsh:Described"),
+        (
+            "national-concept.ttl",
+            ('skos:prefLabel "Lokální ekonomika"@cs', 'skos:prefLabel "Lokální ekonomika"@cs, "Ekonomika"@cs'),
+            "kcsh:Described",
+        ),
         # a component code that breaks the pattern
         ("national-concept.ttl", ('skos:notation "A4"', 'skos:notation "A-4"'), "kcsh:Component"),
         # a cost that is text

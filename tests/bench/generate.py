@@ -10,12 +10,54 @@ from rdflib.namespace import RDF
 
 KCS = "https://w3id.org/kcs/ontology#"
 BASE = "https://w3id.org/kcs/id/"
-WORDS = (
-    "chytré veřejné osvětlení senzory parkování dopravní data energetický management škola úspory "
-    "brownfield revitalizace areálu sdílená kancelář coworking kamerový systém odpadové hospodářství "
-    "chytré popelnice sběr dat portál otevřených dat mobilní aplikace komunikace s občany zeleň "
-    "hospodaření s vodou šedá voda dešťová voda fotovoltaika komunitní energetika bydlení sociální"
-).split()
+WORDS = [
+    "chytré",
+    "veřejné",
+    "osvětlení",
+    "senzory",
+    "parkování",
+    "dopravní",
+    "data",
+    "energetický",
+    "management",
+    "škola",
+    "úspory",
+    "brownfield",
+    "revitalizace",
+    "areálu",
+    "sdílená",
+    "kancelář",
+    "coworking",
+    "kamerový",
+    "systém",
+    "odpadové",
+    "hospodářství",
+    "chytré",
+    "popelnice",
+    "sběr",
+    "dat",
+    "portál",
+    "otevřených",
+    "dat",
+    "mobilní",
+    "aplikace",
+    "komunikace",
+    "s",
+    "občany",
+    "zeleň",
+    "hospodaření",
+    "s",
+    "vodou",
+    "šedá",
+    "voda",
+    "dešťová",
+    "voda",
+    "fotovoltaika",
+    "komunitní",
+    "energetika",
+    "bydlení",
+    "sociální",
+]
 
 
 def generate(seed_catalogue: Graph, realisations: int, path: Path, *, seed: int = 20211) -> int:

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 
 from catalogue.store import CatalogueStore
+from catalogue.vocabulary import KCS
 
 PREFIXES = """
 PREFIX kcs: <https://w3id.org/kcs/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
-
-
-CROSS_CUTTING_AREA = URIRef("https://w3id.org/kcs/ontology#CrossCuttingArea")
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ def pillars(store: CatalogueStore, lang: str = "cs") -> list[PillarSummary]:
             code=str(row["code"]) if "code" in row else None,
             strategy=str(row["strategyLabel"]),
             components=int(row["components"]),
-            cross_cutting=row["class"] == CROSS_CUTTING_AREA,
+            cross_cutting=row["class"] == KCS.CrossCuttingArea,
         )
         for row in store.select(PILLARS, {"lang": Literal(lang)})
     ]

@@ -6,12 +6,11 @@ import re
 import unicodedata
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, SKOS
 
+from catalogue.vocabulary import KCS
 from tests.conftest import seeds_dir
-
-KCS_SEED_FILE = URIRef("https://w3id.org/kcs/ontology#seedFile")
 
 
 def fold(text: str) -> str:
@@ -42,7 +41,7 @@ def test_every_resource_cites_a_source_containing_its_label(catalogue: Graph, se
         if not isinstance(label, Literal) or label.language != "cs":
             continue
         files = {
-            str(f) for ref in catalogue.objects(resource, DCTERMS.source) for f in catalogue.objects(ref, KCS_SEED_FILE)
+            str(f) for ref in catalogue.objects(resource, DCTERMS.source) for f in catalogue.objects(ref, KCS.seedFile)
         }
         if not files:
             unsourced.append(str(resource))
@@ -57,11 +56,13 @@ def test_every_resource_cites_a_source_containing_its_label(catalogue: Graph, se
 
 
 def test_every_cited_seed_exists(catalogue: Graph, seeds: dict[str, str]) -> None:
-    cited = {str(file) for file in catalogue.objects(None, KCS_SEED_FILE)}
+    cited = {str(file) for file in catalogue.objects(None, KCS.seedFile)}
     assert cited, "no resource cites a seed"
     assert cited - set(seeds) <= {"DOMAIN.md"}
 
 
-@pytest.mark.parametrize(("label", "text"), [("Škola", "ŠKOLA"), ("Lidé a komunity", "lide a\n komunity"), ("Město", "mesto")])
+@pytest.mark.parametrize(
+    ("label", "text"), [("Škola", "ŠKOLA"), ("Lidé a komunity", "lide a\n komunity"), ("Město", "mesto")]
+)
 def test_fold_ignores_case_diacritics_and_line_breaks(label: str, text: str) -> None:
     assert fold(label) == fold(text)

@@ -1,0 +1,109 @@
+"""Vocabulary terms as code: the ontology's namespace, so a mistyped term fails at import.
+
+`KCS` lists every class and property of `ontology/kcs.ttl`; `python -m catalogue.vocabulary` prints the
+term list from the ontology, and a test fails when this module and the ontology drift apart.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, DefinedNamespace
+
+ONTOLOGY_IRI = "https://w3id.org/kcs/ontology#"
+
+
+class KCS(DefinedNamespace):
+    """Katalog chytrých služeb ontology."""
+
+    _NS = Namespace(ONTOLOGY_IRI)
+    _fail = True
+
+    # classes
+    Strategy: URIRef
+    Pillar: URIRef
+    CrossCuttingArea: URIRef
+    Component: URIRef
+    Goal: URIRef
+    TypeMeasure: URIRef
+    SmartSolution: URIRef
+    SmartService: URIRef
+    Realisation: URIRef
+    Indicator: URIRef
+    FundingProgramme: URIRef
+    FundingCall: URIRef
+    Organisation: URIRef
+    Place: URIRef
+    Problem: URIRef
+    Descriptor: URIRef
+    SourceReference: URIRef
+    # properties
+    addressedBy: URIRef
+    addresses: URIRef
+    allocationCZK: URIRef
+    allocationEUR: URIRef
+    area: URIRef
+    baseline: URIRef
+    callOf: URIRef
+    costCZK: URIRef
+    duration: URIRef
+    eligibleApplicant: URIRef
+    focus: URIRef
+    frequency: URIRef
+    fundingSource: URIRef
+    fundingSourceNote: URIRef
+    guarantor: URIRef
+    hasIndicator: URIRef
+    implementer: URIRef
+    includesService: URIRef
+    isFlagship: URIRef
+    method: URIRef
+    partOfFlagship: URIRef
+    partner: URIRef
+    periodEnd: URIRef
+    periodStart: URIRef
+    place: URIRef
+    plannedActivity: URIRef
+    provider: URIRef
+    realises: URIRef
+    section: URIRef
+    seedFile: URIRef
+    servesGoal: URIRef
+    servesMeasure: URIRef
+    stackNumber: URIRef
+    status: URIRef
+    statusNote: URIRef
+    supportsComponent: URIRef
+    supportsMeasure: URIRef
+    synergyWith: URIRef
+    targetDate: URIRef
+    targetValue: URIRef
+    territorialTarget: URIRef
+    unit: URIRef
+    year: URIRef
+
+
+def ontology_terms(ontology: Path) -> set[str]:
+    """Local names of every class and property the ontology declares."""
+    graph = Graph().parse(ontology, format="turtle")
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.SymmetricProperty)
+    return {
+        str(term)[len(ONTOLOGY_IRI) :]
+        for kind in kinds
+        for term in graph.subjects(RDF.type, kind)
+        if str(term).startswith(ONTOLOGY_IRI)
+    }
+
+
+def code_terms() -> set[str]:
+    return set(KCS.__annotations__)
+
+
+if __name__ == "__main__":
+    from catalogue.settings import get_settings
+
+    for name in sorted(ontology_terms(get_settings().ontology_file)):
+        print(f"    {name}: URIRef")
+    sys.exit(0)

@@ -8,6 +8,8 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from catalogue.vocabulary import KCS as KCS_TERMS
+
 KCS = "https://w3id.org/kcs/ontology#"
 BASE = "https://w3id.org/kcs/id/"
 WORDS = [
@@ -63,9 +65,9 @@ WORDS = [
 def generate(seed_catalogue: Graph, realisations: int, path: Path, *, seed: int = 20211) -> int:
     """Write ``realisations`` realisations linked to the seed catalogue's places, solutions and measures."""
     rng = random.Random(seed)  # a fixed seed: every run measures the same catalogue
-    places = sorted(str(p) for p in seed_catalogue.subjects(RDF.type, _iri(KCS + "Place")))
-    solutions = sorted(str(s) for s in seed_catalogue.subjects(RDF.type, _iri(KCS + "SmartSolution")))
-    measures = sorted(str(m) for m in seed_catalogue.subjects(RDF.type, _iri(KCS + "TypeMeasure")))
+    places = sorted(str(p) for p in seed_catalogue.subjects(RDF.type, KCS_TERMS.Place))
+    solutions = sorted(str(s) for s in seed_catalogue.subjects(RDF.type, KCS_TERMS.SmartSolution))
+    measures = sorted(str(m) for m in seed_catalogue.subjects(RDF.type, KCS_TERMS.TypeMeasure))
     statuses = [f"{BASE}descriptor/stav-projektu-{n}" for n in range(1, 5)]
     source = f"<{BASE}bench/source>"
     lines = [
@@ -89,9 +91,3 @@ def generate(seed_catalogue: Graph, realisations: int, path: Path, *, seed: int 
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return realisations
-
-
-def _iri(value: str):  # type: ignore[no-untyped-def]
-    from rdflib import URIRef
-
-    return URIRef(value)

@@ -17,8 +17,8 @@ import click
 from rdflib import Dataset, Graph
 from rdflib.plugins.sparql.parser import parseUpdate
 
-from catalogue import queries
 from catalogue.loader import LoadError, catalogue_sources, load, load_log_graph, source_for
+from catalogue.queries import overview
 from catalogue.settings import Settings, get_settings
 from catalogue.store import CatalogueStore, QueryError, StoreError
 from catalogue.validation import ValidationError, validate
@@ -184,8 +184,8 @@ def stats_command() -> None:
     """Print what the store holds: resources per class, triples per graph, size on disk."""
     settings = _settings()
     with CatalogueStore.open(settings, read_only=True) as store:
-        counts = queries.class_counts(store)
-        sizes = queries.graph_sizes(store)
+        counts = overview.class_counts(store)
+        sizes = overview.graph_sizes(store)
     click.echo("Resources by class:")
     for count in counts:
         click.echo(f"  {count.cls:<20} {count.count:>8}")

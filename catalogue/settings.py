@@ -48,10 +48,26 @@ class Settings(BaseSettings):
         DEFAULT_INSTANCE_BASE,
         description="Base IRI of the catalogue's resources; the data is rewritten to it when loaded.",
     )
+    search_engine: Literal["whoosh", "tantivy"] = Field(
+        "whoosh",
+        description="Full-text engine of the search index: 'whoosh' for the embedded catalogue, 'tantivy' for "
+        "catalogues of national size (tens of thousands of realisations).",
+    )
+    index_path: Path = Field(
+        REPOSITORY / "var" / "index",
+        description="Folder of the search index (rebuilt by `katalog reindex` and whenever the loaded data changes).",
+    )
+    sparql_endpoint_timeout: float = Field(
+        10.0, gt=0, description="Seconds a query sent to /sparql may run before it is stopped."
+    )
+    sparql_endpoint_row_limit: int = Field(
+        10000, ge=1, description="Most rows (or triples) /sparql returns for one query; the rest is cut off."
+    )
     host: str = Field("127.0.0.1", description="Address `katalog serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `katalog serve` listens on.")
     environment: Literal["development", "production"] = Field(
-        "development", description="'production' masks internal errors in answers."
+        "development",
+        description="'production' masks internal errors in answers and turns off GraphQL introspection and GraphiQL.",
     )
 
     @model_validator(mode="after")

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from rdflib import Graph
 
@@ -65,9 +73,6 @@ def loaded_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def katalog(*args: str, env: dict[str, str] | None = None, stdin: str | None = None):
     """Run the real `katalog` console script of this environment."""
-    import subprocess
-    import sys
-
     executable = Path(sys.executable).parent / "katalog"
     return subprocess.run(
         [str(executable), *args],
@@ -77,3 +82,53 @@ def katalog(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
         env={**os.environ, **(env or {})},
         timeout=300,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_server(folder: Path, store: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real `katalog serve` on 127.0.0.1 over a copy of ``store`` (the index lives in ``folder``);
+    yields its base URL once /healthz answers 200 and stops it afterwards."""
+    copy = folder / "store"
+    shutil.copytree(store, copy)
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "katalog"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={
+            "KATALOG_STORE_PATH": str(copy),
+            "KATALOG_INDEX_PATH": str(folder / "index"),
+            "PATH": str(Path(sys.executable).parent),
+            **(env or {}),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            process.terminate()
+            output = process.communicate(timeout=10)[0].decode(errors="replace")
+            pytest.fail(f"the server did not become healthy within 60 s:\n{output}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[str]:
+    """One real server per test module, on its own copy of the loaded store."""
+    with running_server(tmp_path_factory.mktemp("server"), loaded_store_path) as base:
+        yield base

@@ -2,54 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from catalogue.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path: Path, loaded_store_path: Path) -> Iterator[str]:
-    store = tmp_path / "store"
-    shutil.copytree(loaded_store_path, store)
-    port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "katalog"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={"KATALOG_STORE_PATH": str(store), "PATH": str(Path(sys.executable).parent)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            process.terminate()
-            output = process.communicate(timeout=10)[0].decode(errors="replace")
-            pytest.fail(f"the server did not become healthy within 30 s:\n{output}")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_healthz_answers_once_the_store_is_open(server: str) -> None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from catalogue import queries
+from catalogue.queries import overview
 
 router = APIRouter()
 templates = Environment(
@@ -19,6 +19,6 @@ templates = Environment(
 
 @router.get("/", response_class=HTMLResponse, summary="Home page: the concept's pillars")
 def home(request: Request) -> HTMLResponse:
-    pillars = queries.pillars(request.app.state.store, lang="cs")
+    pillars = overview.pillars(request.app.state.store, lang="cs")
     page = templates.get_template("home.html").render(pillars=pillars)
     return HTMLResponse(page)

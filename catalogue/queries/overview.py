@@ -1,9 +1,4 @@
-"""The query layer: one named query per need, parameters bound, results mapped to plain dataclasses.
-
-The site, the API and the CLI read the graph only through these functions; none writes SPARQL.
-Parameters are bound by the engine (Oxigraph substitutions, rdflib initBindings), never joined into
-the text; both bind only variables the query projects, so every parameter is also in the SELECT.
-"""
+"""Overview figures: the pillars of every strategy, resources by class, triples by graph."""
 
 from __future__ import annotations
 
@@ -11,14 +6,9 @@ from dataclasses import dataclass
 
 from rdflib import Literal
 
+from catalogue.queries.common import PREFIXES
 from catalogue.store import CatalogueStore
 from catalogue.vocabulary import KCS
-
-PREFIXES = """
-PREFIX kcs: <https://w3id.org/kcs/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
 
 
 @dataclass(frozen=True)

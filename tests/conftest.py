@@ -54,7 +54,7 @@ def settings(tmp_path: Path):
     """Settings with a store of the test's own, so no test touches another's data or var/."""
     from catalogue.settings import Settings
 
-    return Settings(store_path=tmp_path / "store")
+    return Settings(store_path=tmp_path / "store", index_path=tmp_path / "index")
 
 
 @pytest.fixture(scope="session")
@@ -72,14 +72,18 @@ def loaded_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def katalog(*args: str, env: dict[str, str] | None = None, stdin: str | None = None):
-    """Run the real `katalog` console script of this environment."""
+    """Run the real `katalog` console script of this environment. The search index goes beside the
+    test's store unless the test names one, so no test writes the repository's var/."""
+    env = dict(env or {})
+    if "KATALOG_STORE_PATH" in env:
+        env.setdefault("KATALOG_INDEX_PATH", env["KATALOG_STORE_PATH"] + "-index")
     executable = Path(sys.executable).parent / "katalog"
     return subprocess.run(
         [str(executable), *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **env},
         timeout=300,
     )
 
@@ -97,6 +101,9 @@ def running_server(folder: Path, store: Path, env: dict[str, str] | None = None)
     copy = folder / "store"
     shutil.copytree(store, copy)
     port = free_port()
+    # The server's output goes to a file: a pipe nobody reads fills up (64 KB of access log) and then
+    # blocks the server in the middle of a request.
+    log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed when the server stops
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "katalog"), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env={
@@ -105,7 +112,7 @@ def running_server(folder: Path, store: Path, env: dict[str, str] | None = None)
             "PATH": str(Path(sys.executable).parent),
             **(env or {}),
         },
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -119,12 +126,14 @@ def running_server(folder: Path, store: Path, env: dict[str, str] | None = None)
                 time.sleep(0.2)
         else:
             process.terminate()
-            output = process.communicate(timeout=10)[0].decode(errors="replace")
+            process.wait(timeout=10)
+            output = (folder / "server.log").read_text(errors="replace")
             pytest.fail(f"the server did not become healthy within 60 s:\n{output}")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +141,30 @@ def server(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) ->
     """One real server per test module, on its own copy of the loaded store."""
     with running_server(tmp_path_factory.mktemp("server"), loaded_store_path) as base:
         yield base
+
+
+@pytest.fixture(scope="session")
+def catalogue_search(loaded_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``open(engine)`` → (store, index) over the loaded catalogue, one index per engine for the
+    session; the store is opened read-only, so tests may share it."""
+    from catalogue.search.index import open_index
+    from catalogue.settings import Settings
+    from catalogue.store import CatalogueStore
+
+    opened: dict[str, tuple] = {}
+    store = CatalogueStore.open(Settings(store_path=loaded_store_path), read_only=True)
+
+    def open_for(engine: str):
+        if engine not in opened:
+            settings = Settings(
+                store_path=loaded_store_path,
+                index_path=tmp_path_factory.mktemp(f"index-{engine}"),
+                search_engine=engine,
+            )
+            opened[engine] = (store, open_index(settings, store))
+        return opened[engine]
+
+    yield open_for
+    for _, index in opened.values():
+        index.close()
+    store.close()

@@ -1,0 +1,300 @@
+"""Both search engines, through the one interface, on a small set of documents and on the real catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from catalogue.queries.documents import Link, SearchDocument, search_documents
+from catalogue.search.analysis import Analyzer, fold
+from catalogue.search.engine import Hit, SearchEngine, SearchError, engine_class
+from catalogue.settings import Settings
+from catalogue.store import CatalogueStore
+
+ENGINES = ["whoosh", "tantivy"]
+ID = "https://example.org/id/"
+
+DOCUMENTS = [
+    SearchDocument(
+        iri=f"{ID}measure/brownfieldy",
+        kind="TypeMeasure",
+        label="Program využití brownfieldů",
+        alt_labels=["regenerace brownfieldů"],
+        hidden_labels=["opuštěný areál"],
+        description="Obce využijí opuštěné průmyslové areály.",
+    ),
+    SearchDocument(
+        iri=f"{ID}problem/brownfieldy",
+        kind="Problem",
+        label="Město má mnoho brownfieldů",
+        links=[Link(f"{ID}measure/brownfieldy", "TypeMeasure", "addressedBy")],
+    ),
+    SearchDocument(
+        iri=f"{ID}realisation/skola",
+        kind="Realisation",
+        label="Základní škola Liberec – nová učebna",
+        places=[f"{ID}place/liberec", f"{ID}place/liberecky-kraj"],
+        links=[Link(f"{ID}measure/vzdelavani", "TypeMeasure", "servesMeasure")],
+    ),
+    SearchDocument(
+        iri=f"{ID}solution/kancelar",
+        kind="SmartSolution",
+        label="Sdílená kancelář",
+        description="Coworking pro začínající podnikatele v budově bývalé školy.",
+    ),
+    SearchDocument(iri=f"{ID}solution/parkovaci-dum", kind="SmartSolution", label="Parkovací dům u nádraží"),
+    SearchDocument(iri=f"{ID}service/parkovani", kind="SmartService", label="Chytré parkování"),
+    SearchDocument(
+        iri=f"{ID}goal/a4-1",
+        kind="Goal",
+        label="Rozvíjí se koncept integrované bezpečnosti",
+        code="A4.1",
+        hidden_labels=["kamerový systém"],
+    ),
+    SearchDocument(iri=f"{ID}goal/a4-4", kind="Goal", label="Sdílení dat mezi úřady", code="A4.4"),
+]
+
+
+def iris(hits: list[Hit]) -> list[str]:
+    return [hit.iri for hit in hits]
+
+
+def by_iri(hits: list[Hit]) -> dict[str, Hit]:
+    return {hit.iri: hit for hit in hits}
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchEngine]:
+    engine = engine_class(request.param)(tmp_path / "index")
+    engine.build(DOCUMENTS, "sha256:test")
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("query", ["brownfieldy", "brownfieldů", "brownfield", "Brownfieldu", "BROWNFIELD"])
+def test_every_form_of_brownfield_finds_the_measure_and_the_problem(engine: SearchEngine, query: str) -> None:
+    assert set(iris(engine.search(query))) == {f"{ID}measure/brownfieldy", f"{ID}problem/brownfieldy"}
+
+
+@pytest.mark.parametrize("query", ["skola", "škola", "školách", "skoly"])
+def test_school_with_or_without_diacritics_finds_the_label_first(engine: SearchEngine, query: str) -> None:
+    hits = engine.search(query)
+    assert iris(hits)[:2] == [f"{ID}realisation/skola", f"{ID}solution/kancelar"]
+    assert hits[0].fields == ("label",) and hits[1].fields == ("description",)
+    assert hits[0].score > hits[1].score
+
+
+@pytest.mark.parametrize(
+    ("query", "exact"), [("parkování", "service/parkovani"), ("parkovací", "solution/parkovaci-dum")]
+)
+def test_parkovani_and_parkovaci_find_each_other_exact_form_first(engine: SearchEngine, query: str, exact: str) -> None:
+    hits = engine.search(query)
+    assert set(iris(hits)) == {f"{ID}service/parkovani", f"{ID}solution/parkovaci-dum"}
+    assert hits[0].iri == f"{ID}{exact}"
+    assert hits[0].score > hits[1].score
+
+
+@pytest.mark.parametrize("query", ["brownfildy", "brownfeld", "bronwfieldy"])
+def test_typos_find_the_word_below_exact_matches(engine: SearchEngine, query: str) -> None:
+    hits = engine.search(query)
+    assert f"{ID}measure/brownfieldy" in iris(hits)
+    exact = by_iri(engine.search("brownfieldy"))[f"{ID}measure/brownfieldy"]
+    assert by_iri(hits)[f"{ID}measure/brownfieldy"].score < exact.score
+
+
+def test_a_hit_says_which_typed_words_matched_in_which_fields(engine: SearchEngine) -> None:
+    hits = by_iri(engine.search("Opuštěné BROWNFIELDY a kamery"))
+    measure = hits[f"{ID}measure/brownfieldy"]
+    assert measure.matched == ("Opuštěné", "BROWNFIELDY")
+    assert measure.fields == ("label", "alt", "hidden", "description")
+    assert measure.kind == "TypeMeasure" and measure.label == "Program využití brownfieldů"
+    goal = hits[f"{ID}goal/a4-1"]
+    assert goal.matched == ("kamery",) and goal.fields == ("hidden",)
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_label_outweighs_alt_hidden_and_description(name: str, tmp_path: Path) -> None:
+    """One word, one document per field it appears in: the order follows the field weights."""
+    documents = [
+        SearchDocument(iri=f"{ID}{field}", kind="Goal", label="jiný cíl", **values)  # type: ignore[arg-type]
+        for field, values in [
+            ("alt", {"alt_labels": ["osvětlení"]}),
+            ("hidden", {"hidden_labels": ["osvětlení"]}),
+            ("description", {"description": "osvětlení"}),
+        ]
+    ] + [SearchDocument(iri=f"{ID}label", kind="Goal", label="osvětlení")]
+    with engine_class(name)(tmp_path / "index") as engine:
+        engine.build(documents, "sha256:test")
+        assert iris(engine.search("osvětlení")) == [
+            f"{ID}{field}" for field in ("label", "alt", "hidden", "description")
+        ]
+
+
+def test_a_code_finds_its_goal_first_and_its_siblings_by_prefix(engine: SearchEngine) -> None:
+    assert iris(engine.search("A4.1"))[0] == f"{ID}goal/a4-1"
+    assert set(iris(engine.search("A4"))) == {f"{ID}goal/a4-1", f"{ID}goal/a4-4"}
+
+
+def test_links_and_places_come_back_with_the_hit(engine: SearchEngine) -> None:
+    (problem,) = [hit for hit in engine.search("mnoho brownfieldů") if hit.kind == "Problem"]
+    assert problem.links == (Link(f"{ID}measure/brownfieldy", "TypeMeasure", "addressedBy"),)
+    (school,) = engine.search("učebna")
+    assert school.places == (f"{ID}place/liberec", f"{ID}place/liberecky-kraj")
+
+
+def test_kinds_filter_keeps_scores_as_they_were(engine: SearchEngine) -> None:
+    everything = by_iri(engine.search("brownfieldy"))
+    (problem,) = engine.search("brownfieldy", kinds={"Problem"})
+    assert problem.iri == f"{ID}problem/brownfieldy"
+    assert problem.score == pytest.approx(everything[problem.iri].score)
+    assert engine.search("brownfieldy", kinds={"Pillar"}) == []
+    assert len(engine.search("brownfieldy", kinds={"Problem", "TypeMeasure"})) == 2
+
+
+def test_limit_cuts_the_ranked_list(engine: SearchEngine) -> None:
+    assert iris(engine.search("parkování", limit=1)) == [f"{ID}service/parkovani"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "a v na se", "xyzzyqq"])
+def test_nothing_to_match_gives_no_hits(engine: SearchEngine, query: str) -> None:
+    assert engine.search(query) == []
+
+
+def test_bad_arguments_are_refused_clearly(engine: SearchEngine) -> None:
+    with pytest.raises(ValueError, match=r"unknown kind.*Measure.*choose from"):
+        engine.search("škola", kinds={"Measure"})
+    with pytest.raises(ValueError, match="limit must be at least 1"):
+        engine.search("škola", limit=0)
+
+
+def test_delete_and_add_change_what_is_found(engine: SearchEngine) -> None:
+    engine.delete([f"{ID}measure/brownfieldy"])
+    assert iris(engine.search("brownfieldy")) == [f"{ID}problem/brownfieldy"]
+    renamed = SearchDocument(iri=f"{ID}problem/brownfieldy", kind="Problem", label="Chátrající továrna u řeky")
+    assert engine.add([renamed]) == 1
+    assert engine.search("brownfieldy") == []
+    assert iris(engine.search("továrny")) == [f"{ID}problem/brownfieldy"]
+    assert engine.add([DOCUMENTS[0], DOCUMENTS[0]]) == 1  # the same IRI twice is one document
+    assert iris(engine.search("brownfieldy")) == [f"{ID}measure/brownfieldy"]
+
+
+def test_a_second_writer_is_refused_clearly(engine: SearchEngine) -> None:
+    folder = str(engine.path / "data")
+    if engine.name == "whoosh":
+        import whoosh.index
+
+        other = whoosh.index.open_dir(folder).writer()
+        release = other.cancel
+    else:
+        import tantivy
+
+        other = tantivy.Index.open(folder).writer()
+        release = other.wait_merging_threads
+    with pytest.raises(SearchError, match="being written by another process"):
+        engine.add(DOCUMENTS[:1])
+    release()
+    assert engine.add(DOCUMENTS[:1]) == 1
+
+
+def test_the_index_knows_its_fingerprint_and_reopens_from_disk(engine: SearchEngine) -> None:
+    assert engine.fingerprint == "sha256:test"
+    engine.close()
+    with type(engine)(engine.path) as reopened:
+        assert reopened.fingerprint == "sha256:test"
+        assert f"{ID}measure/brownfieldy" in iris(reopened.search("brownfieldy"))
+
+
+def test_several_readers_search_one_index_at_once(engine: SearchEngine) -> None:
+    engine.close()
+    readers = [type(engine)(engine.path) for _ in range(3)]
+    queries = ["brownfieldy", "skola", "parkování", "A4.1", "kamery", "brownfildy"] * 20
+    expected = [iris(readers[0].search(query)) for query in queries]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda n: iris(readers[n % 3].search(queries[n])), range(len(queries))))
+    assert results == expected
+    for reader in readers:
+        reader.close()
+
+
+def test_no_index_or_another_engines_index_is_a_clear_error(engine: SearchEngine, tmp_path: Path) -> None:
+    with pytest.raises(SearchError, match=r"no search index at .*katalog reindex"):
+        type(engine)(tmp_path / "nothing").search("škola")
+    other = engine_class(next(name for name in ENGINES if name != engine.name))
+    with pytest.raises(SearchError, match=f"built by {engine.name}"):
+        other(engine.path).search("škola")
+    with pytest.raises(SearchError, match="analysis"):
+        type(engine)(
+            engine.path, Analyzer("simplemma" if engine.analyzer.inflection == "snowball" else "snowball")
+        ).search("škola")
+
+
+def test_unknown_engine_names_the_choices() -> None:
+    with pytest.raises(SearchError, match="'whoosh' or 'tantivy'"):
+        engine_class("lucene")
+
+
+# -- the real catalogue ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def catalogue_documents(loaded_store_path: Path) -> list[SearchDocument]:
+    with CatalogueStore.open(Settings(store_path=loaded_store_path), read_only=True) as store:
+        return list(search_documents(store))
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def catalogue_engine(
+    request: pytest.FixtureRequest, catalogue_documents: list[SearchDocument], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SearchEngine]:
+    engine = engine_class(request.param)(tmp_path_factory.mktemp("catalogue") / "index")
+    assert engine.build(catalogue_documents, "sha256:catalogue") == len(catalogue_documents)
+    yield engine
+    engine.close()
+
+
+KCS_ID = "https://w3id.org/kcs/id/"
+BROWNFIELD_MEASURES = {
+    f"{KCS_ID}measure/program-vyuziti-brownfieldu",
+    f"{KCS_ID}measure/dostupne-bydleni-a-brownfieldy",
+    f"{KCS_ID}measure/coworkingova-centra-a-male-brownfieldy",
+}
+
+
+@pytest.mark.parametrize("query", ["brownfieldy", "brownfildy", "brownfieldů"])
+def test_catalogue_brownfields_find_the_three_measures_and_the_problem(
+    catalogue_engine: SearchEngine, query: str
+) -> None:
+    found = set(iris(catalogue_engine.search(query, limit=20)))
+    assert BROWNFIELD_MEASURES | {f"{KCS_ID}problem/mnoho-brownfieldu"} <= found
+
+
+def test_catalogue_measures_only(catalogue_engine: SearchEngine) -> None:
+    hits = catalogue_engine.search("brownfieldy", kinds={"TypeMeasure"})
+    assert set(iris(hits)) == BROWNFIELD_MEASURES
+
+
+def test_catalogue_skola_finds_texts_about_schools(
+    catalogue_engine: SearchEngine, catalogue_documents: list[SearchDocument]
+) -> None:
+    documents = {document.iri: document for document in catalogue_documents}
+    hits = catalogue_engine.search("skola", limit=10)
+    assert hits
+    for hit in hits:
+        document = documents[hit.iri]
+        texts = [document.label, *document.alt_labels, *document.hidden_labels, document.description or ""]
+        assert any("skol" in fold(text) for text in texts), hit
+
+
+def test_catalogue_parking_finds_the_parking_house(catalogue_engine: SearchEngine) -> None:
+    labels = [hit.label for hit in catalogue_engine.search("parkování", limit=5)]
+    assert any(label.startswith("Parkovací dům") for label in labels), labels
+
+
+def test_catalogue_problem_statement_lends_its_links(catalogue_engine: SearchEngine) -> None:
+    hits = by_iri(catalogue_engine.search("město má mnoho opuštěných brownfieldů"))
+    problem = hits[f"{KCS_ID}problem/mnoho-brownfieldu"]
+    assert {link.target for link in problem.links} == BROWNFIELD_MEASURES
+    assert {"opuštěných", "brownfieldů"} <= set(problem.matched)

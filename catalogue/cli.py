@@ -6,6 +6,7 @@ Exit codes: 0 success (for `validate`: the catalogue conforms), 1 `validate` fou
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -17,8 +18,11 @@ import click
 from rdflib import Dataset, Graph
 from rdflib.plugins.sparql.parser import parseUpdate
 
+from catalogue.answer import InvalidProblem, answer_problem, measure_details, render_answer
 from catalogue.loader import LoadError, catalogue_sources, load, load_log_graph, source_for
 from catalogue.queries import overview
+from catalogue.search.engine import SearchError
+from catalogue.search.index import open_index, reindex
 from catalogue.settings import Settings, get_settings
 from catalogue.store import CatalogueStore, QueryError, StoreError
 from catalogue.validation import ValidationError, validate
@@ -40,7 +44,7 @@ def _reports_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (StoreError, QueryError, LoadError, ValidationError) as error:
+        except (StoreError, QueryError, LoadError, ValidationError, InvalidProblem, SearchError) as error:
             _fail(str(error))
         except Exception as error:  # settings errors and the like: still one clear line
             _fail(f"{type(error).__name__}: {' '.join(str(error).split())}")
@@ -75,10 +79,49 @@ def load_command(files: tuple[Path, ...]) -> None:
                 changes = load(store, sources, settings, prune=not files, progress=lambda _: bar.update(1))
         else:
             changes = load(store, sources, settings, prune=not files)
-    for change in changes:
-        click.echo(change.describe())
-    changed = [c for c in changes if c.status != "unchanged"]
-    click.echo(f"{len(changed)} of {len(changes)} graphs changed")
+        for change in changes:
+            click.echo(change.describe())
+        changed = [c for c in changes if c.status != "unchanged"]
+        click.echo(f"{len(changed)} of {len(changes)} graphs changed")
+        # The index follows the data at once, so no answer is ever given from words the store lost.
+        index = open_index(settings, store)
+        index.close()
+
+
+@main.command("reindex")
+@_reports_errors
+def reindex_command() -> None:
+    """Rebuild the search index from the store (it is also rebuilt whenever the loaded data changes)."""
+    settings = _settings()
+    with CatalogueStore.open(settings, read_only=True) as store:
+        report = reindex(settings, store)
+    click.echo(f"Indexed {report.documents} resources with {report.engine} in {report.seconds:.1f} s")
+
+
+@main.command("ask")
+@click.argument("text")
+@click.option("--limit", default=10, show_default=True, help="How many measures (and items of each list) to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@_reports_errors
+def ask_command(text: str, limit: int, as_json: bool) -> None:
+    """Answer a municipality's problem described in TEXT (Czech): the type measures that address it
+    and why, their goals, components and pillars, funding, services and realisations."""
+    settings = _settings()
+    with CatalogueStore.open(settings, read_only=True) as store:
+        index = open_index(settings, store)
+        try:
+            answer = answer_problem(store, index, text, limit=limit)
+        finally:
+            index.close()
+        details = measure_details(store, [match.measure.iri for match in answer.measures])
+    if as_json:
+        payload = dataclasses.asdict(answer)
+        for match in payload["measures"]:
+            detail = details.get(match["measure"]["iri"])
+            match["detail"] = dataclasses.asdict(detail) if detail else None
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_answer(answer, details))
 
 
 @main.command("validate")

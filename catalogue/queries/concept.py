@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from rdflib import Literal
 
@@ -77,7 +76,7 @@ def resources(store: CatalogueStore, iris: Iterable[str], lang: str = "cs") -> d
         return {}
     query = PREFIXES + f"SELECT ?item ?class ?label ?code ?lang WHERE {{ {for_each('item', iris, _LABELLED)} }}"
     found: dict[str, Resource] = {}
-    for row in store.select(query, {"lang": Literal(lang)}):
+    for row in store.values(query, {"lang": Literal(lang)}):
         found.setdefault(
             str(row["item"]), Resource(str(row["item"]), str(row["label"]), _kind(row["class"]), text(row, "code"))
         )
@@ -92,12 +91,12 @@ def _links(
     *,
     extra: Sequence[str] = (),
     limit: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[dict[str, str]]:
     """Rows of ``?key`` (each of ``iris`` in turn), the ``?item`` that ``pattern`` links to it, and
     the ``extra`` variables; at most ``limit`` items per IRI."""
     variables = " ".join(f"?{name}" for name in (key, "item", *extra))
     per_iri = f"SELECT {variables} WHERE {{ {pattern} }}" + (f" LIMIT {int(limit)}" if limit is not None else "")
-    return store.select(PREFIXES + f"SELECT {variables} WHERE {{ {for_each(key, iris, per_iri)} }}")
+    return store.values(PREFIXES + f"SELECT {variables} WHERE {{ {for_each(key, iris, per_iri)} }}")
 
 
 def _linked_resources(
@@ -127,7 +126,7 @@ def _linked_resources(
 
 def strategies(store: CatalogueStore, lang: str = "cs") -> list[Resource]:
     """Every strategy (national concept, regional and town concepts) in label order."""
-    rows = store.select(PREFIXES + "SELECT ?strategy WHERE { ?strategy a kcs:Strategy }")
+    rows = store.values(PREFIXES + "SELECT ?strategy WHERE { ?strategy a kcs:Strategy }")
     return sorted(resources(store, (str(row["strategy"]) for row in rows), lang).values(), key=lambda r: r.label)
 
 

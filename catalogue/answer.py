@@ -1,0 +1,434 @@
+"""The answer to a municipality's problem: the type measures that address it and why, with what
+realises, funds and already did them.
+
+The search index finds the resources whose words match the problem; the graph then carries their
+evidence to the measures they are linked to (a problem to the measures that address it, a service
+or realisation to the measure it serves, a goal to the measures under it). Every score comes with
+the reasons for it, in Czech, for the people who read them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from catalogue.queries import concept
+from catalogue.queries.concept import Resource
+from catalogue.queries.documents import Link
+from catalogue.search.engine import Hit, SearchEngine
+from catalogue.store import CatalogueStore
+
+MAX_TEXT_LENGTH = 1000
+MAX_LIMIT = 50
+HITS_CONSIDERED = 150
+"""How many search hits feed the ranking: enough for the graph's evidence, few enough to stay fast."""
+
+# How much of a matching resource's relevance flows to the measures it is linked to: a problem that
+# the concept answers with a measure says more about that measure than a programme funding it.
+EVIDENCE_WEIGHT = {
+    "Problem": 0.9,
+    "SmartService": 0.7,
+    "SmartSolution": 0.6,
+    "Goal": 0.5,
+    "Realisation": 0.4,
+    "Component": 0.3,
+    "FundingProgramme": 0.3,
+    "FundingCall": 0.3,
+    "Pillar": 0.1,
+    "CrossCuttingArea": 0.1,
+}
+EVIDENCE_PER_KIND = 5
+"""Only the strongest few pieces of evidence of one kind count, each less than the one before, so
+that a thousand realisations with a common word do not outweigh one matching problem."""
+
+WEAK_MATCH = 0.15
+"""Results scoring under this share of the best one are noise, not an answer."""
+
+KIND_CS = {
+    "TypeMeasure": "Typové opatření",
+    "Goal": "Cíl",
+    "Component": "Komponenta",
+    "Pillar": "Pilíř",
+    "CrossCuttingArea": "Průřezová oblast",
+    "SmartService": "Chytrá služba",
+    "SmartSolution": "Chytré řešení",
+    "Realisation": "Realizace",
+    "FundingProgramme": "Dotační program",
+    "FundingCall": "Výzva",
+    "Problem": "Problém",
+}
+FIELD_CS = {"label": "názvu", "alt": "jiném názvu", "hidden": "synonymech", "code": "kódu", "description": "popisu"}
+RELATION_CS = {
+    "addressedBy": "řeší ho toto opatření",
+    "servesMeasure": "naplňuje toto opatření",
+    "realises": "realizuje řešení tohoto opatření",
+    "partOfSolution": "je součástí řešení tohoto opatření",
+    "supportsMeasure": "podporuje toto opatření",
+    "callOf": "je výzvou programu, který opatření podporuje",
+    "supportsComponent": "podporuje komponentu tohoto opatření",
+    "narrower": "opatření pod ním patří",
+    "synergyWith": "se s ním kombinuje",
+    "relation": "souvisí s ním",
+    "includesService": "obsahuje tuto službu",
+    "partOfFlagship": "patří k tomuto vlajkovému projektu",
+}
+
+
+class InvalidProblem(ValueError):
+    """The problem text or a filter cannot be answered as given; the message says why, in Czech."""
+
+
+@dataclass(frozen=True)
+class AnswerFilters:
+    """Narrow the answer: measures of one strategy or pillar, realisations in one place or region
+    (a region includes its towns), funding open to one type of applicant (all IRIs)."""
+
+    strategy: str | None = None
+    pillar: str | None = None
+    place: str | None = None
+    applicant_type: str | None = None
+
+
+@dataclass(frozen=True)
+class MeasureMatch:
+    measure: Resource
+    score: float
+    why: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RankedResource:
+    resource: Resource
+    score: float
+    why: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProblemAnswer:
+    text: str
+    good_match: bool
+    """False when nothing matches the problem well: the lists are then empty rather than noise."""
+    measures: tuple[MeasureMatch, ...] = ()
+    services: tuple[RankedResource, ...] = ()
+    solutions: tuple[RankedResource, ...] = ()
+    realisations: tuple[RankedResource, ...] = ()
+    funding: tuple[RankedResource, ...] = ()
+    problems: tuple[RankedResource, ...] = ()
+    goals: tuple[RankedResource, ...] = ()
+    synergies: tuple[RankedResource, ...] = ()
+
+
+@dataclass
+class _Score:
+    """A result being ranked: its own match and the evidence lent to it, each with its reason."""
+
+    direct: float = 0.0
+    evidence: dict[str, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
+    reasons: list[tuple[float, str]] = field(default_factory=list)
+
+    def total(self) -> float:
+        lent = 0.0
+        for pieces in self.evidence.values():
+            strongest = sorted((weight for weight, _ in pieces), reverse=True)[:EVIDENCE_PER_KIND]
+            lent += sum(weight / (rank + 1) for rank, weight in enumerate(strongest))
+        return self.direct + lent
+
+    def why(self) -> tuple[str, ...]:
+        pieces = self.reasons + [piece for kind in self.evidence.values() for piece in kind]
+        ordered = [reason for _, reason in sorted(pieces, key=lambda piece: -piece[0])]
+        shown = list(dict.fromkeys(ordered))[:5]
+        if len(set(ordered)) > len(shown):
+            shown.append(f"a {len(set(ordered)) - len(shown)} dalších souvislostí")
+        return tuple(shown)
+
+
+def _quoted(words: Iterable[str]) -> str:
+    return ", ".join(f"„{word}“" for word in words)
+
+
+def _direct_reason(hit: Hit) -> str:
+    places = ", ".join(dict.fromkeys(FIELD_CS.get(name, name) for name in hit.fields))
+    plural = "slova" if len(hit.matched) > 1 else "slovo"
+    return f"{plural} {_quoted(hit.matched)} v {places}"
+
+
+def _evidence_reason(hit: Hit, link: Link) -> str:
+    return (
+        f"{KIND_CS.get(hit.kind, hit.kind)} „{hit.label}“ ({_quoted(hit.matched)}) "
+        f"{RELATION_CS.get(link.relation, 'souvisí s ním')}"
+    )
+
+
+def _checked_text(text: str) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise InvalidProblem("Popište problém: text je prázdný.")
+    if len(cleaned) > MAX_TEXT_LENGTH:
+        raise InvalidProblem(
+            f"Popis problému je příliš dlouhý ({len(cleaned)} znaků); zkraťte ho na nejvýše {MAX_TEXT_LENGTH} znaků."
+        )
+    return cleaned
+
+
+def _checked_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidProblem(f"Počet výsledků musí být od 1 do {MAX_LIMIT}, ne {limit}.")
+    return limit
+
+
+LABEL_FIELDS = frozenset({"label", "alt", "hidden", "code"})
+
+
+def _is_good_match(hits: Sequence[Hit], words: int) -> bool:
+    """Whether anything matches the problem well: a resource whose name (label, other names, code)
+    holds one of its words, or whose text holds half of them. A word found only somewhere in a long
+    description is what every unrelated text shares with the problem: noise, not an answer."""
+    return any(LABEL_FIELDS.intersection(hit.fields) or 2 * len(set(hit.matched)) >= words for hit in hits)
+
+
+def answer_problem(
+    store: CatalogueStore,
+    index: SearchEngine,
+    text: str,
+    *,
+    filters: AnswerFilters | None = None,
+    limit: int = 10,
+    lang: str = "cs",
+) -> ProblemAnswer:
+    """The ranked answer to the problem described in ``text`` (1–1,000 characters)."""
+    text = _checked_text(text)
+    limit = _checked_limit(limit)
+    filters = filters or AnswerFilters()
+    hits = index.search(text, limit=HITS_CONSIDERED)
+    if not _is_good_match(hits, len(index.analyzer.query_words(text))):
+        return ProblemAnswer(text=text, good_match=False)
+
+    measures: dict[str, _Score] = defaultdict(_Score)
+    linked: dict[str, dict[str, _Score]] = defaultdict(lambda: defaultdict(_Score))  # kind → iri → score
+    labels: dict[str, Resource] = {}
+    places: dict[str, tuple[str, ...]] = {}
+    for hit in hits:
+        labels[hit.iri] = Resource(hit.iri, hit.label, hit.kind)
+        places[hit.iri] = hit.places
+        reason = _direct_reason(hit)
+        if hit.kind == "TypeMeasure":
+            measures[hit.iri].direct += hit.score
+            measures[hit.iri].reasons.append((hit.score, reason))
+        else:
+            target = linked[hit.kind][hit.iri]
+            target.direct += hit.score
+            target.reasons.append((hit.score, reason))
+        for link in hit.links:
+            weight = EVIDENCE_WEIGHT.get(hit.kind, 0.2) * hit.score
+            if link.target_kind == "TypeMeasure":
+                measures[link.target].evidence[hit.kind].append((weight, _evidence_reason(hit, link)))
+            elif link.target != hit.iri:
+                linked[link.target_kind][link.target].evidence[hit.kind].append((weight, _evidence_reason(hit, link)))
+
+    ranked_measures = _filtered_measures(store, _ranked(measures), filters)[:limit]
+    top = [iri for iri, _ in ranked_measures]
+    labels.update(concept.resources(store, [iri for iri in top if iri not in labels], lang))
+
+    # Funding of the best measures belongs to the answer even when its own words do not match.
+    funding_scores = {**linked["FundingProgramme"], **linked["FundingCall"]}
+    best = ranked_measures[0][1] if ranked_measures else 1.0
+    funding_of = concept.funding_of_measures(store, top, lang)
+    for measure_iri, score in ranked_measures:
+        for funding_link in funding_of.get(measure_iri, []):
+            labels.setdefault(funding_link.funding.iri, funding_link.funding)
+            funding_scores.setdefault(funding_link.funding.iri, _Score()).evidence["TypeMeasure"].append(
+                (0.5 * score / best, f"podporuje opatření „{_short(labels[measure_iri].label)}“")
+            )
+    if filters.applicant_type:
+        open_to = concept.eligible_applicants(store, list(funding_scores))
+        funding_scores = {
+            iri: score for iri, score in funding_scores.items() if filters.applicant_type in open_to.get(iri, ())
+        }
+
+    lists = {
+        "services": (linked["SmartService"], False),
+        "solutions": (linked["SmartSolution"], True),
+        "realisations": (linked["Realisation"], True),
+        "funding": (funding_scores, False),
+        "problems": (linked["Problem"], False),
+        "goals": (linked["Goal"], False),
+    }
+    ranked_lists = {
+        name: [
+            (iri, score)
+            for iri, score in _ranked(scores)
+            if not (filtered_by_place and filters.place) or filters.place in places.get(iri, ())
+        ][:limit]
+        for name, (scores, filtered_by_place) in lists.items()
+    }
+    # Labels are fetched only for what the answer shows: a linked solution or realisation that is not a
+    # search hit itself, among the first ``limit`` of its list.
+    unlabelled = [iri for ranked in ranked_lists.values() for iri, _ in ranked if iri not in labels]
+    labels.update(concept.resources(store, unlabelled, lang))
+
+    def listed(name: str) -> tuple[RankedResource, ...]:
+        scores = lists[name][0]
+        return tuple(
+            RankedResource(labels[iri], round(score, 4), scores[iri].why())
+            for iri, score in ranked_lists[name]
+            if iri in labels
+        )
+
+    return ProblemAnswer(
+        text=text,
+        good_match=True,
+        measures=tuple(
+            MeasureMatch(labels[iri], round(score, 4), measures[iri].why()) for iri, score in ranked_measures
+        ),
+        services=listed("services"),
+        solutions=listed("solutions"),
+        realisations=listed("realisations"),
+        funding=listed("funding"),
+        problems=listed("problems"),
+        goals=listed("goals"),
+        synergies=_synergies(store, top[:3], set(top), labels, lang),
+    )
+
+
+def _short(label: str, words: int = 8) -> str:
+    parts = label.split()
+    return label if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def _ranked(scores: dict[str, _Score]) -> list[tuple[str, float]]:
+    totals = sorted(((iri, score.total()) for iri, score in scores.items()), key=lambda item: (-item[1], item[0]))
+    if not totals:
+        return []
+    floor = totals[0][1] * WEAK_MATCH
+    return [(iri, total) for iri, total in totals if total >= floor and total > 0]
+
+
+def _filtered_measures(
+    store: CatalogueStore, ranked: list[tuple[str, float]], filters: AnswerFilters
+) -> list[tuple[str, float]]:
+    if not (filters.pillar or filters.strategy) or not ranked:
+        return ranked
+    iris = [iri for iri, _ in ranked]
+    if filters.pillar:
+        pillars = concept.pillars_of_measures(store, iris)
+        ranked = [(iri, score) for iri, score in ranked if any(p.iri == filters.pillar for p in pillars.get(iri, []))]
+    if filters.strategy:
+        schemes = concept.schemes_of(store, [iri for iri, _ in ranked])
+        ranked = [(iri, score) for iri, score in ranked if filters.strategy in schemes.get(iri, ())]
+    return ranked
+
+
+def _synergies(
+    store: CatalogueStore, measures: list[str], shown: set[str], names: dict[str, Resource], lang: str
+) -> tuple[RankedResource, ...]:
+    """Measures often combined with ``measures``, among those the answer does not already show."""
+    combined: dict[str, tuple[Resource, int, list[str]]] = {}
+    partners = concept.measures_combined_with(store, measures, lang)
+    for measure in measures:
+        for other, links in partners.get(measure, []):
+            if other.iri in shown:
+                continue
+            resource, total, reasons = combined.get(other.iri, (other, 0, []))
+            reasons.append(f"kombinuje se s opatřením „{_short(names[measure].label)}“ ({links}×)")
+            combined[other.iri] = (resource, total + links, reasons)
+    ordered = sorted(combined.values(), key=lambda item: (-item[1], item[0].label))
+    return tuple(RankedResource(resource, float(total), tuple(reasons)) for resource, total, reasons in ordered)
+
+
+@dataclass(frozen=True)
+class GoalPath:
+    """Where a measure sits: its goal (None when the sources file it under a component directly),
+    the goal's component, and the component's pillar."""
+
+    goal: Resource | None
+    component: Resource | None
+    pillar: Resource | None
+
+
+@dataclass(frozen=True)
+class MeasureDetail:
+    measure: Resource
+    paths: tuple[GoalPath, ...]
+    funding: tuple[concept.FundingLink, ...]
+    services: tuple[Resource, ...]
+    realisations: tuple[Resource, ...]
+    indicators: tuple[concept.Indicator, ...]
+
+
+def measure_details(
+    store: CatalogueStore, iris: Sequence[str], *, realisations: int = 5, lang: str = "cs"
+) -> dict[str, MeasureDetail]:
+    """Everything the answer shows about each measure, with a fixed number of store queries."""
+    if not iris:
+        return {}
+    names = concept.resources(store, iris, lang)
+    parents = concept.broader(store, iris, lang)
+    goals = [parent.iri for found in parents.values() for parent in found if parent.kind == "Goal"]
+    components_of_goals = concept.broader(store, goals, lang)
+    components = [parent.iri for found in [*parents.values(), *components_of_goals.values()] for parent in found]
+    pillars_of_components = concept.broader(store, components, lang)
+    funding = concept.funding_of_measures(store, iris, lang)
+    services = concept.services_of_measures(store, iris, lang)
+    done = concept.realisations_of_measures(store, iris, realisations, lang)
+    indicators = concept.indicators_of(store, iris, lang)
+
+    def paths(measure: str) -> tuple[GoalPath, ...]:
+        found: list[GoalPath] = []
+        for parent in parents.get(measure, []):
+            goal = parent if parent.kind == "Goal" else None
+            for component in components_of_goals.get(parent.iri, []) if goal else [parent]:
+                pillars: list[Resource | None] = [*pillars_of_components.get(component.iri, [])] or [None]
+                found.extend(GoalPath(goal, component, pillar) for pillar in pillars)
+        return tuple(found)
+
+    return {
+        iri: MeasureDetail(
+            measure=names[iri],
+            paths=paths(iri),
+            funding=tuple(funding.get(iri, ())),
+            services=tuple(services.get(iri, ())),
+            realisations=tuple(done.get(iri, ())),
+            indicators=tuple(indicators.get(iri, ())),
+        )
+        for iri in iris
+        if iri in names
+    }
+
+
+def render_answer(answer: ProblemAnswer, details: dict[str, MeasureDetail]) -> str:
+    """The answer as plain text for a terminal, in Czech."""
+    lines = [f"Problém: {answer.text}", ""]
+    if not answer.good_match:
+        lines.append("Žádná dobrá shoda: katalog zatím nic takového nezná. Zkuste problém popsat jinými slovy.")
+        return "\n".join(lines)
+    lines.append("Typová opatření" if answer.measures else "Žádné typové opatření neodpovídá; viz řešení níže.")
+    for number, match in enumerate(answer.measures, start=1):
+        lines.append(f"{number}. {match.measure.label}  [{match.score:.2f}]")
+        lines.extend(f"     proč: {reason}" for reason in match.why)
+        detail = details.get(match.measure.iri)
+        if detail is None:
+            continue
+        for path in detail.paths:
+            steps = [step.label for step in (path.goal, path.component, path.pillar) if step is not None]
+            lines.append("     cíl → komponenta → pilíř: " + " → ".join(steps))
+        for title, items in (
+            ("financování", [link.funding.label for link in detail.funding]),
+            ("služby", [service.label for service in detail.services]),
+            ("realizace", [done.label for done in detail.realisations]),
+            ("indikátory", [indicator.label for indicator in detail.indicators]),
+        ):
+            if items:
+                lines.append(f"     {title}: " + "; ".join(items))
+    for title, ranked in (
+        ("Chytré služby", answer.services),
+        ("Chytrá řešení a projekty", answer.solutions),
+        ("Realizace", answer.realisations),
+        ("Financování", answer.funding),
+        ("Podobné problémy", answer.problems),
+        ("Často se kombinuje s", answer.synergies),
+    ):
+        if ranked:
+            lines.extend(["", title])
+            lines.extend(f"  - {item.resource.label}  ({item.why[0]})" for item in ranked)
+    return "\n".join(lines)

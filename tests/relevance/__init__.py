@@ -1,0 +1,78 @@
+"""The relevance set: Czech problem statements as municipal officers type them, each with the
+catalogue resources a search MUST find for it (`statements.toml` beside this module).
+
+The set is data for the search tests and the benchmark; `tests/test_relevance_set.py` checks the set
+itself (size, existing IRIs, no copied labels, no duplicates, every target reachable by its words).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+STATEMENTS = Path(__file__).resolve().parent / "statements.toml"
+
+# The answer's input limit (issue 3, section 3): a statement the product would refuse is no test.
+MAX_TEXT_LENGTH = 1000
+# Only the resources an expert would insist on: more would turn hit@10 into a recall test.
+MAX_EXPECTED = 3
+_KEYS = {"text", "expected", "note"}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One problem statement and the IRIs it must find."""
+
+    text: str
+    expected: list[str]
+    note: str
+
+
+class RelevanceSetError(ValueError):
+    """The statements file is malformed; the message names the file, the entry and the fault."""
+
+
+def load_statements(path: Path = STATEMENTS) -> list[Statement]:
+    """Every `[[statement]]` of the TOML file, in file order, checked for shape."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RelevanceSetError(f"{path}: the relevance set is missing") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RelevanceSetError(f"{path}: not valid TOML: {error}") from None
+    extra = set(data) - {"statement"}
+    if extra:
+        raise RelevanceSetError(
+            f"{path}: unknown top-level keys {sorted(extra)}; only [[statement]] tables belong here"
+        )
+    entries = data.get("statement")
+    if not isinstance(entries, list) or not entries:
+        raise RelevanceSetError(f"{path}: no [[statement]] tables")
+    return [_statement(path, number, entry) for number, entry in enumerate(entries, start=1)]
+
+
+def _statement(path: Path, number: int, entry: dict[str, object]) -> Statement:
+    where = f"{path}, statement {number}"
+    missing = _KEYS - set(entry)
+    unknown = set(entry) - _KEYS
+    if missing or unknown:
+        raise RelevanceSetError(
+            f"{where}: needs exactly the keys {sorted(_KEYS)}; missing {sorted(missing)}, unknown {sorted(unknown)}"
+        )
+    text, expected, note = entry["text"], entry["expected"], entry["note"]
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT_LENGTH:
+        raise RelevanceSetError(f"{where}: text must be a non-blank string of at most {MAX_TEXT_LENGTH} characters")
+    if text != text.strip():
+        raise RelevanceSetError(f"{where}: text {text!r} has leading or trailing spaces")
+    if (
+        not isinstance(expected, list)
+        or not 1 <= len(expected) <= MAX_EXPECTED
+        or not all(isinstance(iri, str) and iri.startswith("https://") for iri in expected)
+    ):
+        raise RelevanceSetError(f"{where} ({text!r}): expected must be a list of 1 to {MAX_EXPECTED} https IRIs")
+    if len(set(expected)) != len(expected):
+        raise RelevanceSetError(f"{where} ({text!r}): expected lists an IRI twice")
+    if not isinstance(note, str) or not note.strip():
+        raise RelevanceSetError(f"{where} ({text!r}): note must say what makes the statement realistic")
+    return Statement(text=text, expected=list(expected), note=note)

@@ -1,0 +1,194 @@
+"""The problem answer (catalogue.answer) on the real catalogue, with both search engines:
+the brownfield example of the domain brief, Czech word forms, reasons, filters, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from catalogue.answer import AnswerFilters, InvalidProblem, answer_problem, measure_details
+from tests.conftest import katalog
+
+ID = "https://w3id.org/kcs/id/"
+BROWNFIELD_MEASURES = {
+    f"{ID}measure/coworkingova-centra-a-male-brownfieldy": f"{ID}pillar/lokalni-ekonomika",
+    f"{ID}measure/program-vyuziti-brownfieldu": f"{ID}pillar/prostredi-pro-zivot",
+    f"{ID}measure/dostupne-bydleni-a-brownfieldy": f"{ID}pillar/lide-a-komunity",
+}
+ENGINES = ["whoosh", "tantivy"]
+
+
+@pytest.fixture(params=ENGINES)
+def search(request, catalogue_search):
+    return catalogue_search(request.param)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Město má na svém území mnoho brownfieldů a chce řešit jejich využití",
+        "brownfieldy",
+        "brownfild",  # a typo
+        "mame hodne brownfieldu",  # no diacritics
+    ],
+)
+def test_brownfield_problem_gets_the_three_measures_in_three_pillars(search, text: str) -> None:
+    store, index = search
+    answer = answer_problem(store, index, text)
+    assert answer.good_match
+    top = [match.measure.iri for match in answer.measures[:3]]
+    assert set(top) == set(BROWNFIELD_MEASURES)
+    details = measure_details(store, top)
+    assert {path.pillar.iri for iri in top for path in details[iri].paths if path.pillar} == set(
+        BROWNFIELD_MEASURES.values()
+    )
+    assert f"{ID}programme/npo-2-8" in {item.resource.iri for item in answer.funding}
+    for match in answer.measures[:3]:
+        assert match.why and all(reason.strip() for reason in match.why)
+
+
+def test_reasons_name_the_words_and_the_linked_resource(search) -> None:
+    store, index = search
+    answer = answer_problem(store, index, "máme hodně opuštěných továren")
+    reasons = " | ".join(reason for match in answer.measures for reason in match.why)
+    assert "„opuštěných“" in reasons and "Problém „Město má na svém území mnoho brownfieldů“" in reasons
+
+
+def test_measure_details_follow_goal_component_pillar(search) -> None:
+    store, _ = search
+    details = measure_details(store, [f"{ID}measure/program-vyuziti-brownfieldu", f"{ID}measure/a4-pateri-datove-site"])
+    brownfield = details[f"{ID}measure/program-vyuziti-brownfieldu"]
+    [path] = brownfield.paths
+    assert path.goal and path.goal.iri == f"{ID}goal/ochrana-pudy-a-biodiverzity"
+    assert path.pillar and path.pillar.iri == f"{ID}pillar/prostredi-pro-zivot"
+    assert f"{ID}programme/npo-2-8" in {link.funding.iri for link in brownfield.funding}
+    # A measure the sources file under a component directly still reaches its pillar.
+    [direct] = details[f"{ID}measure/a4-pateri-datove-site"].paths
+    assert direct.goal is None and direct.component and direct.pillar
+
+
+def test_nonsense_is_no_good_match_not_noise(search) -> None:
+    store, index = search
+    answer = answer_problem(store, index, "xqzvw plkjh")
+    assert not answer.good_match
+    assert answer.measures == () and answer.solutions == () and answer.funding == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "prázdný"), ("   ", "prázdný"), ("a" * 1001, "nejvýše 1000 znaků")],
+)
+def test_bad_text_is_refused_with_a_czech_reason(search, text: str, message: str) -> None:
+    store, index = search
+    with pytest.raises(InvalidProblem, match=message):
+        answer_problem(store, index, text)
+
+
+def test_limit_bounds(search) -> None:
+    store, index = search
+    assert len(answer_problem(store, index, "brownfieldy", limit=1).measures) == 1
+    for limit in (0, 51):
+        with pytest.raises(InvalidProblem, match="od 1 do 50"):
+            answer_problem(store, index, "brownfieldy", limit=limit)
+
+
+def test_pillar_filter_keeps_the_measures_of_that_pillar(search) -> None:
+    store, index = search
+    pillar = f"{ID}pillar/lide-a-komunity"
+    answer = answer_problem(store, index, "brownfieldy", filters=AnswerFilters(pillar=pillar))
+    assert [match.measure.iri for match in answer.measures] == [f"{ID}measure/dostupne-bydleni-a-brownfieldy"]
+
+
+def test_strategy_filter(search) -> None:
+    store, index = search
+    national = answer_problem(
+        store, index, "brownfieldy", filters=AnswerFilters(strategy=f"{ID}strategy/koncepce-smart-cities")
+    )
+    assert {match.measure.iri for match in national.measures} == set(BROWNFIELD_MEASURES)
+    regional = answer_problem(
+        store, index, "brownfieldy", filters=AnswerFilters(strategy=f"{ID}strategy/chytrejsi-liberecky-kraj")
+    )
+    assert regional.measures == ()
+
+
+def test_place_filter_keeps_realisations_in_the_region(search) -> None:
+    store, index = search
+    text = "FVE na střeše gymnázia"
+    everywhere = {item.resource.iri for item in answer_problem(store, index, text).realisations}
+    assert {
+        f"{ID}realisation/lk-fve-gymnazium-ceska-lipa",
+        f"{ID}realisation/lk-fve-gymnazium-dr-a-randy-jablonec-nad-nisou",
+    } <= everywhere
+    region = answer_problem(store, index, text, filters=AnswerFilters(place=f"{ID}place/liberecky-kraj"))
+    assert {item.resource.iri for item in region.realisations} == everywhere  # the region includes its towns
+    town = answer_problem(store, index, text, filters=AnswerFilters(place=f"{ID}place/ceska-lipa"))
+    assert {item.resource.iri for item in town.realisations} == {f"{ID}realisation/lk-fve-gymnazium-ceska-lipa"}
+
+
+def test_applicant_filter_keeps_funding_open_to_that_applicant(search) -> None:
+    store, index = search
+    unfiltered = answer_problem(store, index, "komunitní energetika")
+    towns = answer_problem(
+        store, index, "komunitní energetika", filters=AnswerFilters(applicant_type=f"{ID}descriptor/zadatel-obec")
+    )
+    assert towns.funding and len(towns.funding) < len(unfiltered.funding)
+
+
+def test_synergies_are_measures_combined_with_the_matched_ones(search) -> None:
+    store, index = search
+    answer = answer_problem(store, index, "coworkingové centrum pro začínající podnikatele", limit=1)
+    assert answer.measures[0].measure.iri == f"{ID}measure/coworkingova-centra-a-male-brownfieldy"
+    partners = {item.resource.iri for item in answer.synergies}
+    assert {f"{ID}measure/program-vyuziti-brownfieldu", f"{ID}measure/dostupne-bydleni-a-brownfieldy"} <= partners
+    assert all(item.why for item in answer.synergies)
+
+
+def test_katalog_ask_prints_the_answer(tmp_path, loaded_store_path) -> None:
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(loaded_store_path, store)
+    env = {"KATALOG_STORE_PATH": str(store), "KATALOG_INDEX_PATH": str(tmp_path / "index")}
+    text = katalog("ask", "máme hodně brownfieldů", env=env)
+    assert text.returncode == 0, text.stderr
+    assert "Typová opatření" in text.stdout and "cíl → komponenta → pilíř" in text.stdout
+    assert "Prostředí pro život" in text.stdout and "Regenerace" in text.stdout
+    as_json = katalog("ask", "máme hodně brownfieldů", "--json", env=env)
+    payload = json.loads(as_json.stdout)
+    assert payload["good_match"] and {m["measure"]["iri"] for m in payload["measures"][:3]} == set(BROWNFIELD_MEASURES)
+    assert payload["measures"][0]["detail"]["paths"][0]["pillar"]["label"]
+    empty = katalog("ask", "  ", env=env)
+    assert empty.returncode == 2 and "prázdný" in empty.stderr and len(empty.stderr.strip().splitlines()) == 1
+    nothing = katalog("ask", "xqzvw plkjh", env=env)
+    assert nothing.returncode == 0 and "Žádná dobrá shoda" in nothing.stdout
+
+
+def test_index_follows_every_load(tmp_path, loaded_store_path) -> None:
+    """`katalog load` of a changed file makes the next answer see the new words, and the old ones go."""
+    import shutil
+
+    from catalogue.settings import Settings
+
+    store = tmp_path / "store"
+    shutil.copytree(loaded_store_path, store)
+    env = {"KATALOG_STORE_PATH": str(store), "KATALOG_INDEX_PATH": str(tmp_path / "index")}
+    before = katalog("ask", "zeppelinová flotila", "--json", env=env)
+    assert before.returncode == 0, before.stderr
+    assert not json.loads(before.stdout)["good_match"]
+
+    data = Settings().data_dir / "problems.ttl"
+    changed = tmp_path / "problems.ttl"
+    changed.write_text(
+        data.read_text(encoding="utf-8").replace(
+            "Město má na svém území mnoho brownfieldů", "Město chce provozovat zeppelinovou flotilu"
+        ),
+        encoding="utf-8",
+    )
+    loaded = katalog("load", str(changed), env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    after = json.loads(katalog("ask", "zeppelinová flotila", "--json", env=env).stdout)
+    assert after["good_match"]
+    assert f"{ID}problem/mnoho-brownfieldu" in {item["resource"]["iri"] for item in after["problems"]}
+    reindexed = katalog("reindex", env=env)
+    assert reindexed.returncode == 0 and "Indexed" in reindexed.stdout

@@ -21,7 +21,7 @@ from catalogue.store import CatalogueStore
 
 MAX_TEXT_LENGTH = 1000
 MAX_LIMIT = 50
-HITS_CONSIDERED = 150
+HITS_CONSIDERED = 100
 """How many search hits feed the ranking: enough for the graph's evidence, few enough to stay fast."""
 
 # How much of a matching resource's relevance flows to the measures it is linked to: a problem that

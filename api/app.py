@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api import sparql
+from catalogue.search.index import open_index
 from catalogue.settings import Settings, get_settings
 from catalogue.store import CatalogueStore, StoreError
 from web.routes import router as web_router
@@ -20,9 +22,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = CatalogueStore.open(settings)
+        # Built here if missing or out of step with the store, so the first answer is already current.
+        app.state.search = open_index(settings, app.state.store)
         try:
-            yield
+            async with sparql.query_pool(app, settings):
+                yield
         finally:
+            app.state.search.close()
+            app.state.search = None
             app.state.store.close()
             app.state.store = None
 
@@ -34,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = None
+    app.state.search = None
 
     @app.get("/healthz", summary="Health check: 200 once the store is open")
     def healthz(request: Request) -> JSONResponse:
@@ -46,5 +54,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "store unavailable", "detail": str(error)}, status_code=503)
         return JSONResponse({"status": "ok", "store": store.description})
 
+    app.include_router(sparql.router)
     app.include_router(web_router)
     return app

@@ -1,0 +1,236 @@
+"""A few warm worker processes that run /sparql queries, and the hard time limit that kills them.
+
+pyoxigraph cannot cancel a query in-process, so each user query runs in a worker
+(:mod:`api.sparql_worker`); one that outlives ``sparql_endpoint_timeout`` is killed on the spot
+(SIGKILL, so the query really stops) and a fresh worker starts in its place. The server only waits on
+the workers' pipes with asyncio, so it keeps answering other requests, even while every worker is busy.
+Warm workers cost a pipe round trip per query, not a process start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from api.sparql_worker import FRAME_LENGTH, QueryRequest, frame
+from catalogue.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Two cores on the target machine: two workers let a normal query run beside one runaway query.
+WORKERS = 2
+STARTUP_TIMEOUT = 60.0
+# How much longer than the time limit a query may wait for a worker: a killed worker's replacement needs
+# about a second to start (more on a loaded machine).
+STARTUP_ALLOWANCE = 10.0
+# Address space a worker may use. The time limit alone does not bound memory: a runaway ORDER BY over a
+# cross product grows by about 230 MB a second here. An idle worker uses under 0.5 GB of address space.
+MEMORY_LIMIT = 2 << 30
+
+
+class QueryTimeout(Exception):
+    """The query ran past the time limit; its worker was killed."""
+
+
+class PoolUnavailable(Exception):
+    """No worker could take the query in time (all busy, or none could open the store)."""
+
+
+class WorkerFailed(Exception):
+    """A worker died or broke the protocol; it has been replaced."""
+
+
+class MemoryExceeded(WorkerFailed):
+    """The query needed more memory than a worker may use; the worker died of it and was replaced."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    header: dict[str, Any]
+    body: bytes
+
+
+class _Worker:
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        assert process.stdin is not None and process.stdout is not None
+        self._stdin = process.stdin
+        self._stdout = process.stdout
+
+    @classmethod
+    async def start(cls, settings_json: str, memory_limit: int) -> _Worker:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "api.sparql_worker",
+            settings_json,
+            str(os.getpid()),
+            str(memory_limit),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        worker = cls(process)
+        try:
+            hello = json.loads(await asyncio.wait_for(worker._read_frame(), STARTUP_TIMEOUT))
+        except BaseException as error:  # cancelled as well: never leave a half-started worker behind
+            worker.kill()
+            if isinstance(error, TimeoutError | WorkerFailed | ValueError):
+                raise WorkerFailed(f"pracovní proces SPARQL se nespustil ({type(error).__name__})") from error
+            raise
+        if not hello.get("ready"):
+            await process.wait()
+            raise WorkerFailed(f"pracovní proces SPARQL nemůže otevřít úložiště: {hello.get('error')}")
+        return worker
+
+    async def _read_frame(self) -> bytes:
+        try:
+            (length,) = FRAME_LENGTH.unpack(await self._stdout.readexactly(FRAME_LENGTH.size))
+            return await self._stdout.readexactly(length)
+        except asyncio.IncompleteReadError as error:
+            raise await self._death() from error
+
+    async def ask(self, request: QueryRequest) -> Reply:
+        self._stdin.write(frame(json.dumps(asdict(request)).encode()))
+        try:
+            await self._stdin.drain()
+        except ConnectionError as error:
+            raise await self._death() from error
+        header = json.loads(await self._read_frame())
+        return Reply(header, await self._read_frame())
+
+    async def _death(self) -> WorkerFailed:
+        """Why the worker's pipe closed: Rust aborts the process when an allocation fails."""
+        try:
+            code = await asyncio.wait_for(self.process.wait(), 1.0)
+        except TimeoutError:
+            code = None
+        if code == -signal.SIGABRT:
+            return MemoryExceeded()
+        return WorkerFailed(f"pracovní proces SPARQL nečekaně skončil (návratový kód {code})")
+
+    def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+
+    async def stop(self) -> None:
+        """Let the worker finish on end of input; kill it if it does not within a second."""
+        self._stdin.close()
+        try:
+            await asyncio.wait_for(self.process.wait(), 1.0)
+        except TimeoutError:
+            self.kill()
+            await self.process.wait()
+
+
+class QueryPool:
+    """Runs queries on warm workers with a hard time limit. Start and stop it within the event loop."""
+
+    def __init__(self, settings: Settings, size: int = WORKERS, memory_limit: int = MEMORY_LIMIT) -> None:
+        self._settings_json = settings.model_dump_json()
+        self.memory_limit = memory_limit
+        self._timeout = settings.sparql_endpoint_timeout
+        self._size = size
+        self._idle: list[_Worker] = []  # the last one back is used first: its caches are warm
+        self._changed = asyncio.Event()  # set when a worker comes back, or a start ends either way
+        self._workers: set[_Worker] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # worker starts and reaping of killed workers
+        self._starting = 0
+        self._failure: str | None = None
+        self._closed = False
+
+    def start(self) -> None:
+        """Start the workers in the background: the server need not wait for them to answer other requests."""
+        self._top_up()
+
+    def _top_up(self) -> None:
+        for _ in range(self._size - len(self._workers) - self._starting):
+            self._starting += 1
+            self._background(self._start_worker())
+
+    def _background(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _start_worker(self) -> None:
+        try:
+            worker = await _Worker.start(self._settings_json, self.memory_limit)
+        except WorkerFailed as error:
+            self._failure = str(error)
+            logger.error("%s", error)
+            return
+        finally:
+            self._starting -= 1
+            self._changed.set()
+        if self._closed:
+            await worker.stop()
+            return
+        self._failure = None
+        self._workers.add(worker)
+        self._release(worker)
+
+    def _release(self, worker: _Worker) -> None:
+        self._idle.append(worker)
+        self._changed.set()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` now (its query stops with it), reap it in the background, start a fresh one."""
+        worker.kill()
+        self._workers.discard(worker)
+        self._background(worker.process.wait())
+        if not self._closed:
+            self._top_up()
+
+    async def _acquire(self) -> _Worker:
+        """An idle worker. A busy one is freed within the time limit (its query ends or it is killed and
+        replaced, which takes a moment), so waiting longer than that and STARTUP_ALLOWANCE is pointless."""
+        self._top_up()  # a worker that could not start earlier gets another chance
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout + STARTUP_ALLOWANCE
+        while not self._idle:
+            if self._failure and not self._workers and not self._starting:
+                raise PoolUnavailable(self._failure)
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), deadline - loop.time())
+            except TimeoutError:
+                raise PoolUnavailable("všechny pracovní procesy SPARQL jsou zaneprázdněné") from None
+        return self._idle.pop()
+
+    async def run(self, request: QueryRequest) -> Reply:
+        """The worker's reply to ``request``; raises :class:`QueryTimeout`, :class:`PoolUnavailable`,
+        :class:`MemoryExceeded` or :class:`WorkerFailed`."""
+        worker = await self._acquire()
+        try:
+            reply = await asyncio.wait_for(worker.ask(request), self._timeout)
+        except TimeoutError:
+            self._replace(worker)
+            logger.warning("a /sparql query ran past %g s; its worker was killed: %.200r", self._timeout, request.query)
+            raise QueryTimeout from None
+        except BaseException:
+            # A failed or cancelled exchange leaves the pipe mid-message: never reuse that worker.
+            self._replace(worker)
+            raise
+        if reply.header.get("error") == "memory":
+            self._replace(worker)  # Python ran out of memory: the worker's heap may be left fragmented
+            raise MemoryExceeded
+        if reply.header.get("restart"):
+            self._replace(worker)
+        else:
+            self._release(worker)
+        return reply
+
+    async def stop(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*(worker.stop() for worker in self._workers), return_exceptions=True)
+        self._workers.clear()
+        self._idle.clear()

@@ -1,0 +1,341 @@
+"""Running one user query for /sparql, inside a worker process that the server can kill.
+
+Oxigraph cannot cancel a query in-process, so the server (see :mod:`api.sparql_pool`) keeps a few of
+these processes warm and kills one whose query outlives the time limit. Each opens the store itself,
+read-only: the embedded Oxigraph store (``Store.read_only``, beside the server's read-write handle; the
+server never writes while it serves, so the worker's view stays current), or the remote SPARQL
+endpoint through the same :class:`CatalogueStore` with its HTTP timeout. Killing a worker that waits
+on a remote endpoint drops the connection; what the remote does with its query is up to its own limits.
+
+Protocol on the worker's standard input and output: frames of a 4-byte big-endian length and a
+payload. The server passes the settings as JSON, its own process id and the memory limit in ``argv``;
+the worker answers one JSON frame ``{"ready": true}`` or ``{"error": ...}``, then for each request
+frame (JSON of :class:`QueryRequest`) one JSON header frame and one body frame.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import struct
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from itertools import islice
+from typing import IO, Any
+
+import pyoxigraph as ox
+from oxrdflib._converter import to_ox
+from rdflib.query import Result
+
+from catalogue.queries.sparql_guard import CheckedQuery, InvalidQuery, RefusedQuery, check_query, missing_graphs
+from catalogue.settings import Settings
+from catalogue.store import CatalogueStore, QueryError, StoreError
+
+RESULTS_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query as the endpoint received it, with the formats the client accepts for each kind of answer."""
+
+    query: str
+    results_format: str | None  # for SELECT and ASK; None when the client accepts none of RESULTS_FORMATS
+    graph_format: str | None  # for CONSTRUCT and DESCRIBE; None when the client accepts none of GRAPH_FORMATS
+    row_limit: int
+    default_graphs: tuple[str, ...] | None = None  # the protocol's default-graph-uri; None when not given
+    named_graphs: tuple[str, ...] | None = None  # the protocol's named-graph-uri; None when not given
+
+    @property
+    def protocol_dataset(self) -> bool:
+        return self.default_graphs is not None or self.named_graphs is not None
+
+
+@dataclass(frozen=True)
+class Answer:
+    form: str
+    format: str
+    truncated: bool
+    body: bytes
+
+
+class NotAcceptable(QueryError):
+    """The client accepts no format this kind of query can be answered in."""
+
+    def __init__(self, form: str) -> None:
+        super().__init__(f"no acceptable format for a {form} query")
+        self.form = form
+
+
+@dataclass(frozen=True)
+class _Solutions:
+    variables: list[str]
+    rows: Iterable[Sequence[Any]]  # pyoxigraph terms, None where a variable is unbound
+
+
+# rdflib's parser costs 1–2 ms for even a trivial query, most of a warm worker's time; clients repeat
+# their queries (dashboards, a query edited and re-run), so the verdict on a text is kept.
+_check_query = lru_cache(maxsize=512)(check_query)
+
+
+def execute(store: CatalogueStore, request: QueryRequest) -> Answer:
+    """Check ``request`` against the endpoint's rules, run it and serialize at most ``row_limit`` rows."""
+    checked = _check_query(request.query)
+    format_name = request.graph_format if checked.form in GRAPH_FORMS else request.results_format
+    if format_name is None:
+        raise NotAcceptable(checked.form)
+    if request.protocol_dataset and store.oxigraph is None:
+        raise RefusedQuery(
+            "Parametry default-graph-uri a named-graph-uri vzdálené úložiště nepodporuje; "
+            "uveďte grafy v dotazu klauzulemi FROM a FROM NAMED."
+        )
+    graphs = [
+        *checked.from_graphs,
+        *checked.from_named_graphs,
+        *(request.default_graphs or ()),
+        *(request.named_graphs or ()),
+    ]
+    missing = missing_graphs(store, graphs)
+    if missing:
+        named = ", ".join(f"<{iri}>" for iri in missing)
+        raise RefusedQuery(
+            (
+                f"Graf {named} v úložišti katalogu není"
+                if len(missing) == 1
+                else f"Grafy {named} v úložišti katalogu nejsou"
+            )
+            + ": dotaz smí číst jen vlastní pojmenované grafy katalogu."
+        )
+    results = _run_oxigraph(store.oxigraph, request, checked) if store.oxigraph is not None else _run(store, request)
+    try:
+        if isinstance(results, bool):
+            return Answer(checked.form, format_name, False, _serialize_boolean(results, format_name))
+        if isinstance(results, _Solutions):
+            body, truncated = _serialize_solutions(results, format_name, request.row_limit)
+        else:
+            body, truncated = _serialize_triples(results, format_name, request.row_limit, dict(checked.prefixes))
+    except OSError as error:  # Oxigraph evaluates lazily: reading the store can fail while rows are read
+        raise StoreError(f"čtení úložiště selhalo: {_one_line(error)}") from error
+    return Answer(checked.form, format_name, truncated, body)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
+def _run_oxigraph(store: ox.Store, request: QueryRequest, checked: CheckedQuery) -> bool | _Solutions | Iterable[Any]:
+    options: dict[str, Any]
+    if request.protocol_dataset:
+        # The protocol's dataset replaces the query's FROM clauses (SPARQL 1.1 Protocol, 2.1.4).
+        options = {
+            "default_graph": [ox.NamedNode(iri) for iri in request.default_graphs or ()],
+            "named_graphs": [ox.NamedNode(iri) for iri in request.named_graphs or ()],
+        }
+    elif checked.has_dataset:
+        options = {}  # Oxigraph honours FROM itself, but ignores it when the default graph is the union
+    else:
+        options = {"use_default_graph_as_union": True}  # as every query of the catalogue sees the store
+    try:
+        results = store.query(request.query, **options)
+    except SyntaxError as error:
+        raise InvalidQuery(f"Chyba syntaxe dotazu SPARQL: {_one_line(error)}") from error
+    except OSError as error:
+        raise StoreError(f"čtení úložiště selhalo: {_one_line(error)}") from error
+    if isinstance(results, ox.QueryBoolean):
+        return bool(results)
+    if isinstance(results, ox.QuerySolutions):
+        return _Solutions([variable.value for variable in results.variables], results)
+    return results
+
+
+def _run(store: CatalogueStore, request: QueryRequest) -> bool | _Solutions | Iterable[Any]:
+    """A query on the remote endpoint, through rdflib; its answer arrives whole, then is cut to the cap."""
+    result: Result = store.query(request.query)
+    if result.type == "ASK":
+        return bool(result.askAnswer)
+    if result.type == "SELECT":
+        variables = [str(variable) for variable in result.vars or []]
+        rows = (row.asdict() for row in result)  # type: ignore[union-attr]
+        return _Solutions(variables, ([_ox(row.get(name)) for name in variables] for row in rows))
+    graph = result.graph
+    assert graph is not None
+    return (ox.Triple(_ox(s), _ox(p), _ox(o)) for s, p, o in graph)
+
+
+def _ox(term: Any) -> Any:
+    return None if term is None else to_ox(term)
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    """A term as SPARQL 1.1 Query Results JSON writes it."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        value: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            value["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            value["datatype"] = term.datatype.value
+        return value
+    # A quoted triple (RDF-star), as Oxigraph returns it and writes it in JSON.
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _term_json(term.subject),
+            "predicate": _term_json(term.predicate),
+            "object": _term_json(term.object),
+        },
+    }
+
+
+def _serialize_solutions(solutions: _Solutions, format_name: str, row_limit: int) -> tuple[bytes, bool]:
+    """Rows as SPARQL results, cut after ``row_limit``.
+
+    pyoxigraph serializes only a whole QuerySolutions, and cannot build one from rows; so the kept
+    rows are written as SPARQL JSON here, and Oxigraph turns that JSON into XML, CSV or TSV, which keeps
+    their escaping rules Oxigraph's."""
+    bindings: list[dict[str, Any]] = []
+    truncated = False
+    for row in solutions.rows:
+        if len(bindings) == row_limit:
+            truncated = True
+            break
+        bindings.append(
+            {name: _term_json(term) for name, term in zip(solutions.variables, row, strict=True) if term is not None}
+        )
+    document = {"head": {"vars": solutions.variables}, "results": {"bindings": bindings}}
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    if format_name != "json":
+        body = _reserialize(body, format_name)
+    return body, truncated
+
+
+def _serialize_boolean(answer: bool, format_name: str) -> bytes:
+    body = json.dumps({"head": {}, "boolean": answer}, separators=(",", ":")).encode()
+    return body if format_name == "json" else _reserialize(body, format_name)
+
+
+def _reserialize(json_results: bytes, format_name: str) -> bytes:
+    parsed = ox.parse_query_results(json_results, ox.QueryResultsFormat.JSON)
+    return parsed.serialize(format=RESULTS_FORMATS[format_name])  # type: ignore[return-value]
+
+
+def _serialize_triples(
+    triples: Iterable[Any], format_name: str, row_limit: int, prefixes: dict[str, str]
+) -> tuple[bytes, bool]:
+    kept = list(islice(triples, row_limit + 1))
+    truncated = len(kept) > row_limit
+    body = ox.serialize(kept[:row_limit], format=GRAPH_FORMATS[format_name], prefixes=prefixes or None)
+    return body, truncated  # type: ignore[return-value]
+
+
+# -- the worker process ------------------------------------------------------------------------------
+
+FRAME_LENGTH = struct.Struct(">I")  # the length before each frame's payload
+
+
+def read_frame(stream: IO[bytes]) -> bytes | None:
+    """One frame from ``stream``, or None at the end of the stream."""
+    head = stream.read(FRAME_LENGTH.size)
+    if len(head) < FRAME_LENGTH.size:
+        return None
+    (length,) = FRAME_LENGTH.unpack(head)
+    payload = stream.read(length)
+    if len(payload) < length:
+        return None
+    return payload
+
+
+def write_frame(stream: IO[bytes], payload: bytes) -> None:
+    stream.write(FRAME_LENGTH.pack(len(payload)))
+    stream.write(payload)
+
+
+def frame(payload: bytes) -> bytes:
+    return FRAME_LENGTH.pack(len(payload)) + payload
+
+
+def answer_request(store: CatalogueStore, payload: bytes) -> tuple[dict[str, Any], bytes]:
+    """The header and body answering one request frame; every failure becomes a header naming it."""
+    try:
+        fields = json.loads(payload)
+        for name in ("default_graphs", "named_graphs"):
+            if fields.get(name) is not None:
+                fields[name] = tuple(fields[name])
+        answer = execute(store, QueryRequest(**fields))
+    except InvalidQuery as error:
+        return {"error": "invalid", "message": str(error)}, b""
+    except RefusedQuery as error:
+        return {"error": "refused", "message": str(error)}, b""
+    except NotAcceptable as error:
+        return {"error": "not_acceptable", "message": str(error), "form": error.form}, b""
+    except MemoryError:
+        return {"error": "memory", "message": "", "restart": True}, b""
+    except StoreError as error:
+        # A failing read of the embedded store may mean the read-only view is broken (the store was
+        # compacted or moved under it): the server replaces this worker, and the new one opens it afresh.
+        return {"error": "store", "message": str(error), "restart": store.oxigraph is not None}, b""
+    except Exception as error:  # anything else must still produce an answer, and a fresh worker
+        return {"error": "failed", "message": f"{type(error).__name__}: {_one_line(error)}", "restart": True}, b""
+    header = asdict(answer)
+    del header["body"]
+    return header, answer.body
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when the server dies, even in the middle of a query."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the server died before the line above took effect
+        os._exit(1)
+
+
+def main(argv: list[str]) -> int:
+    settings_json, parent, memory_limit = argv[0], int(argv[1]), int(argv[2])
+    _die_with_parent(parent)
+    # Past this much address space an allocation fails: Python raises MemoryError, Oxigraph (Rust) aborts.
+    resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    # The protocol owns the real standard output; anything else printed (by a library, say) goes to stderr.
+    output = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    requests = sys.stdin.buffer
+    try:
+        store = CatalogueStore.open(Settings.model_validate_json(settings_json), read_only=True)
+        check_query("SELECT * WHERE { ?s ?p ?o } LIMIT 1")  # builds the parser's caches before the first user
+        store.ask("ASK { }")
+    except (StoreError, OSError) as error:
+        write_frame(output, json.dumps({"error": str(error)}).encode())
+        output.flush()
+        return 1
+    write_frame(output, b'{"ready": true}')
+    output.flush()
+    while (payload := read_frame(requests)) is not None:
+        header, body = answer_request(store, payload)
+        output.write(frame(json.dumps(header).encode()) + frame(body))
+        output.flush()
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

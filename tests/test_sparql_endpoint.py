@@ -1,0 +1,398 @@
+"""`/sparql` on a real `katalog serve`: the SPARQL 1.1 Protocol, every answer format, the read-only
+safeguards, the row cap, the hard time limit that kills a runaway query while the server keeps answering,
+and (on the worker pool itself) the memory cap."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import RDF, SKOS, Graph, URIRef
+from rdflib import Literal as RdfLiteral
+
+from api.sparql_pool import MemoryExceeded, QueryPool
+from api.sparql_worker import QueryRequest
+from catalogue.loader import graph_iri
+from catalogue.queries.common import PREFIXES
+from catalogue.settings import Settings
+from catalogue.vocabulary import KCS
+from tests.conftest import running_server
+
+PILLARS = (
+    PREFIXES
+    + """SELECT ?pillar ?label WHERE { ?pillar a kcs:Pillar ; skos:prefLabel ?label . FILTER (lang(?label) = "cs") }
+ORDER BY ?pillar"""
+)
+PILLAR_GRAPH = (
+    PREFIXES
+    + """CONSTRUCT { ?pillar a kcs:Pillar ; skos:prefLabel ?label }
+WHERE { ?pillar a kcs:Pillar ; skos:prefLabel ?label . FILTER (lang(?label) = "cs") }"""
+)
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+CROSS_PRODUCT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+NATIONAL = str(graph_iri(Settings(), "national-concept"))
+SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[tuple[str, Path]]:
+    """A server with the default settings, and the folder of its own store (to check it stays unchanged)."""
+    folder = tmp_path_factory.mktemp("sparql")
+    with running_server(folder, loaded_store_path) as base:
+        yield f"{base}/sparql", folder / "store"
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[tuple[str, Path]]:
+    """A server whose /sparql stops queries after 2 s and returns at most 25 rows."""
+    folder = tmp_path_factory.mktemp("sparql-limited")
+    env = {"KATALOG_SPARQL_ENDPOINT_TIMEOUT": "2", "KATALOG_SPARQL_ENDPOINT_ROW_LIMIT": "25"}
+    with running_server(folder, loaded_store_path, env=env) as base:
+        yield base, folder / "store"
+
+
+@pytest.fixture(scope="module")
+def expected_pillars(catalogue: Graph) -> set[tuple[str, str]]:
+    """The pillars and their Czech labels, read from the catalogue's Turtle files without the endpoint."""
+    pairs = {
+        (str(pillar), str(label))
+        for pillar in catalogue.subjects(RDF.type, KCS.Pillar)
+        for label in catalogue.objects(pillar, SKOS.prefLabel)
+        if isinstance(label, RdfLiteral) and label.language == "cs"
+    }
+    assert len(pairs) >= 3
+    return pairs
+
+
+def _get(url: str, query: str, accept: str | None = None, **params: str) -> httpx.Response:
+    headers = {"Accept": accept} if accept else {}
+    return httpx.get(url, params={"query": query, **params}, headers=headers, timeout=30)
+
+
+def _xml(content: bytes) -> ET.Element:
+    return ET.fromstring(content)  # noqa: S314 - the XML is our own server's answer
+
+
+def _rows(answer: httpx.Response, kind: str) -> set[tuple[str, str]]:
+    """The (pillar, label) rows of a SELECT answer, read with a parser of its format."""
+    if kind == "json":
+        return {(b["pillar"]["value"], b["label"]["value"]) for b in answer.json()["results"]["bindings"]}
+    if kind == "xml":
+        rows = set()
+        for result in _xml(answer.content).iter(f"{SPARQL_RESULTS}result"):
+            values = {b.get("name"): "".join(b.itertext()) for b in result.iter(f"{SPARQL_RESULTS}binding")}
+            rows.add((values["pillar"], values["label"]))
+        return rows
+    if kind == "csv":
+        header, *rows = list(csv.reader(io.StringIO(answer.text)))
+        assert header == ["pillar", "label"]
+        return {(row[0], row[1]) for row in rows}
+    solutions = ox.parse_query_results(answer.content, ox.QueryResultsFormat.TSV)
+    return {(solution["pillar"].value, solution["label"].value) for solution in solutions}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind", "media_type"),
+    [
+        (None, "json", "application/sparql-results+json"),
+        ("application/sparql-results+json", "json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "xml", "application/sparql-results+xml"),
+        ("text/csv", "csv", "text/csv"),
+        ("text/tab-separated-values", "tsv", "text/tab-separated-values"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "xml", "application/sparql-results+xml"),
+    ],
+)
+def test_select_answers_parse_in_every_results_format(
+    endpoint: tuple[str, Path], expected_pillars: set[tuple[str, str]], accept: str | None, kind: str, media_type: str
+) -> None:
+    answer = _get(endpoint[0], PILLARS, accept)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith(media_type)
+    assert answer.headers["vary"] == "Accept" and answer.headers["x-result-truncated"] == "false"
+    assert _rows(answer, kind) == expected_pillars
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format", "media_type"),
+    [
+        (None, "turtle", "text/turtle"),
+        ("text/turtle", "turtle", "text/turtle"),
+        ("application/ld+json", "json-ld", "application/ld+json"),
+        ("application/n-triples", "nt", "application/n-triples"),
+        ("application/rdf+xml", "xml", "application/rdf+xml"),
+    ],
+)
+def test_construct_answers_parse_in_every_graph_format(
+    endpoint: tuple[str, Path],
+    expected_pillars: set[tuple[str, str]],
+    accept: str | None,
+    rdflib_format: str,
+    media_type: str,
+) -> None:
+    answer = _get(endpoint[0], PILLAR_GRAPH, accept)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith(media_type)
+    graph = Graph().parse(data=answer.content, format=rdflib_format)
+    expected = {(URIRef(p), RDF.type, KCS.Pillar) for p, _ in expected_pillars} | {
+        (URIRef(p), SKOS.prefLabel, RdfLiteral(label, lang="cs")) for p, label in expected_pillars
+    }
+    assert set(graph) == expected
+
+
+def test_ask_and_describe_answer_in_their_default_formats(endpoint: tuple[str, Path]) -> None:
+    url = endpoint[0]
+    assert _get(url, PREFIXES + "ASK { ?x a kcs:Pillar }").json()["boolean"] is True
+    xml = _get(url, "ASK { ?x a <urn:example:Nothing> }", "application/sparql-results+xml")
+    assert _xml(xml.content).findtext(f"{SPARQL_RESULTS}boolean") == "false"
+    described = _get(url, f"DESCRIBE <{NATIONAL}>")  # the load log describes each graph it loaded
+    assert described.headers["content-type"].startswith("text/turtle")
+    assert len(Graph().parse(data=described.text, format="turtle")) > 0
+
+
+def test_get_and_both_posts_give_the_same_answer(endpoint: tuple[str, Path]) -> None:
+    url = endpoint[0]
+    by_get = _get(url, PILLARS)
+    by_form = httpx.post(url, data={"query": PILLARS}, timeout=30)
+    by_body = httpx.post(
+        url, content=PILLARS.encode(), headers={"Content-Type": "application/sparql-query; charset=utf-8"}, timeout=30
+    )
+    assert by_get.status_code == by_form.status_code == by_body.status_code == 200
+    assert by_get.content == by_form.content == by_body.content
+
+
+def test_format_parameter_overrides_accept_and_unknown_types_get_406(endpoint: tuple[str, Path]) -> None:
+    url = endpoint[0]
+    as_csv = _get(url, PILLARS, "application/sparql-results+json", format="csv")
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    graph_only = _get(url, PILLARS, "text/turtle")  # a SELECT cannot be answered as Turtle
+    assert graph_only.status_code == 406 and "SELECT" in graph_only.text
+    assert "application/sparql-results+json" in graph_only.text
+    assert _get(url, PILLARS, "image/png").status_code == 406
+    assert _get(url, PILLARS, format="yaml").status_code == 400
+
+
+def _quads(store: Path) -> int:
+    return len(ox.Store.read_only(str(store)))
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda url: httpx.get(url, params={"update": "CLEAR ALL"}, timeout=30),
+        lambda url: httpx.post(url, data={"update": "DROP ALL"}, timeout=30),
+        lambda url: httpx.post(
+            url, content=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}, timeout=30
+        ),
+        lambda url: httpx.post(url, data={"query": "INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }"}, timeout=30),
+        lambda url: _get(url, "DELETE WHERE { ?s ?p ?o }"),
+    ],
+    ids=["update-parameter", "update-form", "sparql-update-body", "insert-as-query", "delete-as-query"],
+)
+def test_updates_are_refused_and_the_store_is_unchanged(
+    endpoint: tuple[str, Path], loaded_store_path: Path, send
+) -> None:
+    url, store = endpoint
+    answer = send(url)
+    assert answer.status_code == 403 and "jen pro čtení" in answer.text
+    assert _quads(store) == _quads(loaded_store_path)
+    assert _get(url, "ASK { <urn:x:s> ?p ?o }").json()["boolean"] is False
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://example.org/sparql> { ?s ?q ?r } } }",
+        "SELECT * WHERE { { SELECT ?s WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } } } }",
+        "ASK { ?s ?p ?o FILTER EXISTS { SERVICE <http://example.org/sparql> { ?s ?p ?o } } }",
+    ],
+    ids=["plain", "optional", "subquery", "exists"],
+)
+def test_service_is_refused_wherever_it_is(endpoint: tuple[str, Path], query: str) -> None:
+    answer = _get(endpoint[0], query)
+    assert answer.status_code == 403 and "SERVICE" in answer.text
+
+
+def test_the_word_service_in_a_string_or_comment_is_not_refused(endpoint: tuple[str, Path]) -> None:
+    query = 'SELECT ?s WHERE { ?s ?p "SERVICE <http://example.org/sparql> { }" } # SERVICE <http://x> { }\nLIMIT 1'
+    assert _get(endpoint[0], query).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "params"),
+    [
+        ("SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }", {}),
+        ("SELECT * FROM NAMED <http://example.org/elsewhere> WHERE { GRAPH ?g { ?s ?p ?o } }", {}),
+        ("PREFIX ex: <http://example.org/> SELECT * FROM ex:elsewhere WHERE { ?s ?p ?o }", {}),
+        ("SELECT * WHERE { ?s ?p ?o }", {"default-graph-uri": "http://example.org/elsewhere"}),
+        ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", {"named-graph-uri": "http://example.org/elsewhere"}),
+    ],
+    ids=["from", "from-named", "from-prefixed", "default-graph-uri", "named-graph-uri"],
+)
+def test_graphs_outside_the_store_are_refused(endpoint: tuple[str, Path], query: str, params: dict[str, str]) -> None:
+    answer = _get(endpoint[0], query, **params)
+    assert answer.status_code == 403 and "<http://example.org/elsewhere>" in answer.text
+
+
+def test_a_graph_of_the_store_can_be_chosen_by_from_or_by_the_protocol(endpoint: tuple[str, Path]) -> None:
+    url = endpoint[0]
+
+    def count(query: str, **params: str) -> int:
+        answer = _get(url, query, **params)
+        assert answer.status_code == 200, answer.text
+        return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+    in_graph = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{NATIONAL}> {{ ?s ?p ?o }} }}")
+    everything = count(COUNT_ALL)
+    assert 0 < in_graph < everything  # the default graph is the union of all named graphs
+    assert count(f"SELECT (COUNT(*) AS ?n) FROM <{NATIONAL}> WHERE {{ ?s ?p ?o }}") == in_graph
+    assert count(COUNT_ALL, **{"default-graph-uri": NATIONAL}) == in_graph
+    named_only = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{NATIONAL}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert count(named_only) == in_graph
+
+
+def test_bad_requests_get_clear_one_line_answers(endpoint: tuple[str, Path]) -> None:
+    url = endpoint[0]
+    syntax = _get(url, "SELECT ?s WHERE { ?s ?p ?o } LIMIT")
+    assert syntax.status_code == 400 and "syntaxe" in syntax.text and "line:1" in syntax.text
+    assert "\n" not in syntax.text.strip()
+    missing = httpx.get(url, timeout=30)
+    assert missing.status_code == 400 and "query" in missing.text
+    not_an_iri = _get(url, COUNT_ALL, **{"default-graph-uri": "not an IRI"})
+    assert not_an_iri.status_code == 400 and "default-graph-uri" in not_an_iri.text
+    wrong_type = httpx.post(url, content=b"ASK {}", headers={"Content-Type": "text/plain"}, timeout=30)
+    assert wrong_type.status_code == 415 and "application/sparql-query" in wrong_type.text
+
+
+def test_results_are_cut_to_the_row_cap_and_say_so(limited: tuple[str, Path]) -> None:
+    url = f"{limited[0]}/sparql"
+    cross = _get(url, CROSS_PRODUCT)  # billions of rows: the cap stops reading them after 25
+    assert cross.status_code == 200
+    assert cross.headers["x-result-truncated"] == "true" and cross.headers["x-result-row-limit"] == "25"
+    assert len(cross.json()["results"]["bindings"]) == 25
+    graph = _get(url, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+    assert graph.headers["x-result-truncated"] == "true"
+    assert len(Graph().parse(data=graph.text, format="nt")) == 25
+    small = _get(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 3")
+    assert small.headers["x-result-truncated"] == "false" and len(small.json()["results"]["bindings"]) == 3
+
+
+def _worker_pids(store: Path) -> set[int]:
+    """The live /sparql worker processes of the server on ``store`` (their command line names its path)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue  # the process ended while we looked
+        if "api.sparql_worker" in command and f'"{store}"' in command:
+            pids.add(int(entry.name))
+    return pids
+
+
+def _wait_for_workers(store: Path, count: int, other_than: set[int] = frozenset(), timeout: float = 30) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = _worker_pids(store)
+        if len(pids) == count and pids != other_than:
+            return pids
+        if time.monotonic() > deadline:
+            pytest.fail(f"expected {count} /sparql workers other than {other_than}, found {pids}")
+        time.sleep(0.1)
+
+
+def _running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # a zombie is dead, only not yet reaped
+
+
+def test_a_runaway_query_is_killed_at_the_time_limit_while_the_server_answers(limited: tuple[str, Path]) -> None:
+    base, store = limited
+    url = f"{base}/sparql"
+    assert _get(url, "ASK { ?s ?p ?o }").status_code == 200
+    before = _wait_for_workers(store, 2)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        started = time.monotonic()
+        runaway = pool.submit(_get, url, RUNAWAY)
+        time.sleep(0.3)
+        health_times = []
+        while not runaway.done() and len(health_times) < 20:
+            sent = time.monotonic()
+            assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200
+            health_times.append(time.monotonic() - sent)
+            time.sleep(0.2)
+        during = _get(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 2")  # the other worker still answers
+        answer = runaway.result(timeout=30)
+        elapsed = time.monotonic() - started
+    assert health_times and max(health_times) < 1.0, health_times
+    assert during.status_code == 200 and len(during.json()["results"]["bindings"]) == 2
+    assert answer.status_code == 503 and "časový limit 2 s" in answer.text
+    assert 2.0 <= elapsed < 10.0
+    # The runaway's worker is gone (killed, not abandoned) and a fresh one took its place.
+    after = _wait_for_workers(store, 2, other_than=before)
+    killed = before - after
+    assert len(killed) == 1 and not any(_running(pid) for pid in killed)
+    assert _get(url, COUNT_ALL).status_code == 200
+
+
+def test_a_remote_store_is_queried_through_the_same_endpoint(
+    tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path, endpoint: tuple[str, Path]
+) -> None:
+    """With KATALOG_STORE=sparql the workers query the remote endpoint (here: another server's /sparql)."""
+    remote = endpoint[0]
+    env = {
+        "KATALOG_STORE": "sparql",
+        "KATALOG_SPARQL_QUERY_ENDPOINT": remote,
+        "KATALOG_SPARQL_UPDATE_ENDPOINT": remote,
+    }
+    with running_server(tmp_path_factory.mktemp("sparql-remote"), loaded_store_path, env=env) as base:
+        url = f"{base}/sparql"
+        local, through = _get(remote, PILLARS), _get(url, PILLARS)
+        assert through.status_code == 200 and through.json() == local.json()
+        graph = _get(url, PILLAR_GRAPH, "application/ld+json")
+        assert len(Graph().parse(data=graph.content, format="json-ld")) == len(
+            Graph().parse(data=_get(remote, PILLAR_GRAPH).text)
+        )
+        refused = _get(url, "SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }")
+        assert refused.status_code == 403, refused.text
+        assert _get(url, COUNT_ALL, **{"default-graph-uri": NATIONAL}).status_code == 403
+
+
+def test_a_query_past_the_memory_limit_is_stopped_and_its_worker_replaced(loaded_store_path: Path) -> None:
+    """The time limit alone does not bound memory (a sort of a cross product grows by ~230 MB/s), so
+    each worker has a cap on its address space; here 1 GiB, reached within a few seconds."""
+    settings = Settings(store_path=loaded_store_path, sparql_endpoint_timeout=30)
+
+    def request(query: str) -> QueryRequest:
+        return QueryRequest(query, "json", "turtle", settings.sparql_endpoint_row_limit)
+
+    async def scenario() -> tuple[float, bytes]:
+        pool = QueryPool(settings, size=1, memory_limit=1 << 30)
+        pool.start()
+        try:
+            started = time.monotonic()
+            with pytest.raises(MemoryExceeded):
+                await pool.run(request("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c"))
+            elapsed = time.monotonic() - started
+            return elapsed, (await pool.run(request("ASK { ?s ?p ?o }"))).body
+        finally:
+            await pool.stop()
+
+    elapsed, answer = asyncio.run(scenario())
+    assert elapsed < 25, "the memory cap, not the time limit, must stop this query"
+    assert b'"boolean":true' in answer  # the replacement worker answers

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api import sparql
+from api import linked_data, sparql
 from catalogue.search.index import open_index
 from catalogue.settings import Settings, get_settings
 from catalogue.store import CatalogueStore, StoreError
@@ -55,5 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok", "store": store.description})
 
     app.include_router(sparql.router)
+    app.include_router(linked_data.router)
     app.include_router(web_router)
+    # Last, so that an instance base at the server's root cannot shadow the site's own pages.
+    app.include_router(linked_data.resource_router(settings))
     return app

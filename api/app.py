@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api import graphql as graphql_api
 from api import linked_data, sparql
 from catalogue.search.index import open_index
 from catalogue.settings import Settings, get_settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "store unavailable", "detail": str(error)}, status_code=503)
         return JSONResponse({"status": "ok", "store": store.description})
 
+    app.include_router(graphql_api.router)
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
     app.include_router(web_router)

@@ -15,7 +15,14 @@ CUTOFF = 10
 def ranks(answer: ProblemAnswer) -> dict[str, int]:
     """Each listed IRI with its 1-based position in its list."""
     found = {match.measure.iri: rank for rank, match in enumerate(answer.measures, start=1)}
-    for listed in (answer.services, answer.solutions, answer.realisations, answer.funding, answer.problems, answer.goals):
+    for listed in (
+        answer.services,
+        answer.solutions,
+        answer.realisations,
+        answer.funding,
+        answer.problems,
+        answer.goals,
+    ):
         for rank, item in enumerate(listed, start=1):
             found.setdefault(item.resource.iri, rank)
     return found

@@ -27,7 +27,7 @@ def test_app_reports_unavailable_until_started(tmp_path: Path) -> None:
 
     from api.app import create_app
 
-    app = create_app(Settings(store_path=tmp_path / "store"))
+    app = create_app(Settings(store_path=tmp_path / "store", index_path=tmp_path / "index"))
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
     assert TestClient(app).get("/healthz").status_code == 503

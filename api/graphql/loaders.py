@@ -1,0 +1,224 @@
+"""The request's dataloaders: every batch function of the query layer behind a DataLoader, with the
+answers shared between requests for as long as the catalogue stays the same.
+
+All the loads one level of a query asks for are answered together, with the store queries of one
+batch function (two for most), run in a worker thread so the event loop keeps serving other requests.
+So a page of results costs a number of store queries bounded by the depth of the query, not by the
+number of items in it.
+
+What a batch function answers depends only on the loaded data, so answers are kept in the app's
+:class:`SharedAnswers` under the catalogue fingerprint (a hash of the store's load log): once the data
+changes, nothing kept before is used again. Keeping them is what lets a typical browse query run at
+the speed of GraphQL itself rather than of the store (converting the store's rows to Python costs
+more than the queries), and what lets a field be resolved without waiting (:meth:`Loaders.ready`):
+an awaited field costs strawberry several times what a plain one does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from functools import partial
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from catalogue.queries import browse, concept
+from catalogue.queries.concept import FundingLink, Indicator, Resource
+from catalogue.search.index import catalogue_fingerprint
+from catalogue.settings import Settings
+from catalogue.store import CatalogueStore
+
+T = TypeVar("T")
+
+BatchFunction = Callable[[CatalogueStore, Sequence[str]], Mapping[str, T]]
+
+MISSING: Any = object()
+"""Returned when no answer is kept (or the request does not know the fingerprint yet)."""
+_ABSENT = object()
+"""Kept for a key the batch function left out, so that asking again costs nothing either."""
+
+FINGERPRINT_TTL = 1.0
+"""Seconds a fingerprint read from the store is trusted before it is read again. Data changes by a
+`katalog load`, which an embedded store cannot even take while the server holds it; a remote store's
+changes show within this time."""
+
+
+class SharedAnswers:
+    """Answers of the query layer shared by every request of an app, valid for one catalogue
+    fingerprint and forgotten when it changes; at most ``size`` of them, the least used go first.
+
+    Used from the event loop's thread only (the worker threads run the store queries, not this)."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self.fingerprint: str | None = None
+        self.checked = 0.0
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def clear(self) -> None:
+        """Forget every answer (and the fingerprint, which the next request reads again)."""
+        self._answers.clear()
+        self.fingerprint = None
+        self.checked = 0.0
+
+    def current(self, fingerprint: str) -> None:
+        """Record the fingerprint just read; answers kept for another are forgotten."""
+        if fingerprint != self.fingerprint:
+            self._answers.clear()
+            self.fingerprint = fingerprint
+        self.checked = time.monotonic()
+
+    def get(self, key: Hashable) -> Any:
+        """The answer kept for ``key``, or :data:`MISSING`."""
+        answer = self._answers.get(key, MISSING)
+        if answer is not MISSING:
+            self._answers.move_to_end(key)
+        return answer
+
+    def put(self, key: Hashable, answer: Any) -> None:
+        self._answers[key] = answer
+        while len(self._answers) > self.size:
+            self._answers.popitem(last=False)
+
+
+class Loaders:
+    """One request's loaders over ``store``, labels in ``lang``, answers shared through ``shared``."""
+
+    def __init__(self, store: CatalogueStore, settings: Settings, lang: str, shared: SharedAnswers) -> None:
+        self._store = store
+        self._settings = settings
+        self._lang = lang
+        self._shared = shared
+        self._fingerprint: str | None = None
+        self._loaders: dict[Hashable, DataLoader[str, Any]] = {}
+
+    async def fingerprint(self) -> str:
+        """The catalogue fingerprint for this request: read from the store at most once per request
+        and once per :data:`FINGERPRINT_TTL` for the app."""
+        if self._fingerprint is None:
+            shared = self._shared
+            if shared.fingerprint is None or time.monotonic() - shared.checked > FINGERPRINT_TTL:
+                shared.current(await asyncio.to_thread(catalogue_fingerprint, self._store, self._settings))
+            self._fingerprint = shared.fingerprint
+        assert self._fingerprint is not None
+        return self._fingerprint
+
+    def _key(self, name: Hashable, key: Hashable) -> tuple[Hashable, ...] | None:
+        """The shared key of ``name``'s answer for ``key``, once the request knows the fingerprint
+        (and only while the shared answers are still those of that fingerprint)."""
+        if self._fingerprint is None or self._fingerprint != self._shared.fingerprint:
+            return None
+        return (name, self._lang, key)
+
+    def ready(self, name: Hashable, key: str) -> Any:
+        """The answer of loader ``name`` for ``key`` if it is already kept, without waiting; else
+        :data:`MISSING`."""
+        shared_key = self._key(name, key)
+        answer = MISSING if shared_key is None else self._shared.get(shared_key)
+        if answer is _ABSENT:
+            return _EMPTY.get(name if isinstance(name, str) else str(name[0]), list)()  # type: ignore[index]
+        return answer
+
+    def _kept(self, name: Hashable, key: str) -> Any:
+        shared_key = self._key(name, key)
+        return MISSING if shared_key is None else self._shared.get(shared_key)
+
+    def _loader(self, name: Hashable, batch: BatchFunction[T], missing: Callable[[], T]) -> DataLoader[str, T]:
+        """The request's DataLoader ``name``: a batch of IRIs is answered from the shared answers, and
+        the IRIs not kept there with one call of ``batch`` in a worker thread; IRIs the batch function
+        leaves out get ``missing()``."""
+        if name in self._loaders:
+            return self._loaders[name]
+        store, shared = self._store, self._shared
+
+        async def load(iris: list[str]) -> list[T]:
+            await self.fingerprint()
+            kept = {iri: self._kept(name, iri) for iri in iris}
+            wanted = [iri for iri, answer in kept.items() if answer is MISSING]
+            if wanted:
+                found = await asyncio.to_thread(batch, store, wanted)
+                for iri in wanted:
+                    kept[iri] = found.get(iri, _ABSENT)
+                    if (shared_key := self._key(name, iri)) is not None:
+                        shared.put(shared_key, kept[iri])
+            return [missing() if kept[iri] is _ABSENT else kept[iri] for iri in iris]
+
+        loader: DataLoader[str, T] = DataLoader(load_fn=load)
+        self._loaders[name] = loader
+        return loader
+
+    async def shared(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A whole answer (a list, a page, a count) kept under ``key``, else ``compute()`` run in a
+        worker thread and kept."""
+        await self.fingerprint()
+        shared_key = self._key("whole", key)
+        found = MISSING if shared_key is None else self._shared.get(shared_key)
+        if found is MISSING:
+            found = await asyncio.to_thread(compute)
+            if shared_key is not None:
+                self._shared.put(shared_key, found)
+        return found  # type: ignore[no-any-return]
+
+    @property
+    def resource(self) -> DataLoader[str, Resource | None]:
+        return self._loader("resource", partial(concept.resources, lang=self._lang), _none)
+
+    @property
+    def descriptor(self) -> DataLoader[str, Resource | None]:
+        return self._loader("descriptor", partial(browse.descriptors, lang=self._lang), _none)
+
+    @property
+    def facts(self) -> DataLoader[str, browse.Facts]:
+        return self._loader("facts", browse.facts, browse.Facts)
+
+    @property
+    def broader(self) -> DataLoader[str, list[Resource]]:
+        return self._loader("broader", partial(concept.broader, lang=self._lang), list)
+
+    @property
+    def narrower(self) -> DataLoader[str, list[Resource]]:
+        return self._loader("narrower", partial(concept.narrower, lang=self._lang), list)
+
+    @property
+    def pillars(self) -> DataLoader[str, list[Resource]]:
+        return self._loader("pillars", partial(concept.pillars_of_measures, lang=self._lang), list)
+
+    @property
+    def funding(self) -> DataLoader[str, list[FundingLink]]:
+        return self._loader("funding", partial(concept.funding_of_measures, lang=self._lang), list)
+
+    @property
+    def services(self) -> DataLoader[str, list[Resource]]:
+        return self._loader("services", partial(concept.services_of_measures, lang=self._lang), list)
+
+    @property
+    def indicators(self) -> DataLoader[str, list[Indicator]]:
+        return self._loader("indicators", partial(concept.indicators_of, lang=self._lang), list)
+
+    @property
+    def synergies(self) -> DataLoader[str, list[tuple[Resource, int]]]:
+        return self._loader("synergies", partial(concept.measures_combined_with, lang=self._lang), list)
+
+    def realisations(self, per_measure: int) -> DataLoader[str, list[Resource]]:
+        """Solutions and realisations of measures, up to ``per_measure`` each."""
+        batch = partial(concept.realisations_of_measures, per_measure=per_measure, lang=self._lang)
+        return self._loader(("realisations", per_measure), batch, list)
+
+    def incoming(self, prop: str, limit: int) -> DataLoader[str, list[str]]:
+        """IRIs of up to ``limit`` resources linking to each IRI by ``prop`` (see
+        :data:`browse.INCOMING_PROPERTIES`)."""
+        return self._loader(("incoming", prop, limit), partial(browse.linked_from, prop=prop, limit=limit), list)
+
+
+def _none() -> None:
+    return None
+
+
+_EMPTY: dict[str, Callable[[], Any]] = {"resource": _none, "descriptor": _none, "facts": browse.Facts}
+"""What each loader answers for a key its batch function found nothing for (the others: an empty list)."""

@@ -1,0 +1,124 @@
+"""Measures and services reached through a solution: the realisation filters and the measure's lists
+follow a realisation to the solution it realises.
+
+The seed catalogue links no solution to a type measure or a service yet, so this module serves a copy
+of it with a few such links added in a graph of their own."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import URIRef
+
+from catalogue.settings import Settings
+from catalogue.store import CatalogueStore
+from tests.conftest import running_server
+
+KCS = "https://w3id.org/kcs/ontology#"
+ID = "https://w3id.org/kcs/id/"
+BROWNFIELDS = ID + "measure/program-vyuziti-brownfieldu"
+NETWORKS = ID + "measure/a4-pateri-datove-site"
+NAVIGATION = ID + "service/chytra-navigace"
+SOLUTION = ID + "solution/lk-zasobnik-45"  # realised by the photovoltaics of the Česká Lípa grammar school
+THROUGH_SOLUTION = ID + "realisation/lk-fve-gymnazium-ceska-lipa"
+DIRECT = ID + "realisation/lk-sps-ceska-lipa-stavebni-priprava-pro-hospodareni-se-sedou-vodou"
+LINKS = [
+    (SOLUTION, "servesMeasure", BROWNFIELDS),
+    (SOLUTION, "includesService", NAVIGATION),
+    (DIRECT, "servesMeasure", NETWORKS),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("graphql-links")
+    linked = folder / "linked-store"
+    shutil.copytree(loaded_store_path, linked)
+    with CatalogueStore.open(Settings(store_path=linked)) as store:
+        triples = [ox.Triple(ox.NamedNode(s), ox.NamedNode(KCS + p), ox.NamedNode(o)) for s, p, o in LINKS]
+        store.replace_graph(URIRef(ID + "graph/test-links"), triples)
+    with running_server(folder, linked) as base:
+        yield base
+
+
+def data(server: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = httpx.post(f"{server}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, response.text
+    return body["data"]
+
+
+def listed(server: str, field: str, filters: dict[str, str]) -> set[str]:
+    connection = "RealisationConnection" if field == "realisations" else "SmartSolutionConnection"
+    found = data(
+        server,
+        f"query ($filter: ProjectFilter) {{ {field}(filter: $filter, first: 100) {{ "
+        f"... on {connection} {{ items {{ iri }} pageInfo {{ hasNextPage }} }} }} }}",
+        {"filter": filters},
+    )[field]
+    assert not found["pageInfo"]["hasNextPage"]
+    return {item["iri"] for item in found["items"]}
+
+
+@pytest.mark.parametrize(
+    ("field", "filters", "expected"),
+    [
+        ("realisations", {"measure": BROWNFIELDS}, {THROUGH_SOLUTION}),
+        ("realisations", {"measure": NETWORKS}, {DIRECT}),
+        ("realisations", {"service": NAVIGATION}, {THROUGH_SOLUTION}),
+        ("realisations", {"service": NAVIGATION, "region": ID + "place/liberecky-kraj"}, {THROUGH_SOLUTION}),
+        ("realisations", {"service": NAVIGATION, "place": ID + "place/liberec"}, set()),
+        ("solutions", {"measure": BROWNFIELDS}, {SOLUTION}),
+        ("solutions", {"service": NAVIGATION}, {SOLUTION}),
+        ("solutions", {"measure": NETWORKS}, set()),
+    ],
+    ids=[
+        "realisation, measure through its solution",
+        "realisation, measure of its own",
+        "realisation, service through its solution",
+        "realisation, service and region",
+        "realisation, service and another place",
+        "solution by measure",
+        "solution by service",
+        "solution, a measure only a realisation serves",
+    ],
+)
+def test_filters_follow_a_realisation_to_its_solution(
+    server: str, field: str, filters: dict[str, str], expected: set[str]
+) -> None:
+    assert listed(server, field, filters) == expected
+
+
+def test_a_measure_lists_the_solution_its_realisations_and_its_service(server: str) -> None:
+    measure = data(
+        server,
+        """query ($iri: String!) { resource(iri: $iri) { ... on TypeMeasure {
+             realisations(first: 50) { __typename iri } services { iri } } } }""",
+        {"iri": BROWNFIELDS},
+    )["resource"]
+
+    assert {(item["__typename"], item["iri"]) for item in measure["realisations"]} >= {
+        ("SmartSolution", SOLUTION),
+        ("Realisation", THROUGH_SOLUTION),
+    }
+    assert measure["services"] == [{"iri": NAVIGATION}]
+
+
+def test_a_realisation_shows_the_measure_and_service_of_its_solution(server: str) -> None:
+    realisation = data(
+        server,
+        """query ($iri: String!) { resource(iri: $iri) { ... on Realisation {
+             measures { iri } services { iri } solutions { iri measures { iri } services { iri } } } } }""",
+        {"iri": THROUGH_SOLUTION},
+    )["resource"]
+
+    assert realisation["measures"] == [{"iri": BROWNFIELDS}]
+    assert realisation["services"] == [{"iri": NAVIGATION}]
+    solution = next(item for item in realisation["solutions"] if item["iri"] == SOLUTION)
+    assert solution == {"iri": SOLUTION, "measures": [{"iri": BROWNFIELDS}], "services": [{"iri": NAVIGATION}]}

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api import graphql as graphql_api
 from api import linked_data, sparql
+from catalogue.queries import overview
 from catalogue.search.index import open_index
 from catalogue.settings import Settings, get_settings
 from catalogue.store import CatalogueStore, StoreError
@@ -44,16 +45,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = None
     app.state.search = None
 
-    @app.get("/healthz", summary="Health check: 200 once the store is open")
+    @app.get("/healthz", summary="Health check: 200 once the store and the search index are open")
     def healthz(request: Request) -> JSONResponse:
         store = request.app.state.store
-        if store is None:
+        if store is None or request.app.state.search is None:
             return JSONResponse({"status": "starting"}, status_code=503)
         try:
-            store.ask("ASK { }")
+            overview.check_store(store)
         except StoreError as error:
             return JSONResponse({"status": "store unavailable", "detail": str(error)}, status_code=503)
-        return JSONResponse({"status": "ok", "store": store.description})
+        return JSONResponse({"status": "ok", "store": store.description, "search": settings.search_engine})
 
     app.include_router(graphql_api.router)
     app.include_router(sparql.router)

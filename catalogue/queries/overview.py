@@ -88,3 +88,8 @@ SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORD
 
 def graph_sizes(store: CatalogueStore) -> list[GraphSize]:
     return [GraphSize(str(row["g"]), int(row["triples"])) for row in store.select(GRAPH_SIZES)]
+
+
+def check_store(store: CatalogueStore) -> None:
+    """Raise :class:`~catalogue.store.StoreError` unless the store answers a query."""
+    store.ask("ASK { }")

@@ -209,7 +209,7 @@ def answer_problem(
     labels: dict[str, Resource] = {}
     places: dict[str, tuple[str, ...]] = {}
     for hit in hits:
-        labels[hit.iri] = Resource(hit.iri, hit.label, hit.kind)
+        labels[hit.iri] = Resource(hit.iri, hit.label, hit.kind, hit.code)
         places[hit.iri] = hit.places
         reason = _direct_reason(hit)
         if hit.kind == "TypeMeasure":

@@ -68,6 +68,13 @@ def test_measure_details_follow_goal_component_pillar(search) -> None:
     assert direct.goal is None and direct.component and direct.pillar
 
 
+def test_listed_resources_keep_their_codes(search) -> None:
+    store, index = search
+    answer = answer_problem(store, index, "komunitní energetika")
+    codes = {item.resource.iri: item.resource.code for item in answer.funding}
+    assert codes[f"{ID}programme/ap-srr-3-5-2"] == "3.5.2"
+
+
 def test_nonsense_is_no_good_match_not_noise(search) -> None:
     store, index = search
     answer = answer_problem(store, index, "xqzvw plkjh")

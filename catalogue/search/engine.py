@@ -70,6 +70,7 @@ class Hit:
     fields: tuple[str, ...]
     links: tuple[Link, ...]
     places: tuple[str, ...]
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def prepare(document: SearchDocument, analyzer: Analyzer) -> IndexedDocument:
         "iri": document.iri,
         "kind": document.kind,
         "label": document.label,
+        "code": document.code,
         "links": [[link.target, link.target_kind, link.relation] for link in document.links],
         "places": document.places,
         # The distinct terms per field, to explain a hit without analysing its texts again.
@@ -220,6 +222,7 @@ class QueryPlan:
             fields=tuple(field for field in FIELDS if field in fields),
             links=tuple(Link(*link) for link in data["links"]),
             places=tuple(data["places"]),
+            code=data.get("code"),  # indexes built before codes were stored have none
         )
 
 

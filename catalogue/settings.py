@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     sparql_endpoint_row_limit: int = Field(
         10000, ge=1, description="Most rows (or triples) /sparql returns for one query; the rest is cut off."
     )
+    graphql_cache_size: int = Field(
+        1000,
+        ge=0,
+        description="Whole GraphQL answers kept per catalogue version (forgotten when the data changes); 0 turns "
+        "keeping off.",
+    )
     host: str = Field("127.0.0.1", description="Address `katalog serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `katalog serve` listens on.")
     environment: Literal["development", "production"] = Field(

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.graphql.context import shared_answers
+from api.graphql.responses import kept_responses
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 
@@ -60,6 +61,9 @@ def count(app: TestClient, monkeypatch: pytest.MonkeyPatch) -> Any:
             ask(app, query)
         else:
             shared_answers(app.app.state).clear()  # type: ignore[attr-defined]
+            responses = kept_responses(app.app.state)  # type: ignore[attr-defined]
+            if responses is not None:
+                responses.clear()
         calls.clear()
         ask(app, query)
         return len(calls)

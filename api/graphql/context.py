@@ -10,6 +10,7 @@ from strawberry.fastapi import BaseContext
 
 from api.graphql.errors import SEARCH_UNAVAILABLE, PublicError
 from api.graphql.loaders import Loaders, SharedAnswers
+from api.graphql.responses import kept_responses
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 
@@ -28,9 +29,16 @@ def label_language(accept_language: str) -> str:
 
 class Context(BaseContext):
     def __init__(
-        self, store: CatalogueStore, settings: Settings, search: Any, lang: str, shared: SharedAnswers
+        self,
+        store: CatalogueStore,
+        settings: Settings,
+        search: Any,
+        lang: str,
+        shared: SharedAnswers,
+        responses: SharedAnswers | None = None,
     ) -> None:
         super().__init__()
+        self.responses = responses
         self.store = store
         self.settings = settings
         self._search = search
@@ -72,4 +80,5 @@ async def get_context(request: Request) -> Context:
         search=getattr(state, "search", None),
         lang=label_language(request.headers.get("accept-language", "")),
         shared=shared_answers(state),
+        responses=kept_responses(state),
     )

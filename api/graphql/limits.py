@@ -24,6 +24,7 @@ from strawberry.extensions import (
 
 from api.graphql.context import Context
 from api.graphql.errors import PublicError
+from api.graphql.responses import KeptResponses
 
 MAX_DEPTH = 10
 """Most levels of fields nested below a query's root field: the pillar tree down to a measure's
@@ -92,4 +93,6 @@ def extensions() -> list[Callable[[], SchemaExtension] | type[SchemaExtension]]:
         # After every extension that adds validation rules: it validates with the rules they set.
         lambda: ValidationCache(maxsize=CACHE_SIZE),
         MaskInternalErrorsInProduction,
+        # Last: it answers from what was kept only what passed every limit and rule above.
+        KeptResponses,
     ]

@@ -1,0 +1,53 @@
+"""Whole GraphQL answers kept per catalogue version, so that the queries every visitor sends (the
+pillar tree, the first page of realisations, a common problem) are answered without running again.
+
+An answer depends only on the query, its variables, the language of labels and the loaded data, and
+the API only reads; so an answer is kept under those and the catalogue fingerprint, and everything
+kept is forgotten as soon as the fingerprint changes (:class:`~api.graphql.loaders.SharedAnswers`).
+Only answers without errors are kept. ``KATALOG_GRAPHQL_CACHE_SIZE=0`` turns this off.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension
+
+from api.graphql.loaders import MISSING, SharedAnswers
+
+
+def kept_responses(state: Any) -> SharedAnswers | None:
+    """The app's kept answers (made on first use), or None when the settings turn keeping off."""
+    kept = getattr(state, "graphql_responses", None)
+    if kept is None and state.settings.graphql_cache_size > 0:
+        kept = state.graphql_responses = SharedAnswers(size=state.settings.graphql_cache_size)
+    return kept
+
+
+class KeptResponses(SchemaExtension):
+    """Answer an operation from the kept answers when it was answered before for the same data."""
+
+    async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
+        execution = self.execution_context
+        context = execution.context
+        kept: SharedAnswers | None = getattr(context, "responses", None)
+        if kept is None:
+            yield
+            return
+        kept.current(await context.catalogue_fingerprint())
+        key = (
+            context.lang,
+            execution.query,
+            json.dumps(execution.variables or {}, sort_keys=True, default=str),
+            execution.operation_name,
+        )
+        found = kept.get(key)
+        if found is not MISSING:
+            execution.result = found
+        yield
+        result = execution.result
+        if found is MISSING and isinstance(result, GraphQLExecutionResult) and not result.errors:
+            kept.put(key, result)

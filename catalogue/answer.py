@@ -10,8 +10,9 @@ the reasons for it, in Czech, for the people who read them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from catalogue.queries import concept
 from catalogue.queries.concept import Resource
@@ -119,13 +120,19 @@ class ProblemAnswer:
     synergies: tuple[RankedResource, ...] = ()
 
 
+SHOWN_REASONS = 5
+
+Reason = Callable[[], str]
+"""A reason, worded only if it is shown: most of the hundreds an answer collects never are."""
+
+
 @dataclass
 class _Score:
     """A result being ranked: its own match and the evidence lent to it, each with its reason."""
 
     direct: float = 0.0
-    evidence: dict[str, list[tuple[float, str]]] = field(default_factory=lambda: defaultdict(list))
-    reasons: list[tuple[float, str]] = field(default_factory=list)
+    evidence: dict[str, list[tuple[float, Reason]]] = field(default_factory=lambda: defaultdict(list))
+    reasons: list[tuple[float, Reason]] = field(default_factory=list)
 
     def total(self) -> float:
         lent = 0.0
@@ -135,12 +142,23 @@ class _Score:
         return self.direct + lent
 
     def why(self) -> tuple[str, ...]:
-        pieces = self.reasons + [piece for kind in self.evidence.values() for piece in kind]
-        ordered = [reason for _, reason in sorted(pieces, key=lambda piece: -piece[0])]
-        shown = list(dict.fromkeys(ordered))[:5]
-        if len(set(ordered)) > len(shown):
-            shown.append(f"a {len(set(ordered)) - len(shown)} dalších souvislostí")
+        """The strongest reasons, worded, and how many more there are."""
+        pieces = sorted(self.reasons + [piece for kind in self.evidence.values() for piece in kind], key=_weight)
+        shown: list[str] = []
+        used = 0
+        for _, reason in pieces:
+            if len(shown) == SHOWN_REASONS:
+                break
+            used += 1
+            if (text := reason()) not in shown:
+                shown.append(text)
+        if len(pieces) > used:
+            shown.append(f"a {len(pieces) - used} dalších souvislostí")
         return tuple(shown)
+
+
+def _weight(piece: tuple[float, Reason]) -> float:
+    return -piece[0]
 
 
 def _quoted(words: Iterable[str]) -> str:
@@ -158,6 +176,10 @@ def _evidence_reason(hit: Hit, link: Link) -> str:
         f"{KIND_CS.get(hit.kind, hit.kind)} „{hit.label}“ ({_quoted(hit.matched)}) "
         f"{RELATION_CS.get(link.relation, 'souvisí s ním')}"
     )
+
+
+def _supports_reason(measure: Resource) -> str:
+    return f"podporuje opatření „{_short(measure.label)}“"
 
 
 def _checked_text(text: str) -> str:
@@ -211,7 +233,7 @@ def answer_problem(
     for hit in hits:
         labels[hit.iri] = Resource(hit.iri, hit.label, hit.kind, hit.code)
         places[hit.iri] = hit.places
-        reason = _direct_reason(hit)
+        reason = partial(_direct_reason, hit)
         if hit.kind == "TypeMeasure":
             measures[hit.iri].direct += hit.score
             measures[hit.iri].reasons.append((hit.score, reason))
@@ -222,9 +244,11 @@ def answer_problem(
         for link in hit.links:
             weight = EVIDENCE_WEIGHT.get(hit.kind, 0.2) * hit.score
             if link.target_kind == "TypeMeasure":
-                measures[link.target].evidence[hit.kind].append((weight, _evidence_reason(hit, link)))
+                measures[link.target].evidence[hit.kind].append((weight, partial(_evidence_reason, hit, link)))
             elif link.target != hit.iri:
-                linked[link.target_kind][link.target].evidence[hit.kind].append((weight, _evidence_reason(hit, link)))
+                linked[link.target_kind][link.target].evidence[hit.kind].append(
+                    (weight, partial(_evidence_reason, hit, link))
+                )
 
     ranked_measures = _filtered_measures(store, _ranked(measures), filters)[:limit]
     top = [iri for iri, _ in ranked_measures]
@@ -238,7 +262,7 @@ def answer_problem(
         for funding_link in funding_of.get(measure_iri, []):
             labels.setdefault(funding_link.funding.iri, funding_link.funding)
             funding_scores.setdefault(funding_link.funding.iri, _Score()).evidence["TypeMeasure"].append(
-                (0.5 * score / best, f"podporuje opatření „{_short(labels[measure_iri].label)}“")
+                (0.5 * score / best, partial(_supports_reason, labels[measure_iri]))
             )
     if filters.applicant_type:
         open_to = concept.eligible_applicants(store, list(funding_scores))

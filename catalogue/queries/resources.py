@@ -11,7 +11,7 @@ generated catalogue of 50,000), so a description carries at most :data:`INCOMING
 (each property): a measure keeps its goal, programmes and problems beside its first realisations.
 The full lists are for /sparql.
 
-The IRI goes into the queries as a ``VALUES`` block (:func:`iri_values`, after :func:`resource_iri`
+The IRI goes into the queries as a ``VALUES`` block (:func:`iri_values`, after :func:`checked_iri`
 has checked it), not as an engine substitution: the per-kind limits sit in subqueries, and a remote
 store binds parameters with a trailing ``VALUES`` clause, which SPARQL applies after a subquery's
 ``LIMIT`` (the subquery would pick its links among every resource's). For the same reason no query
@@ -26,10 +26,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-from catalogue.queries.common import PREFIXES, InvalidIRI, checked_iri, iri_values
+from catalogue.queries.common import PREFIXES, checked_iri, iri_values
 from catalogue.store import CatalogueStore
 
 ONTOLOGY_IRI = "https://w3id.org/kcs/ontology"
@@ -53,17 +52,6 @@ HIDDEN_LABEL = _SKOS + "hiddenLabel"
 DESCRIPTION = _DCTERMS + "description"
 SOURCE = _DCTERMS + "source"
 TYPE = _RDF + "type"
-
-
-def resource_iri(iri: str) -> URIRef:
-    """``iri`` checked as the store reads IRIs: :func:`checked_iri`, then RFC 3987 as Oxigraph applies
-    it, which is stricter (it refuses ``%zz``, ``[`` or a second ``#``)."""
-    resource = checked_iri(iri)
-    try:
-        ox.NamedNode(iri)
-    except ValueError as error:
-        raise InvalidIRI(f"not an IRI: {iri!r} ({error})") from error
-    return resource
 
 
 # -- the queries ------------------------------------------------------------------------------------
@@ -185,13 +173,13 @@ def describe(store: CatalogueStore, iri: str) -> Graph:
     """The resource ``iri`` as RDF: empty when the store knows nothing about it.
 
     Raises :class:`catalogue.queries.common.InvalidIRI` when ``iri`` is not an IRI."""
-    resource = resource_iri(iri)
+    resource = checked_iri(iri)
     return _construct(store, _describe_query(resource, incoming_kinds(store, resource)))
 
 
 def describe_ontology(store: CatalogueStore, iri: str = ONTOLOGY_IRI) -> Graph:
     """The whole ontology ``iri`` (its declaration, classes and properties): empty when not loaded."""
-    return _construct(store, _sparql(_DESCRIBE_ONTOLOGY, ontology=iri_values("ontology", [resource_iri(iri)])))
+    return _construct(store, _sparql(_DESCRIBE_ONTOLOGY, ontology=iri_values("ontology", [checked_iri(iri)])))
 
 
 def incoming_kinds(store: CatalogueStore, resource: URIRef) -> dict[str, int]:
@@ -341,7 +329,7 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
     """The resource ``iri`` as a page in ``lang``; None when the store knows nothing about it.
 
     Raises :class:`catalogue.queries.common.InvalidIRI` when ``iri`` is not an IRI."""
-    resource = resource_iri(iri)
+    resource = checked_iri(iri)
     outgoing = store.select(_sparql(_OUTGOING, resource=iri_values("resource", [resource]), labels=_LABELS))
     totals = incoming_kinds(store, resource)
     incoming = store.select(_sparql(_INCOMING, incoming=_incoming(resource, totals), labels=_LABELS)) if totals else []
@@ -421,7 +409,7 @@ _TERM_KINDS = (_OWL + "Class", _OWL + "ObjectProperty", _OWL + "DatatypeProperty
 def ontology_terms(store: CatalogueStore, ontology: str = ONTOLOGY_IRI, lang: str = "cs") -> list[OntologyTerm]:
     """The classes and properties the ontology ``ontology`` declares: classes, relations, data
     properties, each by label."""
-    query = _sparql(_ONTOLOGY_TERMS, ontology=iri_values("ontology", [resource_iri(ontology)]))
+    query = _sparql(_ONTOLOGY_TERMS, ontology=iri_values("ontology", [checked_iri(ontology)]))
     ranks: dict[str, int] = {}
     labels: dict[str, list[Literal]] = defaultdict(list)
     definitions: dict[str, list[Literal]] = defaultdict(list)

@@ -9,12 +9,14 @@ the reasons for it, in Czech, for the people who read them.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
 from catalogue.queries import concept
+from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
 from catalogue.queries.documents import Link
 from catalogue.search.engine import Hit, SearchEngine
@@ -193,6 +195,16 @@ def _checked_text(text: str) -> str:
     return cleaned
 
 
+def _checked_filters(filters: AnswerFilters) -> AnswerFilters:
+    for name, value in dataclasses.asdict(filters).items():
+        if value is not None:
+            try:
+                checked_iri(value)
+            except InvalidIRI as error:
+                raise InvalidProblem(f"Filtr {name}: „{value}“ není platné IRI.") from error
+    return filters
+
+
 def _checked_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidProblem(f"Počet výsledků musí být od 1 do {MAX_LIMIT}, ne {limit}.")
@@ -221,7 +233,7 @@ def answer_problem(
     """The ranked answer to the problem described in ``text`` (1–1,000 characters)."""
     text = _checked_text(text)
     limit = _checked_limit(limit)
-    filters = filters or AnswerFilters()
+    filters = _checked_filters(filters or AnswerFilters())
     hits = index.search(text, limit=HITS_CONSIDERED)
     if not _is_good_match(hits, len(index.analyzer.query_words(text))):
         return ProblemAnswer(text=text, good_match=False)

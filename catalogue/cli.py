@@ -18,7 +18,7 @@ import click
 from rdflib import Dataset, Graph
 from rdflib.plugins.sparql.parser import parseUpdate
 
-from catalogue.answer import InvalidProblem, answer_problem, measure_details, render_answer
+from catalogue.answer import AnswerFilters, InvalidProblem, answer_problem, measure_details, render_answer
 from catalogue.loader import LoadError, catalogue_sources, load, load_log_graph, source_for
 from catalogue.queries import overview
 from catalogue.search.engine import SearchError
@@ -102,15 +102,28 @@ def reindex_command() -> None:
 @click.argument("text")
 @click.option("--limit", default=10, show_default=True, help="How many measures (and items of each list) to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option("--strategy", metavar="IRI", help="Only measures of this strategy.")
+@click.option("--pillar", metavar="IRI", help="Only measures reaching this pillar (or cross-cutting area).")
+@click.option("--place", metavar="IRI", help="Only solutions and realisations in this place or region.")
+@click.option("--applicant", metavar="IRI", help="Only funding open to this applicant type.")
 @_reports_errors
-def ask_command(text: str, limit: int, as_json: bool) -> None:
+def ask_command(
+    text: str,
+    limit: int,
+    as_json: bool,
+    strategy: str | None,
+    pillar: str | None,
+    place: str | None,
+    applicant: str | None,
+) -> None:
     """Answer a municipality's problem described in TEXT (Czech): the type measures that address it
     and why, their goals, components and pillars, funding, services and realisations."""
     settings = _settings()
+    filters = AnswerFilters(strategy=strategy, pillar=pillar, place=place, applicant_type=applicant)
     with CatalogueStore.open(settings, read_only=True) as store:
         index = open_index(settings, store)
         try:
-            answer = answer_problem(store, index, text, limit=limit)
+            answer = answer_problem(store, index, text, filters=filters, limit=limit)
         finally:
             index.close()
         details = measure_details(store, [match.measure.iri for match in answer.measures])

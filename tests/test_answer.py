@@ -92,6 +92,12 @@ def test_bad_text_is_refused_with_a_czech_reason(search, text: str, message: str
         answer_problem(store, index, text)
 
 
+def test_a_filter_that_is_no_iri_is_refused(search) -> None:
+    store, index = search
+    with pytest.raises(InvalidProblem, match="Filtr pillar: „Lidé a komunity“ není platné IRI"):
+        answer_problem(store, index, "brownfieldy", filters=AnswerFilters(pillar="Lidé a komunity"))
+
+
 def test_limit_bounds(search) -> None:
     store, index = search
     assert len(answer_problem(store, index, "brownfieldy", limit=1).measures) == 1
@@ -169,6 +175,12 @@ def test_katalog_ask_prints_the_answer(tmp_path, loaded_store_path) -> None:
     assert empty.returncode == 2 and "prázdný" in empty.stderr and len(empty.stderr.strip().splitlines()) == 1
     nothing = katalog("ask", "xqzvw plkjh", env=env)
     assert nothing.returncode == 0 and "Žádná dobrá shoda" in nothing.stdout
+    one_pillar = katalog("ask", "brownfieldy", "--json", "--pillar", f"{ID}pillar/lide-a-komunity", env=env)
+    assert [m["measure"]["iri"] for m in json.loads(one_pillar.stdout)["measures"]] == [
+        f"{ID}measure/dostupne-bydleni-a-brownfieldy"
+    ]
+    bad_filter = katalog("ask", "brownfieldy", "--place", "Liberec", env=env)
+    assert bad_filter.returncode == 2 and "Filtr place: „Liberec“ není platné IRI." in bad_filter.stderr
 
 
 def test_index_follows_every_load(tmp_path, loaded_store_path) -> None:

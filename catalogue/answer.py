@@ -48,19 +48,6 @@ that a thousand realisations with a common word do not outweigh one matching pro
 WEAK_MATCH = 0.15
 """Results scoring under this share of the best one are noise, not an answer."""
 
-KIND_CS = {
-    "TypeMeasure": "Typové opatření",
-    "Goal": "Cíl",
-    "Component": "Komponenta",
-    "Pillar": "Pilíř",
-    "CrossCuttingArea": "Průřezová oblast",
-    "SmartService": "Chytrá služba",
-    "SmartSolution": "Chytré řešení",
-    "Realisation": "Realizace",
-    "FundingProgramme": "Dotační program",
-    "FundingCall": "Výzva",
-    "Problem": "Problém",
-}
 FIELD_CS = {"label": "názvu", "alt": "jiném názvu", "hidden": "synonymech", "code": "kódu", "description": "popisu"}
 RELATION_CS = {
     "addressedBy": "řeší ho toto opatření",
@@ -173,9 +160,9 @@ def _direct_reason(hit: Hit) -> str:
     return f"{plural} {_quoted(hit.matched)} v {places}"
 
 
-def _evidence_reason(hit: Hit, link: Link) -> str:
+def _evidence_reason(hit: Hit, link: Link, kind_names: dict[str, str]) -> str:
     return (
-        f"{KIND_CS.get(hit.kind, hit.kind)} „{hit.label}“ ({_quoted(hit.matched)}) "
+        f"{kind_names.get(hit.kind, hit.kind)} „{hit.label}“ ({_quoted(hit.matched)}) "
         f"{RELATION_CS.get(link.relation, 'souvisí s ním')}"
     )
 
@@ -238,6 +225,7 @@ def answer_problem(
     if not _is_good_match(hits, len(index.analyzer.query_words(text))):
         return ProblemAnswer(text=text, good_match=False)
 
+    kind_names = concept.class_labels(store, lang)  # how the reasons name a linked resource's kind
     measures: dict[str, _Score] = defaultdict(_Score)
     linked: dict[str, dict[str, _Score]] = defaultdict(lambda: defaultdict(_Score))  # kind → iri → score
     labels: dict[str, Resource] = {}
@@ -254,13 +242,11 @@ def answer_problem(
             target.direct += hit.score
             target.reasons.append((hit.score, reason))
         for link in hit.links:
-            weight = EVIDENCE_WEIGHT.get(hit.kind, 0.2) * hit.score
+            lent = (EVIDENCE_WEIGHT.get(hit.kind, 0.2) * hit.score, partial(_evidence_reason, hit, link, kind_names))
             if link.target_kind == "TypeMeasure":
-                measures[link.target].evidence[hit.kind].append((weight, partial(_evidence_reason, hit, link)))
+                measures[link.target].evidence[hit.kind].append(lent)
             elif link.target != hit.iri:
-                linked[link.target_kind][link.target].evidence[hit.kind].append(
-                    (weight, partial(_evidence_reason, hit, link))
-                )
+                linked[link.target_kind][link.target].evidence[hit.kind].append(lent)
 
     ranked_measures = _filtered_measures(store, _ranked(measures), filters)[:limit]
     top = [iri for iri, _ in ranked_measures]

@@ -311,3 +311,21 @@ def eligible_applicants(store: CatalogueStore, iris: Sequence[str]) -> dict[str,
 def schemes_of(store: CatalogueStore, iris: Sequence[str]) -> dict[str, set[str]]:
     """The strategies (concept schemes) each concept belongs to."""
     return _linked_iris(store, "concept", iris, "?concept skos:inScheme ?item")
+
+
+def class_labels(store: CatalogueStore, lang: str = "cs") -> dict[str, str]:
+    """The ontology's name for each of its classes (``TypeMeasure`` → „Typové opatření“), in ``lang``
+    where the ontology has it, else in Czech."""
+    rows = store.values(
+        PREFIXES
+        + """SELECT ?class ?label ?labelLang ?lang WHERE {
+          ?class a owl:Class ; rdfs:label ?label .
+          BIND (lang(?label) AS ?labelLang)
+          FILTER (STRSTARTS(STR(?class), STR(kcs:)) && ?labelLang IN (?lang, "cs"))
+        }""",
+        {"lang": Literal(lang)},
+    )
+    names: dict[str, str] = {}
+    for row in sorted(rows, key=lambda row: row["labelLang"] != lang):  # the asked language first
+        names.setdefault(_kind(row["class"]), row["label"])
+    return names

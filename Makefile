@@ -4,14 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages the product needs: a Java runtime for the OWL reasoner (HermiT, via owlready2).
-APT_PACKAGES := default-jre-headless
+# Debian packages: a Java runtime for the OWL reasoner (HermiT, via owlready2) and the HTML checker,
+# and chromium for the browser tests.
+APT_PACKAGES := default-jre-headless chromium
 
 .PHONY: setup run test bench lint clean
 
 setup: $(VENV)/.installed
-	@command -v java >/dev/null 2>&1 || { \
-	  echo "Installing $(APT_PACKAGES) with apt-get (Java for the OWL reasoner)"; \
+	@{ command -v java && command -v chromium; } >/dev/null 2>&1 || { \
+	  echo "Installing $(APT_PACKAGES) with apt-get (Java for the OWL reasoner, chromium for browser tests)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES); }
 

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from api import graphql as graphql_api
 from api import linked_data, sparql
@@ -14,7 +15,9 @@ from catalogue.queries import overview
 from catalogue.search.index import open_index
 from catalogue.settings import Settings, get_settings
 from catalogue.store import CatalogueStore, StoreError
+from web import errors
 from web.routes import router as web_router
+from web.site import STATIC
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
     app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    errors.install(app)
     # Last, so that an instance base at the server's root cannot shadow the site's own pages.
     app.include_router(linked_data.resource_router(settings))
     return app

@@ -40,7 +40,6 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -51,7 +50,8 @@ from catalogue.queries import resources
 from catalogue.queries.common import InvalidIRI
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore, StoreError
-from web.routes import templates
+from web.links import IriLinks, escaped, server_path
+from web.site import N_, page_context, templates
 
 log = logging.getLogger(__name__)
 
@@ -94,20 +94,6 @@ VOCABULARIES = {
 # A first path segment under the instance base becomes a prefix (measure:, place: …) when it is a
 # plain name, as catalogue/data/README.md's prefixes are.
 _PREFIX_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
-_W3ID_HOST = "w3id.org"
-# What may stay unescaped when a path or IRI goes into an HTTP header or an href (RFC 3986's
-# reserved and unreserved characters, and '%' so that existing escapes stay as they are).
-_URI_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
-
-
-def server_path(iri: str) -> str:
-    """The path on this server at which ``iri`` (or, for a hash IRI, its document) is answered."""
-    parts = urlsplit(iri)
-    path = parts.path or "/"
-    if parts.hostname == _W3ID_HOST:
-        # w3id.org keeps the first segment (the namespace) for itself and redirects the rest here.
-        path = "/" + path.lstrip("/").partition("/")[2]
-    return path
 
 
 def negotiate(accept: str | None) -> Form | None:
@@ -151,11 +137,6 @@ def negotiate(accept: str | None) -> Form | None:
     return form if quality > 0 else None
 
 
-def _uri(path_or_iri: str) -> str:
-    """``path_or_iri`` with non-ASCII and unsafe characters %-escaped, fit for a header or an href."""
-    return quote(path_or_iri, safe=_URI_SAFE)
-
-
 @dataclass(frozen=True)
 class _Subject:
     """What a request is about: the IRI, the path of its document here, and how to read it."""
@@ -165,22 +146,8 @@ class _Subject:
     graph: Callable[[CatalogueStore, str], Graph]
 
 
-class _Site:
-    """The mapping between the catalogue's IRIs and this server's paths, for one deployment."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.instance_base = settings.instance_base
-        self.instance_path = server_path(settings.instance_base)
-        self.ontology_path = server_path(resources.ONTOLOGY_IRI)
-
-    def href(self, iri: str) -> str:
-        """Where a browser on this site finds ``iri``: its page here when it is ours, else the IRI."""
-        if iri.startswith(self.instance_base) and not self.instance_base.endswith("#"):
-            return _uri(self.instance_path + iri[len(self.instance_base) :])
-        ontology, hash_sign, term = iri.partition("#")
-        if ontology == resources.ONTOLOGY_IRI:
-            return _uri(self.ontology_path + hash_sign + term)
-        return iri
+class _Site(IriLinks):
+    """The linked-data answers of one deployment."""
 
     def namespaces(self, graph: Graph) -> dict[str, str]:
         """The prefixes worth declaring for ``graph``: the vocabularies it uses and, for every kind of
@@ -213,7 +180,7 @@ class _Site:
     def answer(self, request: Request, subject: _Subject, explicit: Form | None) -> Response:
         """The answer for ``subject`` in the ``explicit`` form, or else in the one ``Accept`` asks for."""
         form = explicit or negotiate(request.headers.get("accept"))
-        return self.find(request, subject, form) or self.not_found(subject.iri, form)
+        return self.find(request, subject, form) or self.not_found(request, subject.iri, form)
 
     def find(self, request: Request, subject: _Subject, form: Form | None) -> Response | None:
         """The answer for ``subject`` in ``form`` (None: no form the client accepts, a 406), or None
@@ -225,11 +192,13 @@ class _Site:
                 if page is None:
                     return None
                 forms = [(other, self.document_url(subject, other)) for other in FORMS if other is not HTML]
-                body = templates.get_template("resource.html").render(page=page, forms=forms, href=self.href)
+                body = templates.get_template("resource.html").render(
+                    {**page_context(request), "page": page, "forms": forms}
+                )
                 return self.document(subject, HTML, body.encode())
             graph = subject.graph(store, subject.iri)
         except InvalidIRI:
-            return self.bad_iri(subject, form)
+            return self.bad_iri(request, subject, form)
         except StoreError as error:
             log.error("dereferencing %s failed: %s", subject.iri, error)
             return _text(503, "Úložiště katalogu je teď nedostupné; zkuste to prosím za chvíli znovu.")
@@ -245,7 +214,7 @@ class _Site:
         return self.document(subject, form, self.serialise(_plain_strings(graph), form))
 
     def document_url(self, subject: _Subject, form: Form) -> str:
-        return _uri(f"{subject.document}.{form.extension}")
+        return escaped(f"{subject.document}.{form.extension}")
 
     def link_header(self, subject: _Subject, served: Form | None) -> str:
         links = [
@@ -253,28 +222,29 @@ class _Site:
             for form in FORMS
             if form is not served
         ]
-        links.append(f'<{_uri(subject.iri)}>; rel="canonical"')
+        links.append(f'<{escaped(subject.iri)}>; rel="canonical"')
         return ", ".join(links)
 
     def document(self, subject: _Subject, form: Form, body: bytes) -> Response:
         headers = {"Link": self.link_header(subject, form), "Content-Location": self.document_url(subject, form)}
         return _response(200, body, form.content_type, headers)
 
-    def not_found(self, iri: str, form: Form | None) -> Response:
+    def not_found(self, request: Request, iri: str, form: Form | None) -> Response:
         message = f"Katalog nezná zdroj {iri}. Zkontrolujte adresu, nebo začněte na úvodní stránce."
-        return self.problem(404, "Záznam nenalezen", message, form)
+        return self.problem(request, 404, N_("Záznam nenalezen"), message, form)
 
-    def bad_iri(self, subject: _Subject, form: Form | None) -> Response:
+    def bad_iri(self, request: Request, subject: _Subject, form: Form | None) -> Response:
         message = (
             f"Adresa {subject.document!r} nemůže být identifikátorem zdroje katalogu: obsahuje znaky, "
             "které identifikátor (IRI) nepřipouští."
         )
-        return self.problem(400, "Neplatná adresa", message, form)
+        return self.problem(request, 400, N_("Neplatná adresa"), message, form)
 
-    def problem(self, status: int, title: str, message: str, form: Form | None) -> Response:
-        """An error in the client's form: a Czech page for browsers, plain text for everyone else."""
+    def problem(self, request: Request, status: int, title: str, message: str, form: Form | None) -> Response:
+        """An error in the client's form: a page in the site's look for browsers, plain text for others."""
         if form is HTML:
-            body = templates.get_template("resource.html").render(page=None, title=title, message=message)
+            context = {**page_context(request), "status": status, "title": title, "detail": message}
+            body = templates.get_template("error.html").render(context)
             return _response(status, body.encode(), HTML.content_type)
         return _text(status, message)
 
@@ -329,7 +299,7 @@ def ontology_form(request: Request, extension: str) -> Response:
     site = _Site(request.app.state.settings)
     form = BY_EXTENSION.get(extension)
     if form is None:
-        return site.not_found(f"{_ONTOLOGY.iri}.{extension}", negotiate(request.headers.get("accept")))
+        return site.not_found(request, f"{_ONTOLOGY.iri}.{extension}", negotiate(request.headers.get("accept")))
     return site.answer(request, _ONTOLOGY, form)
 
 

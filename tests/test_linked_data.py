@@ -259,7 +259,7 @@ def test_a_description_keeps_every_rare_kind_of_link_and_at_most_the_limit_of_a_
 
     from catalogue.queries import resources
     from catalogue.store import CatalogueStore
-    from web.routes import templates
+    from web.site import templates
 
     target = ox.NamedNode(ID + "measure/m")
     label = ox.NamedNode(str(SKOS.prefLabel))
@@ -282,7 +282,7 @@ def test_a_description_keeps_every_rare_kind_of_link_and_at_most_the_limit_of_a_
     assert page is not None
     serving = next(links for links in page.incoming if links.iri == str(KCS.servesMeasure))
     assert len(serving.values) == resources.INCOMING_LIMIT and serving.total == resources.INCOMING_LIMIT + 5
-    html = templates.get_template("resource.html").render(page=page, forms=[], href=str)
+    html = templates.get_template("resource.html").render(page=page, forms=[], href=str, navigation=(), switch_urls={}, lang="cs", current_path="/")
     assert f"(uvedeno {resources.INCOMING_LIMIT} z {resources.INCOMING_LIMIT + 5})" in html
 
 

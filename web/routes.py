@@ -1,24 +1,56 @@
-"""Pages of the site. Each reads the graph through the query layer (`catalogue.queries`) only."""
+"""The site's routes: the home page, the language switch and every module of ``web.pages``.
+
+Each page reads the graph through the query layer (``catalogue.queries``, ``catalogue.answer``) only."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import importlib
+import pkgutil
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from catalogue.queries import overview
+from web import pages
+from web.site import LANGUAGE_COOKIE, LANGUAGES, render, translate
 
-router = APIRouter()
-templates = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html"]),
+router = APIRouter(include_in_schema=False)
+
+EXAMPLE_PROBLEMS = (
+    "Máme ve městě hodně brownfieldů",
+    "Chceme šetřit energií ve školách",
+    "Město nemá portál otevřených dat",
+    "Lidé nevědí, že autobus má zpoždění",
+    "Potřebujeme koncepci Smart City",
 )
+"""Problems as municipalities put them, in Czech (the catalogue's language) on every page."""
+
+ONE_YEAR = 365 * 24 * 3600
 
 
-@router.get("/", response_class=HTMLResponse, summary="Home page: the concept's pillars")
+@router.get("/")
 def home(request: Request) -> HTMLResponse:
-    pillars = overview.pillars(request.app.state.store, lang="cs")
-    page = templates.get_template("home.html").render(pillars=pillars)
-    return HTMLResponse(page)
+    pillars = overview.pillars(request.app.state.store)
+    return render(request, "home.html", {"pillars": pillars, "examples": EXAMPLE_PROBLEMS})
+
+
+@router.get("/jazyk/{lang}")
+def switch_language(request: Request, lang: str, zpet: str = "/") -> RedirectResponse:
+    """Remember the language in a cookie and go back to the page the switch was on."""
+    if lang not in LANGUAGES:
+        lang = "cs"
+    # Only a path on this site: the switch must not become an open redirect.
+    back = zpet if zpet.startswith("/") and not zpet.startswith("//") and "\\" not in zpet else "/"
+    response = RedirectResponse(back, status_code=303)
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="lax", httponly=True)
+    return response
+
+
+def _page_modules() -> list[str]:
+    return sorted(module.name for module in pkgutil.iter_modules(pages.__path__))
+
+
+for _name in _page_modules():
+    router.include_router(importlib.import_module(f"{pages.__name__}.{_name}").router)
+
+__all__ = ["router", "translate"]

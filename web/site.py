@@ -1,0 +1,157 @@
+"""What every page of the site shares: its templates, its two languages and how a page is answered.
+
+Czech is the site's language; English is a switch on every page. A page's language comes from
+``?lang=`` when a link names it (so an English page can be shared), else from the cookie the switch
+sets, else Czech. Templates mark their words with ``_("…")`` / ``{% trans %}`` in Czech, the
+message ids; ``web/locale/*.toml`` give the English for each (a test checks that none is missing).
+Catalogue data keeps its own language: labels the catalogue has only in Czech are marked
+``lang="cs"`` on an English page, so that screen readers pronounce them right.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from web.links import IriLinks
+
+WEB = Path(__file__).parent
+TEMPLATES = WEB / "templates"
+STATIC = WEB / "static"
+LOCALE = WEB / "locale"
+
+LANGUAGES = {"cs": "Česky", "en": "English"}
+DEFAULT_LANGUAGE = "cs"
+LANGUAGE_COOKIE = "jazyk"
+LANGUAGE_PARAMETER = "lang"
+
+
+
+def N_(message: str) -> str:
+    """Mark a Czech message kept in Python for translation where a page shows it (``_(value)``)."""
+    return message
+
+
+NAVIGATION = (
+    ("/", N_("Hledat řešení")),
+    ("/koncepce", N_("Koncepce")),
+    ("/financovani", N_("Financování")),
+    ("/dobra-praxe", N_("Dobrá praxe")),
+    ("/projekt", N_("Sestavit projekt")),
+    ("/navod", N_("Návod")),
+)
+"""The main navigation: path and Czech name (the message id of its English name)."""
+
+SECURITY_HEADERS = {
+    # The site's own files only: no inline script or style, so an injected one would not run.
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@cache
+def english() -> Mapping[str, str]:
+    """Czech message → English, from every ``web/locale/*.toml`` (one file per part of the site)."""
+    messages: dict[str, str] = {}
+    for path in sorted(LOCALE.glob("*.toml")):
+        with path.open("rb") as file:
+            for czech, translation in tomllib.load(file).items():
+                if czech in messages and messages[czech] != translation:
+                    raise ValueError(f"{path.name}: {czech!r} is translated twice, differently")
+                messages[czech] = translation
+    return messages
+
+
+def translate(lang: str, message: str) -> str:
+    """``message`` (Czech) in ``lang``; Czech stays as it is, and so does a message nobody translated."""
+    if lang == DEFAULT_LANGUAGE:
+        return message
+    return english().get(message, message)
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return translate(context.get("lang", DEFAULT_LANGUAGE), message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
+    return translate(context.get("lang", DEFAULT_LANGUAGE), singular if count == 1 else plural)
+
+
+templates = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+templates.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.globals["navigation"] = NAVIGATION
+templates.globals["languages"] = LANGUAGES
+
+
+def number(value: float | int | None, digits: int = 0) -> str:
+    """A number as Czech writes it: thin groups of thousands and a decimal comma."""
+    if value is None:
+        return ""
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+templates.filters["number"] = number
+
+
+def language_of(request: Request) -> str:
+    asked = request.query_params.get(LANGUAGE_PARAMETER) or request.cookies.get(LANGUAGE_COOKIE)
+    return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def url_with(request: Request, **changes: str | None) -> str:
+    """This page's path and query with some parameters changed (None removes one)."""
+    query = [(key, value) for key, value in request.query_params.multi_items() if key not in changes]
+    query += [(key, value) for key, value in changes.items() if value is not None]
+    return request.url.path + (f"?{urlencode(query)}" if query else "")
+
+
+def switch_url(request: Request, lang: str) -> str:
+    """The link that turns the site to ``lang`` and comes back to this page."""
+    return "/jazyk/" + lang + "?" + urlencode({"zpet": url_with(request, **{LANGUAGE_PARAMETER: None})})
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What every template may use: the language, links to catalogue IRIs and the language switch."""
+    lang = language_of(request)
+    return {
+        "request": request,
+        "lang": lang,
+        "href": IriLinks(request.app.state.settings).href,
+        "switch_urls": {other: switch_url(request, other) for other in LANGUAGES if other != lang},
+        "current_path": request.url.path,
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """The page ``template`` in the request's language, with the site's security headers."""
+    body = templates.get_template(template).render({**page_context(request), **(context or {})})
+    return HTMLResponse(body, status_code=status, headers={**SECURITY_HEADERS, **(headers or {})})

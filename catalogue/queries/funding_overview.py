@@ -1,0 +1,338 @@
+"""The funding overview the ministries ask for: programmes and calls with their facts, filtered also by
+amount; the matrix of every type measure against the funding that supports it; and the allocation
+that reaches each pillar and each measure.
+
+The lists reuse :func:`browse.funding` (which matches a call through its programme) and the links of
+:func:`concept.funding_of_measures` (directly, through a call's programme, or through a component
+above the measure), so the overview says what the rest of the catalogue says. Funding is small
+(hundreds of programmes at national size), so the amount filter and the sums are done here, in Python,
+over facts fetched in a few batch queries.
+
+Allocation is attributed in full: a programme supporting measures of two pillars counts with its whole
+allocation in each, because the sources never say how a programme divides its money. Within one pillar
+or measure a programme counts once, and a part of a programme (or a call) is left out when a programme
+it belongs to is counted with an allocation already, which includes the part's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from catalogue.queries import browse, concept
+from catalogue.queries.browse import FundingFilter
+from catalogue.queries.common import PREFIXES, for_each
+from catalogue.queries.concept import Resource
+from catalogue.queries.resources import czech_sort_key
+from catalogue.store import CatalogueStore
+
+FILTER_PROPERTIES = {
+    "https://w3id.org/kcs/ontology#provider": "provider",
+    "https://w3id.org/kcs/ontology#status": "status",
+    "https://w3id.org/kcs/ontology#eligibleApplicant": "applicant",
+}
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """The values funding in the catalogue has, to choose from: providers, statuses, applicant types."""
+
+    providers: list[Resource]
+    statuses: list[Resource]
+    applicants: list[Resource]
+
+
+@dataclass(frozen=True)
+class AmountRange:
+    """Allocations from ``minimum`` to ``maximum`` CZK (both included); None leaves that end open.
+    Funding without a stated allocation matches only an open range on both ends."""
+
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"the minimum {self.minimum} is above the maximum {self.maximum}")
+
+    @property
+    def is_open(self) -> bool:
+        return self.minimum is None and self.maximum is None
+
+    def holds(self, allocation: float | None) -> bool:
+        if self.is_open:
+            return True
+        if allocation is None:
+            return False
+        return (self.minimum is None or allocation >= self.minimum) and (
+            self.maximum is None or allocation <= self.maximum
+        )
+
+
+@dataclass(frozen=True)
+class FundingItem:
+    """A programme or call as the overview shows it. ``programme`` is a call's programme or the
+    programme a part belongs to; a call that names no providers, status, applicants or supported
+    measures itself has its programme's."""
+
+    resource: Resource
+    programme: Resource | None
+    providers: list[Resource]
+    statuses: list[Resource]
+    applicants: list[Resource]
+    allocation: float | None
+    measures: list[Resource]
+    components: list[Resource]
+
+    @property
+    def is_call(self) -> bool:
+        return self.resource.kind == "FundingCall"
+
+
+@dataclass(frozen=True)
+class Support:
+    """How a column's funding supports a row's measure: ``via`` is the link of
+    :class:`concept.FundingLink`; ``through`` the component (``supportsComponent``) or the call's
+    programme (``callOf``) the support goes through."""
+
+    via: str
+    through: Resource | None = None
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    measure: Resource
+    pillars: list[Resource]
+    cells: list[Support | None]
+
+    @property
+    def funded(self) -> bool:
+        return any(cell is not None for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class SupportMatrix:
+    """Every type measure (rows) against the funding supporting at least one of them (columns)."""
+
+    columns: list[FundingItem]
+    rows: list[MatrixRow]
+
+    @property
+    def unfunded(self) -> list[Resource]:
+        return [row.measure for row in self.rows if not row.funded]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The allocation attributed to a pillar or measure, and the funding it is the sum of."""
+
+    subject: Resource
+    total: float
+    counted: list[FundingItem]
+
+
+# -- the filter's choices ---------------------------------------------------------------------------
+
+_FILTER_VALUES = """SELECT DISTINCT ?property ?value WHERE {
+  VALUES ?class { kcs:FundingProgramme kcs:FundingCall }
+  ?item a ?class ; ?property ?value .
+  FILTER (?property IN (kcs:provider, kcs:status, kcs:eligibleApplicant) && isIRI(?value))
+}"""
+
+
+def filter_options(store: CatalogueStore, lang: str = "cs") -> FilterOptions:
+    """The providers, statuses and applicant types that some programme or call names."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in store.values(PREFIXES + _FILTER_VALUES):
+        found[FILTER_PROPERTIES[row["property"]]].add(row["value"])
+    organisations = concept.resources(store, found["provider"], lang)
+    codes = browse.descriptors(store, found["status"] | found["applicant"], lang)
+    return FilterOptions(
+        providers=_sorted(organisations.values()),
+        statuses=_sorted(codes[iri] for iri in found["status"] if iri in codes),
+        applicants=_sorted(codes[iri] for iri in found["applicant"] if iri in codes),
+    )
+
+
+def _sorted(resources: Iterable[Resource]) -> list[Resource]:
+    return sorted(resources, key=lambda resource: (czech_sort_key(resource.label), resource.iri))
+
+
+# -- programmes and calls ---------------------------------------------------------------------------
+
+
+def funding_items(
+    store: CatalogueStore, filters: FundingFilter, amount: AmountRange = AmountRange(), lang: str = "cs"
+) -> list[FundingItem]:
+    """The programmes, then the calls, that match ``filters`` and ``amount``, each in label order."""
+    found = [
+        *browse.funding(store, "FundingProgramme", filters, lang),
+        *browse.funding(store, "FundingCall", filters, lang),
+    ]
+    iris = [resource.iri for resource in found]
+    facts = browse.facts(store, iris)
+    parents = {iri: _parent(facts.get(iri)) for iri in iris}
+    parent_facts = browse.facts(store, [parent for parent in parents.values() if parent])
+    applicants = concept.eligible_applicants(store, iris)
+
+    calls = {resource.iri for resource in found if resource.kind == "FundingCall"}
+
+    def own_or_programme(iri: str, name: str) -> list[str]:
+        """The item's own values; a call without any has its programme's, as :class:`FundingFilter`
+        matches it (a part of a programme does not: the filter does not match it through its whole)."""
+        own = facts[iri].iris(name) if iri in facts else []
+        parent = parents[iri]
+        if own or iri not in calls or parent is None or parent not in parent_facts:
+            return own
+        return parent_facts[parent].iris(name)
+
+    providers = {iri: own_or_programme(iri, "provider") for iri in iris}
+    statuses = {iri: own_or_programme(iri, "status") for iri in iris}
+    measures = {iri: own_or_programme(iri, "supportsMeasure") for iri in iris}
+    components = {iri: own_or_programme(iri, "supportsComponent") for iri in iris}
+    labelled = concept.resources(
+        store,
+        _flatten(providers, measures, components, {iri: [parent] for iri, parent in parents.items() if parent}),
+        lang,
+    )
+    codes = browse.descriptors(store, _flatten(statuses, applicants), lang)
+
+    def named(table: dict[str, Resource], chosen: Iterable[str]) -> list[Resource]:
+        return _sorted(table[iri] for iri in chosen if iri in table)
+
+    items = []
+    for resource in found:
+        iri = resource.iri
+        allocation = facts[iri].number("allocationCZK") if iri in facts else None
+        if not amount.holds(allocation):
+            continue
+        parent = parents[iri]
+        items.append(
+            FundingItem(
+                resource=resource,
+                programme=labelled.get(parent) if parent else None,
+                providers=named(labelled, providers[iri]),
+                statuses=named(codes, statuses[iri]),
+                applicants=named(codes, applicants.get(iri, ())),
+                allocation=allocation,
+                measures=named(labelled, measures[iri]),
+                components=named(labelled, components[iri]),
+            )
+        )
+    return items
+
+
+def _parent(facts: browse.Facts | None) -> str | None:
+    """A call's programme, or the programme a part belongs to (the shapes allow one of each)."""
+    if facts is None:
+        return None
+    parents = facts.iris("callOf") or facts.iris("isPartOf")
+    return parents[0] if parents else None
+
+
+def _flatten(*tables: Mapping[str, Iterable[str]]) -> list[str]:
+    return list(dict.fromkeys(iri for table in tables for iris in table.values() for iri in iris))
+
+
+# -- the matrix of measures against funding ---------------------------------------------------------
+
+_COMPONENTS_ABOVE = "SELECT ?measure ?item WHERE { ?measure skos:broader+ ?item . ?item a kcs:Component }"
+
+
+def _components_above(store: CatalogueStore, measures: Sequence[str]) -> dict[str, set[str]]:
+    if not measures:
+        return {}
+    query = PREFIXES + f"SELECT ?measure ?item WHERE {{ {for_each('measure', measures, _COMPONENTS_ABOVE)} }}"
+    above: dict[str, set[str]] = defaultdict(set)
+    for row in store.values(query):
+        above[row["measure"]].add(row["item"])
+    return above
+
+
+def support_matrix(store: CatalogueStore, items: Sequence[FundingItem], lang: str = "cs") -> SupportMatrix:
+    """Every type measure of every strategy against those of ``items`` that support one, rows in
+    pillar then code order. A measure no item supports has only empty cells."""
+    measures = browse.all_of_kind(store, "TypeMeasure", lang)
+    iris = [measure.iri for measure in measures]
+    links = concept.funding_of_measures(store, iris, lang)
+    pillars = concept.pillars_of_measures(store, iris, lang)
+    components_above = _components_above(store, iris)
+    by_iri = {item.resource.iri: item for item in items}
+
+    supports: dict[str, dict[str, Support]] = defaultdict(dict)
+    for measure in iris:
+        for link in links.get(measure, ()):
+            item = by_iri.get(link.funding.iri)
+            if item is None:
+                continue
+            through = None
+            if link.via == "callOf":
+                through = item.programme
+            elif link.via == "supportsComponent":
+                # The nearest is unknown here; the component listed first in code order stands for it.
+                through = next((c for c in item.components if c.iri in components_above.get(measure, ())), None)
+            supports[measure][item.resource.iri] = Support(link.via, through)
+
+    columns = [item for item in items if any(item.resource.iri in cells for cells in supports.values())]
+    rows = [
+        MatrixRow(
+            measure=measure,
+            pillars=pillars.get(measure.iri, []),
+            cells=[supports[measure.iri].get(column.resource.iri) for column in columns],
+        )
+        for measure in measures
+    ]
+    rows.sort(key=lambda row: _pillar_key(row.pillars))  # stable: code order within a pillar
+    return SupportMatrix(columns, rows)
+
+
+def _pillar_key(pillars: Sequence[Resource]) -> tuple:
+    if not pillars:
+        return (1, ())
+    first = pillars[0]
+    return (0, (first.code or "", czech_sort_key(first.label), first.iri))
+
+
+# -- allocation per pillar and per measure ----------------------------------------------------------
+
+_ANCESTORS = "SELECT ?funding ?item WHERE { ?funding (dcterms:isPartOf|^dcterms:hasPart|kcs:callOf)+ ?item }"
+
+
+def _ancestors(store: CatalogueStore, funding: Sequence[str]) -> dict[str, set[str]]:
+    """The programmes each of ``funding`` is a part or a call of, at any depth."""
+    if not funding:
+        return {}
+    query = PREFIXES + f"SELECT ?funding ?item WHERE {{ {for_each('funding', funding, _ANCESTORS)} }}"
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in store.values(query):
+        found[row["funding"]].add(row["item"])
+    return found
+
+
+def _attributed(subject: Resource, supporting: Iterable[FundingItem], ancestors: dict[str, set[str]]) -> Allocation:
+    unique = {item.resource.iri: item for item in supporting}
+    with_amount = {iri for iri, item in unique.items() if item.allocation is not None}
+    counted = [
+        item
+        for iri, item in unique.items()
+        if item.allocation is not None and not (ancestors.get(iri, set()) & with_amount)
+    ]
+    return Allocation(subject, sum(item.allocation or 0.0 for item in counted), counted)
+
+
+def allocations(store: CatalogueStore, matrix: SupportMatrix) -> tuple[list[Allocation], list[Allocation]]:
+    """The allocation reaching each pillar (every pillar a measure of the matrix is under, in the
+    matrix's order, zero included) and each measure (only those with some, largest first)."""
+    ancestors = _ancestors(store, [column.resource.iri for column in matrix.columns])
+    pillars: dict[str, Resource] = {}
+    per_pillar: dict[str, list[FundingItem]] = defaultdict(list)
+    per_measure = []
+    for row in matrix.rows:
+        supporting = [column for column, cell in zip(matrix.columns, row.cells, strict=True) if cell is not None]
+        per_measure.append(_attributed(row.measure, supporting, ancestors))
+        for pillar in row.pillars:
+            pillars.setdefault(pillar.iri, pillar)
+            per_pillar[pillar.iri].extend(supporting)
+    by_pillar = [_attributed(pillar, per_pillar[iri], ancestors) for iri, pillar in pillars.items()]
+    by_measure = sorted((entry for entry in per_measure if entry.total > 0), key=lambda entry: -entry.total)
+    return by_pillar, by_measure

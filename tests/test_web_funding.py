@@ -1,0 +1,390 @@
+"""The funding page (Financování) against the catalogue's Turtle: the list and its filters, the matrix
+of type measures × funding with the measures nothing funds, its CSV twin, and the allocation per pillar.
+
+Every expectation is computed here from the Turtle (the ``catalogue`` fixture) by the ontology's own
+rules, not copied from the page; a link in the page is compared through its path on this server."""
+
+from __future__ import annotations
+
+import csv
+import html as html_lib
+import io
+import re
+import shutil
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
+from tests.conftest import running_server
+from web.links import server_path
+
+KCS = Namespace("https://w3id.org/kcs/ontology#")
+ID = "https://w3id.org/kcs/id/"
+NPO_2_8 = ID + "programme/npo-2-8"
+MPO = ID + "organisation/mpo"
+BROWNFIELD_MEASURES = {
+    ID + "measure/coworkingova-centra-a-male-brownfieldy",
+    ID + "measure/program-vyuziti-brownfieldu",
+    ID + "measure/dostupne-bydleni-a-brownfieldy",
+}
+FUNDING_CLASSES = (KCS.FundingProgramme, KCS.FundingCall)
+
+
+# -- what the Turtle says --------------------------------------------------------------------------
+
+
+def funding_of(graph: Graph) -> set[str]:
+    return {str(item) for cls in FUNDING_CLASSES for item in graph.subjects(RDF.type, cls)}
+
+
+def measures_of(graph: Graph) -> set[str]:
+    return {str(measure) for measure in graph.subjects(RDF.type, KCS.TypeMeasure)}
+
+
+def support_pairs(graph: Graph) -> set[tuple[str, str]]:
+    """(measure, funding) for every way the ontology lets funding support a measure: directly, as a
+    call of a programme supporting it, or by supporting a component above it."""
+    rows = graph.query(
+        """SELECT ?measure ?funding WHERE {
+          ?measure a kcs:TypeMeasure .
+          { ?funding kcs:supportsMeasure ?measure }
+          UNION { ?funding kcs:callOf ?programme . ?programme kcs:supportsMeasure ?measure }
+          UNION { ?measure skos:broader+ ?component . ?component a kcs:Component .
+                  ?funding kcs:supportsComponent ?component }
+          { ?funding a kcs:FundingProgramme } UNION { ?funding a kcs:FundingCall }
+        }""",
+        initNs={"kcs": KCS, "skos": SKOS},
+    )
+    return {(str(row[0]), str(row[1])) for row in rows}  # type: ignore[index]
+
+
+def allocation(graph: Graph, funding: str) -> float | None:
+    value = graph.value(URIRef(funding), KCS.allocationCZK)
+    return None if value is None else float(str(value))
+
+
+def path(iri: str) -> str:
+    return server_path(iri)
+
+
+# -- reading the page ------------------------------------------------------------------------------
+
+
+class Tables(HTMLParser):
+    """Each <table> of a page: its class and rows; a row is its class and cells, each cell its text
+    and the hrefs of the links in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self._cell: dict | None = None
+        self._in_caption = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "table":
+            self.tables.append({"class": attributes.get("class") or "", "caption": "", "rows": []})
+        elif tag == "caption" and self.tables:
+            self._in_caption = True
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append({"class": attributes.get("class") or "", "cells": []})
+        elif tag in ("td", "th") and self.tables:
+            self._cell = {"tag": tag, "text": "", "hrefs": [], "class": attributes.get("class") or ""}
+            self.tables[-1]["rows"][-1]["cells"].append(self._cell)
+        elif tag == "a" and self._cell is not None:
+            self._cell["hrefs"].append(attributes.get("href"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self._cell = None
+        elif tag == "caption":
+            self._in_caption = False
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell["text"] += data
+        elif self._in_caption:
+            self.tables[-1]["caption"] += data
+
+
+def tables_of(html: str) -> list[dict]:
+    parser = Tables()
+    parser.feed(html)
+    for table in parser.tables:
+        for row in table["rows"]:
+            for cell in row["cells"]:
+                cell["text"] = " ".join(cell["text"].split())
+    return parser.tables
+
+
+def table(html: str, css_class: str) -> dict:
+    found = [table for table in tables_of(html) if css_class in table["class"].split()]
+    assert len(found) == 1, f"expected one table.{css_class}, found {len(found)}"
+    return found[0]
+
+
+def listed_funding(html: str) -> set[str]:
+    """The paths the list of programmes and calls links to (each item's heading)."""
+    return set(re.findall(r'<li class="card funding-item">\s*<h3><a href="([^"]+)"', html))
+
+
+def get(server: str, url: str, **params: str) -> httpx.Response:
+    # An empty params would drop a query already in ``url``.
+    return httpx.get(server + url, params=params or None, headers={"Accept": "text/html"}, timeout=30)
+
+
+# -- the list and its filters ----------------------------------------------------------------------
+
+
+def test_the_list_holds_every_programme_and_call(server, catalogue) -> None:
+    page = get(server, "/financovani")
+    assert page.status_code == 200
+    assert listed_funding(page.text) == {path(iri) for iri in funding_of(catalogue)}
+    assert "částka neuvedena" in page.text  # programmes without an allocation stay, marked so
+    assert "3\u00a0300\u00a0000\u00a0000 Kč" in page.text  # NPO 2.8, in the Czech number format
+
+
+def test_a_provider_filter_keeps_that_providers_funding_and_calls_of_its_programmes(server, catalogue) -> None:
+    provided = {str(item) for item in catalogue.subjects(KCS.provider, URIRef(MPO))}
+    calls = {str(call) for call, programme in catalogue.subject_objects(KCS.callOf) if str(programme) in provided}
+    expected = {path(iri) for iri in (provided | calls) & funding_of(catalogue)}
+    assert expected, "the catalogue names funding MPO provides"
+
+    page = get(server, "/financovani", poskytovatel=MPO)
+    assert page.status_code == 200
+    assert listed_funding(page.text) == expected
+    assert f'<option value="{MPO}" selected>' in page.text  # the form shows the filter it applied
+
+
+def test_an_amount_filter_keeps_the_allocations_in_range_only(server, catalogue) -> None:
+    low, high = 2_000_000_000, 3_000_000_000
+    expected = {
+        path(iri)
+        for iri in funding_of(catalogue)
+        if (amount := allocation(catalogue, iri)) is not None and low <= amount <= high
+    }
+    assert expected
+    page = get(server, "/financovani", castka_od=str(low), castka_do="3 000 000 000")
+    assert page.status_code == 200
+    assert listed_funding(page.text) == expected
+    assert "částka neuvedena" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"poskytovatel": "MMR a MPO"}, "Filtr „Poskytovatel“ nemá platnou hodnotu"),
+        ({"zadatel": "<obec>"}, "Filtr „Typ příjemce“ nemá platnou hodnotu"),
+        ({"castka_od": "hodně"}, "„Alokace od (Kč)“ musí být nezáporné číslo"),
+        ({"castka_do": "-5"}, "„Alokace do (Kč)“ musí být nezáporné číslo"),
+        ({"castka_od": "5000", "castka_do": "10"}, "Alokace od je vyšší než alokace do"),
+    ],
+)
+def test_bad_filters_get_a_czech_message_not_a_server_error(server, params, message) -> None:
+    page = get(server, "/financovani", **params)
+    assert page.status_code == 400
+    assert message in page.text
+    assert "Filtry nelze použít" in page.text
+    assert 'class="matrix"' not in page.text
+    for name, value in params.items():  # the visitor's own text is kept for correcting
+        if name.startswith("castka"):
+            assert f'value="{value}"' in page.text
+
+    export = get(server, "/financovani/matice.csv", **params)
+    assert export.status_code == 400
+    assert export.headers["content-type"].startswith("text/plain")
+    assert message in export.text
+
+
+# -- the matrix ------------------------------------------------------------------------------------
+
+
+def matrix_pairs(matrix: dict) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """The matrix's column paths and, for each row's measure path, the text of each non-empty cell."""
+    header, *rows = matrix["rows"]
+    columns = [cell["hrefs"][0] for cell in header["cells"][2:-1]]
+    cells: dict[str, dict[str, str]] = {}
+    for row in rows:
+        measure = row["cells"][0]["hrefs"][0]
+        cells[measure] = {
+            column: cell["text"] for column, cell in zip(columns, row["cells"][2:-1], strict=True) if cell["text"]
+        }
+    return columns, cells
+
+
+def test_the_matrix_holds_every_measure_and_every_funding_that_supports_one(server, catalogue) -> None:
+    matrix = table(get(server, "/financovani").text, "matrix")
+    assert matrix["caption"]
+    columns, cells = matrix_pairs(matrix)
+    pairs = support_pairs(catalogue)
+    assert set(cells) == {path(measure) for measure in measures_of(catalogue)}
+    assert set(columns) == {path(funding) for _, funding in pairs}
+    found = {(measure, column) for measure, row in cells.items() for column in row}
+    assert found == {(path(measure), path(funding)) for measure, funding in pairs}
+    header = matrix["rows"][0]["cells"]
+    assert all(cell["tag"] == "th" for cell in header)
+    assert all(row["cells"][0]["tag"] == "th" for row in matrix["rows"][1:])
+
+
+def test_npo_2_8_supports_the_three_brownfield_measures_directly(server) -> None:
+    _, cells = matrix_pairs(table(get(server, "/financovani").text, "matrix"))
+    supported = {measure for measure, row in cells.items() if path(NPO_2_8) in row}
+    assert supported == {path(measure) for measure in BROWNFIELD_MEASURES}
+    assert {cells[path(measure)][path(NPO_2_8)] for measure in BROWNFIELD_MEASURES} == {"přímo"}
+
+
+def test_unfunded_measures_are_flagged_and_summed_up(server, catalogue) -> None:
+    html = get(server, "/financovani").text
+    unfunded = measures_of(catalogue) - {measure for measure, _ in support_pairs(catalogue)}
+    rows = table(html, "matrix")["rows"][1:]
+    flagged = {row["cells"][0]["hrefs"][0] for row in rows if "unfunded" in row["class"].split()}
+    assert flagged == {path(measure) for measure in unfunded}
+    for row in rows:
+        state = row["cells"][-1]["text"]
+        assert state == ("nic nefinancuje" if row["cells"][0]["hrefs"][0] in flagged else "ano")
+    if not unfunded:
+        assert "Každé typové opatření podporuje aspoň jeden program nebo výzva." in html
+
+
+def test_the_csv_export_is_the_matrix(server) -> None:
+    html = get(server, "/financovani").text
+    assert 'href="/financovani/matice.csv"' in html
+    export = get(server, "/financovani/matice.csv")
+    assert export.status_code == 200
+    assert export.headers["content-type"] == "text/csv; charset=utf-8"
+    assert export.headers["content-disposition"].startswith("attachment;")
+    assert export.content.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the BOM
+
+    records = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    shown = [[cell["text"] for cell in row["cells"]] for row in table(html, "matrix")["rows"]]
+    header, *body = records
+    assert len(body) == len(shown) - 1
+    # The CSV adds the measure's IRI as its second column; the rest is the page's table, cell for cell.
+    assert [header[0], *header[2:]] == shown[0]
+    assert [[row[0], *row[2:]] for row in body] == shown[1:]
+    assert [path(row[1]) for row in body] == [row["cells"][0]["hrefs"][0] for row in table(html, "matrix")["rows"][1:]]
+
+
+def test_the_csv_export_applies_the_pages_filters(server) -> None:
+    page = get(server, "/financovani", poskytovatel=MPO).text
+    link = html_lib.unescape(re.findall(r'href="(/financovani/matice\.csv[^"]*)"', page)[0])
+    assert MPO in unquote(link)
+    records = list(csv.reader(io.StringIO(get(server, link).content.decode("utf-8-sig"))))
+    shown = [[cell["text"] for cell in row["cells"]] for row in table(page, "matrix")["rows"]]
+    assert [[record[0], *record[2:]] for record in records] == shown
+    unfiltered = list(csv.reader(io.StringIO(get(server, "/financovani/matice.csv").content.decode("utf-8-sig"))))
+    assert len(records[0]) < len(unfiltered[0])  # fewer funding columns
+
+
+# -- allocation per pillar and measure -------------------------------------------------------------
+
+
+def programmes_above(graph: Graph, funding: str) -> set[str]:
+    """The programmes ``funding`` is a part or a call of, at any depth."""
+    rows = graph.query(
+        "SELECT ?whole WHERE { ?funding (dcterms:isPartOf|^dcterms:hasPart|kcs:callOf)+ ?whole }",
+        initNs={"kcs": KCS, "dcterms": DCTERMS},
+        initBindings={"funding": URIRef(funding)},
+    )
+    return {str(row[0]) for row in rows}  # type: ignore[index]
+
+
+def expected_allocations(graph: Graph) -> dict[str, float]:
+    """Per pillar (or cross-cutting area) of some measure: the allocations of the funding supporting
+    its measures, each counted once and in full, leaving out a part or call whose programme is counted."""
+    pairs = support_pairs(graph)
+    supporters: dict[str, set[str]] = defaultdict(set)
+    for measure in measures_of(graph):
+        for pillar in graph.transitive_objects(URIRef(measure), SKOS.broader):
+            if (pillar, RDF.type, KCS.Pillar) in graph or (pillar, RDF.type, KCS.CrossCuttingArea) in graph:
+                supporters[str(pillar)] |= {funding for supported, funding in pairs if supported == measure}
+    totals = {}
+    for pillar_iri, funding in supporters.items():
+        with_amount = {item for item in funding if allocation(graph, item) is not None}
+        counted = [item for item in with_amount if not programmes_above(graph, item) & with_amount]
+        totals[path(pillar_iri)] = sum(allocation(graph, item) or 0.0 for item in counted)
+    return totals
+
+
+def test_allocation_per_pillar_is_drawn_and_tabled(server, catalogue) -> None:
+    html = get(server, "/financovani").text
+    pillars = [t for t in tables_of(html) if "pilířů" in t["caption"]]
+    assert len(pillars) == 1
+    shown = {
+        row["cells"][0]["hrefs"][0]: float(row["cells"][1]["text"].replace(" ", "")) for row in pillars[0]["rows"][1:]
+    }
+    assert shown == expected_allocations(catalogue)
+    assert re.search(r'<svg class="bar-chart" role="img" aria-labelledby="graf-pilire-nazev"', html)
+    assert '<title id="graf-pilire-nazev">Alokace podle pilířů (Kč)</title>' in html
+    assert "3\u00a0300\u00a0000\u00a0000 Kč</text>" in html  # the bar's value, as the table has it
+    assert "Program, který podporuje opatření ve více pilířích, se tak započítá v každém z nich" in html
+
+
+def test_allocation_per_measure_lists_the_brownfield_measures(server) -> None:
+    html = get(server, "/financovani").text
+    measures = [t for t in tables_of(html) if "opatření v číslech" in t["caption"]]
+    assert len(measures) == 1
+    listed = {row["cells"][0]["hrefs"][0] for row in measures[0]["rows"][1:]}
+    assert {path(measure) for measure in BROWNFIELD_MEASURES} <= listed
+
+
+def test_the_page_speaks_english_when_asked(server) -> None:
+    page = get(server, "/financovani", lang="en")
+    assert page.status_code == 200
+    assert "<h1>Funding</h1>" in page.text
+    assert ">directly</td>" in page.text
+    assert 'lang="cs"' in page.text  # catalogue labels stay Czech, marked so
+
+
+# -- a measure nothing funds -----------------------------------------------------------------------
+
+ORPHAN = ID + "measure/test-opatreni-bez-financovani"
+
+
+@pytest.fixture(scope="module")
+def server_with_an_unfunded_measure(tmp_path_factory, loaded_store_path: Path):
+    """A server over the catalogue plus one type measure, under an existing goal, that nothing funds."""
+    folder = tmp_path_factory.mktemp("unfunded")
+    store_copy = folder / "source"
+    shutil.copytree(loaded_store_path, store_copy)
+    store = ox.Store(str(store_copy))
+    graph = ox.NamedNode("urn:test:unfunded")
+    measure = ox.NamedNode(ORPHAN)
+    for predicate, value in (
+        (ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KCS.TypeMeasure))),
+        (ox.NamedNode(str(SKOS.prefLabel)), ox.Literal("Testovací opatření, které nic nefinancuje", language="cs")),
+        (ox.NamedNode(str(SKOS.broader)), ox.NamedNode(ID + "goal/ochrana-pudy-a-biodiverzity")),
+    ):
+        store.add(ox.Quad(measure, predicate, value, graph))
+    store.flush()
+    del store
+    with running_server(folder / "served", store_copy) as base:
+        yield base
+
+
+def test_a_measure_nothing_funds_is_highlighted_and_listed(server_with_an_unfunded_measure) -> None:
+    html = get(server_with_an_unfunded_measure, "/financovani").text
+    rows = table(html, "matrix")["rows"][1:]
+    orphan = [row for row in rows if row["cells"][0]["hrefs"][0] == path(ORPHAN)]
+    assert len(orphan) == 1
+    assert "unfunded" in orphan[0]["class"].split()
+    assert orphan[0]["cells"][-1]["text"] == "nic nefinancuje"
+    assert all(cell["text"] == "" for cell in orphan[0]["cells"][2:-1])
+    summary = html.split('id="bez-financovani"', 1)[1].split("</section>", 1)[0]
+    assert f'href="{path(ORPHAN)}"' in summary
+    assert "Každé typové opatření podporuje" not in summary
+
+    export = get(server_with_an_unfunded_measure, "/financovani/matice.csv").content.decode("utf-8-sig")
+    row = next(record for record in csv.reader(io.StringIO(export)) if record[1] == ORPHAN)
+    assert row[-1] == "nic nefinancuje"
+
+    filtered = get(server_with_an_unfunded_measure, "/financovani", poskytovatel=MPO).text
+    # Under a filter the flag says what it means: none of the chosen funding supports the measure.
+    assert "nic z vybraného nefinancuje" in filtered

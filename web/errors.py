@@ -12,7 +12,13 @@ from web.site import N_, render
 
 log = logging.getLogger(__name__)
 
-TITLES = {404: N_("Stránka nenalezena"), 405: N_("Tuto akci stránka nepodporuje"), 500: N_("Chyba serveru")}
+TITLES = {
+    400: N_("Neplatný požadavek"),
+    403: N_("Požadavek odmítnut"),
+    404: N_("Stránka nenalezena"),
+    405: N_("Tuto akci stránka nepodporuje"),
+    500: N_("Chyba serveru"),
+}
 MESSAGES = {
     404: N_("Na této adrese nic není. Zkontrolujte ji, nebo začněte hledáním řešení na úvodní stránce."),
     405: N_("Na tuto adresu nelze poslat tento druh požadavku."),

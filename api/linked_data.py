@@ -50,6 +50,7 @@ from catalogue.queries import resources
 from catalogue.queries.common import InvalidIRI
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore, StoreError
+from web import resource_pages
 from web.links import IriLinks, escaped, server_path
 from web.site import N_, page_context, templates
 
@@ -192,9 +193,9 @@ class _Site(IriLinks):
                 if page is None:
                     return None
                 forms = [(other, self.document_url(subject, other)) for other in FORMS if other is not HTML]
-                body = templates.get_template("resource.html").render(
-                    {**page_context(request), "page": page, "forms": forms}
-                )
+                context = {**page_context(request), "page": page, "forms": forms}
+                context.update(resource_pages.context(request, store, page))
+                body = templates.get_template("resource.html").render(context)
                 return self.document(subject, HTML, body.encode())
             graph = subject.graph(store, subject.iri)
         except InvalidIRI:

@@ -1,0 +1,56 @@
+"""The resource pages in a browser: one page of each kind through the audit, and the measure page
+of the brownfield journey with JavaScript off."""
+
+from __future__ import annotations
+
+import pytest
+
+ID = "/id/"
+PAGES = {
+    "measure": "measure/program-vyuziti-brownfieldu",
+    "service": "service/chytra-navigace",
+    "solution": "solution/lk-zasobnik-48",
+    "realisation": "realisation/lk-udrzitelne-hospodareni-s-vodou-v-obchodni-akademii-ceska-lipa",
+    "organisation": "organisation/mmr",
+    "place": "place/liberecky-kraj",
+    "programme": "programme/npo-2-8",
+    "call": "call/efekt-8-2021",
+}
+# The heading of the part each kind has above the list of all facts.
+FIRST_PART = {
+    "measure": "Místo v koncepci",
+    "service": "Obecná část služby",
+    "solution": "Přehled",
+    "realisation": "Přehled",
+    "organisation": "Čeho se organizace účastní",
+    "place": "Co tu udělali",
+    "programme": "Přehled",
+    "call": "Přehled",
+}
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_each_kind_of_resource_page_passes_the_audit(server, page, audit, kind: str) -> None:
+    response = page.goto(server + ID + PAGES[kind])
+    assert response is not None and response.status == 200
+    assert page.locator("main h2").first.inner_text() == FIRST_PART[kind]
+    assert page.get_by_role("heading", name="Data", exact=True).is_visible()
+    for form in ("Turtle", "JSON-LD", "N-Triples"):
+        assert page.get_by_role("link", name=form, exact=True).count() == 1
+    audit(page, f"resource-{kind}")
+
+
+def test_the_measure_page_works_without_javascript(server, page_without_js) -> None:
+    page = page_without_js
+    page.goto(server + ID + PAGES["measure"])
+    path = page.locator("ol.path").first.locator("li")
+    assert path.count() == 3, "goal → component → pillar"
+    funding = page.locator("section[aria-labelledby='financovani']")
+    assert funding.get_by_text("2.8", exact=True).is_visible()
+    npo_2_8 = funding.locator("li").filter(has=page.get_by_text("2.8", exact=True))
+    assert npo_2_8.get_by_role("link", name="Regenerace území se starou stavební zátěží (brownfieldů)").is_visible()
+    assert npo_2_8.get_by_role("link", name="Národní plán obnovy").is_visible()
+    assert page.get_by_role("button", name="Přidat do projektu").first.is_visible()
+    funding.get_by_role("link", name="Všechny programy a výzvy v části Financování").click()
+    page.wait_for_load_state()
+    assert page.url == server + "/financovani"

@@ -1,0 +1,329 @@
+"""The part of a resource's page that depends on its kind, above the generic list of every fact.
+
+A measure shows where it sits (goal → component → pillar), the money for it, its services, the
+places that did it, its indicators and its synergies; a service its measures and the solutions and
+realisations that include it; a solution or realisation its place, year, cost, status, indicators
+and funding; an organisation what it takes part in; a place what was done there; a programme or
+call who runs it, for whom, and the measures it supports.
+
+What the generic page already read (:class:`catalogue.queries.resources.ResourcePage`: the
+resource's own facts and the links to it) is used as it is; the rest comes from the query layer in
+a few batch queries per page, and lists that grow with the catalogue (a region's realisations) are
+read a page at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+
+from catalogue.answer import MeasureDetail, measure_details
+from catalogue.queries import browse, concept, profiles
+from catalogue.queries.concept import Indicator, Resource
+from catalogue.queries.resources import PropertyValues, ResourcePage, Value
+from catalogue.store import CatalogueStore
+from web.site import N_, url_with
+
+KCS = "https://w3id.org/kcs/ontology#"
+_DCTERMS = "http://purl.org/dc/terms/"
+
+PAGE_PARAMETER = "strana"
+PROJECTS_PER_PAGE = 20
+DONE_ON_MEASURE_PAGE = 10
+"""How many solutions and realisations a measure's page lists; the rest are in „Dobrá praxe“."""
+SOLUTIONS_LISTED = 50
+
+# A resource of several kinds gets the part of the first of them here.
+KINDS = {
+    KCS + "TypeMeasure": "measure",
+    KCS + "SmartService": "service",
+    KCS + "Realisation": "realisation",
+    KCS + "SmartSolution": "solution",
+    KCS + "FundingCall": "call",
+    KCS + "FundingProgramme": "programme",
+    KCS + "Place": "place",
+    KCS + "Organisation": "organisation",
+}
+
+# The links an organisation's page lists, in the order of responsibility, with their Czech headings.
+ORGANISATION_ROLES = (
+    (KCS + "guarantor", N_("Garantuje")),
+    (KCS + "implementer", N_("Realizuje jako nositel")),
+    (KCS + "partner", N_("Je partnerem")),
+    (KCS + "provider", N_("Poskytuje financování")),
+    (_DCTERMS + "creator", N_("Je autorem")),
+    (_DCTERMS + "contributor", N_("Spolupracuje na")),
+)
+
+
+def _property(name: str) -> str:
+    return name if ":" in name else KCS + name
+
+
+class PageFacts:
+    """The resource's own facts as the generic page read them, by property."""
+
+    def __init__(self, page: ResourcePage) -> None:
+        self._outgoing = {prop.iri: prop for prop in page.properties}
+        self._incoming = {prop.iri: prop for prop in page.incoming}
+
+    def values(self, name: str) -> list[Value]:
+        """Values of ``kcs:<name>``, or of a full property IRI."""
+        prop = self._outgoing.get(_property(name))
+        return prop.values if prop else []
+
+    def text(self, name: str) -> str | None:
+        found = self.values(name)
+        return found[0].text if found else None
+
+    def number(self, name: str) -> float | None:
+        value = self.text(name)
+        try:
+            return None if value is None else float(value)
+        except ValueError:
+            return None
+
+    def iris(self, name: str) -> list[str]:
+        return [value.iri for value in self.values(name) if value.iri]
+
+    def linking(self, name: str) -> PropertyValues | None:
+        """The resources that link here with ``kcs:<name>``, or with a full property IRI."""
+        return self._incoming.get(_property(name))
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """A solution or realisation in a list: where, when and for how much."""
+
+    resource: Resource
+    place: Resource | None
+    year: int | None
+    cost: float | None
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a long list is shown, with links to its neighbours; ``error`` when the asked
+    page was no page number. Lists are not counted: at 50,000 realisations a region's count costs
+    80 ms, a page of it 1 ms, so the next page is known by reading one item more."""
+
+    number: int
+    previous_url: str | None = None
+    next_url: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ProjectList:
+    rows: list[ProjectRow]
+    total: int | None = None
+    """How many there are in all, where that is known without counting them."""
+    paging: Paging | None = None
+
+
+@dataclass(frozen=True)
+class OwnedIndicator:
+    """An indicator with, when it is another resource's (the solution a realisation carries out),
+    that resource."""
+
+    indicator: Indicator
+    owner: Value | None
+
+
+@dataclass(frozen=True)
+class FundingRow:
+    """A programme or call for a measure, with the programme it is part of (NPO for NPO 2.8)."""
+
+    link: concept.FundingLink
+    part_of: Resource | None
+
+
+@dataclass
+class Profile:
+    """The kind-specific part: ``kind`` picks the template's section, the rest is what it shows."""
+
+    kind: str
+    facts: PageFacts
+    measure: MeasureDetail | None = None
+    funding: list[FundingRow] = field(default_factory=list)
+    synergies: list[tuple[Resource, int]] = field(default_factory=list)
+    served: list[Resource] = field(default_factory=list)
+    projects: ProjectList | None = None
+    solutions: ProjectList | None = None
+    indicators: list[OwnedIndicator] = field(default_factory=list)
+    supported: list[profiles.SupportedMeasure] = field(default_factory=list)
+    applicants: list[Resource] = field(default_factory=list)
+    places: list[Resource] = field(default_factory=list)
+    roles: list[tuple[str, PropertyValues]] = field(default_factory=list)
+
+
+def kind_of(page: ResourcePage) -> str | None:
+    kinds = {value.iri for value in page.kinds}
+    return next((name for iri, name in KINDS.items() if iri in kinds), None)
+
+
+def profile(request: Request, store: CatalogueStore, page: ResourcePage) -> Profile | None:
+    """The kind-specific part of ``page``, or None for a kind that has none (a goal, an indicator …)."""
+    kind = kind_of(page)
+    if kind is None:
+        return None
+    builders: dict[str, Callable[[Request, CatalogueStore, ResourcePage, Profile], None]] = {
+        "measure": _measure,
+        "service": _service,
+        "realisation": _project,
+        "solution": _project,
+        "organisation": _organisation,
+        "place": _place,
+        "programme": _funding,
+        "call": _funding,
+    }
+    found = Profile(kind, PageFacts(page))
+    builders[kind](request, store, page, found)
+    return found
+
+
+# -- the kinds ---------------------------------------------------------------------------------------
+
+
+def _measure(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
+    found.measure = measure_details(store, [page.iri], realisations=DONE_ON_MEASURE_PAGE).get(page.iri)
+    found.synergies = concept.measures_combined_with(store, [page.iri]).get(page.iri, [])
+    indicators = found.measure.indicators if found.measure else ()
+    found.indicators = [OwnedIndicator(indicator, None) for indicator in indicators]
+    links = found.measure.funding if found.measure else ()
+    funding_facts = browse.facts(store, [link.funding.iri for link in links])
+    parents = {
+        link.funding.iri: next(iter(funding_facts[link.funding.iri].iris("isPartOf")), None)
+        for link in links
+        if link.funding.iri in funding_facts
+    }
+    names = concept.resources(store, [parent for parent in parents.values() if parent])
+    rows = [FundingRow(link, names.get(parents.get(link.funding.iri) or "")) for link in links]
+    # Most direct first (the order of ``links``), and among equals a programme with a code (NPO 2.8)
+    # before its uncoded parts.
+    found.funding = sorted(
+        rows, key=lambda row: (profiles.FUNDING_WAYS.index(row.link.via), row.link.funding.code is None)
+    )
+    done = found.measure.realisations if found.measure else ()
+    (done_rows,) = _project_rows(store, [resource.iri for resource in done])
+    found.projects = ProjectList(done_rows)
+
+
+def _service(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
+    found.served = profiles.served_concepts(store, [page.iri]).get(page.iri, [])
+    found.solutions, found.projects = _solutions_and_realisations(
+        request, store, browse.ProjectFilter(service=page.iri)
+    )
+
+
+def _project(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
+    found.served = profiles.served_concepts(store, [page.iri]).get(page.iri, [])
+    realised = {value.iri: value for value in found.facts.values("realises") if value.iri}
+    indicators = concept.indicators_of(store, [page.iri, *realised])
+    found.indicators = [
+        OwnedIndicator(indicator, realised.get(owner))
+        for owner in [page.iri, *realised]
+        for indicator in indicators.get(owner, [])
+    ]
+    carried_out = found.facts.linking("realises")
+    if carried_out:
+        # The first of the realisations the generic page found; a solution may have thousands.
+        shown = [value.iri for value in carried_out.values if value.iri][:PROJECTS_PER_PAGE]
+        (rows,) = _project_rows(store, shown)
+        found.projects = ProjectList(rows, carried_out.total or len(carried_out.values))
+
+
+def _organisation(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
+    for iri, heading in ORGANISATION_ROLES:
+        linking = found.facts.linking(iri)
+        if linking:
+            found.roles.append((heading, linking))
+
+
+def _place(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
+    found.places = profiles.places_within(store, [page.iri]).get(page.iri, [])
+    # A region's list takes in its towns; a town's is its own, which the place filter finds faster.
+    filters = browse.ProjectFilter(region=page.iri) if found.places else browse.ProjectFilter(place=page.iri)
+    found.solutions, found.projects = _solutions_and_realisations(request, store, filters)
+
+
+def _funding(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
+    found.supported = profiles.measures_supported_by(store, [page.iri]).get(page.iri, [])
+    applicants = concept.eligible_applicants(store, [page.iri]).get(page.iri, set())
+    found.applicants = sorted(browse.descriptors(store, applicants).values(), key=lambda resource: resource.label)
+    found.indicators = [
+        OwnedIndicator(indicator, None) for indicator in concept.indicators_of(store, [page.iri]).get(page.iri, [])
+    ]
+
+
+# -- lists of solutions and realisations -------------------------------------------------------------
+
+
+def _project_rows(store: CatalogueStore, *lists: Sequence[str]) -> list[list[ProjectRow]]:
+    """Each of ``lists`` (IRIs) with their place, year and cost, in the given order: two store
+    queries for all the lists together."""
+    every = [iri for iris in lists for iri in iris]
+    facts = browse.facts(store, every)
+    places = {iri: next(iter(facts[iri].iris("place")), None) for iri in every if iri in facts}
+    names = concept.resources(store, [*every, *(place for place in places.values() if place)])
+
+    def row(iri: str) -> ProjectRow:
+        own = facts.get(iri)
+        return ProjectRow(
+            names[iri],
+            names.get(places.get(iri) or ""),
+            own.year("year") if own else None,
+            own.number("costCZK") if own else None,
+        )
+
+    return [[row(iri) for iri in iris if iri in names] for iris in lists]
+
+
+def _solutions_and_realisations(
+    request: Request, store: CatalogueStore, filters: browse.ProjectFilter
+) -> tuple[ProjectList, ProjectList]:
+    """The solutions matching ``filters`` (few: all of them up to SOLUTIONS_LISTED, and counted) and
+    the page of the realisations matching them that the request asks for."""
+    total = browse.count_projects(store, "SmartSolution", filters)
+    solutions = browse.projects(store, "SmartSolution", filters, offset=0, limit=SOLUTIONS_LISTED) if total else []
+    realisations, paging = _realisation_page(request, store, filters)
+    solution_rows, realisation_rows = _project_rows(store, solutions, realisations)
+    return ProjectList(solution_rows, total), ProjectList(realisation_rows, None, paging)
+
+
+def _realisation_page(
+    request: Request, store: CatalogueStore, filters: browse.ProjectFilter
+) -> tuple[list[str], Paging]:
+    """IRIs of the page of realisations matching ``filters`` that the request asks for, and the paging."""
+    asked = request.query_params.get(PAGE_PARAMETER)
+    number, error = 1, None
+    if asked is not None:
+        if asked.isascii() and asked.isdigit() and int(asked) >= 1:
+            number = int(asked)
+        else:
+            error = N_("Číslo stránky musí být celé kladné číslo; zobrazuje se první stránka.")
+    offset = (number - 1) * PROJECTS_PER_PAGE
+    iris = browse.projects(store, "Realisation", filters, offset=offset, limit=PROJECTS_PER_PAGE + 1)
+    if number > 1 and not iris:
+        error = N_("Tolik stránek seznam nemá; zobrazuje se první stránka.")
+        number, offset = 1, 0
+        iris = browse.projects(store, "Realisation", filters, offset=0, limit=PROJECTS_PER_PAGE + 1)
+
+    def link(target: int) -> str:
+        return url_with(request, **{PAGE_PARAMETER: str(target)})
+
+    paging = Paging(
+        number,
+        link(number - 1) if number > 1 else None,
+        link(number + 1) if len(iris) > PROJECTS_PER_PAGE else None,
+        error,
+    )
+    return iris[:PROJECTS_PER_PAGE], paging
+
+
+def context(request: Request, store: CatalogueStore, page: ResourcePage) -> dict[str, Any]:
+    """What resource.html needs beyond the generic page: the kind-specific part."""
+    return {"profile": profile(request, store, page), "dcterms": _DCTERMS}

@@ -83,7 +83,7 @@ def resources(store: CatalogueStore, iris: Iterable[str], lang: str = "cs") -> d
     return found
 
 
-def _links(
+def linked_rows(
     store: CatalogueStore,
     key: str,
     iris: Sequence[str],
@@ -99,7 +99,7 @@ def _links(
     return store.values(PREFIXES + f"SELECT {variables} WHERE {{ {for_each(key, iris, per_iri)} }}")
 
 
-def _linked_resources(
+def linked_resources(
     store: CatalogueStore,
     key: str,
     iris: Sequence[str],
@@ -112,7 +112,7 @@ def _linked_resources(
     """For each of ``iris``, the resources of ``kinds`` that ``pattern`` links to it, in label order."""
     if not iris:
         return {}
-    rows = _links(store, key, iris, pattern, limit=limit)
+    rows = linked_rows(store, key, iris, pattern, limit=limit)
     found = resources(store, (str(row["item"]) for row in rows), lang)
     grouped: dict[str, list[Resource]] = defaultdict(list)
     for row in rows:
@@ -133,13 +133,13 @@ def strategies(store: CatalogueStore, lang: str = "cs") -> list[Resource]:
 def broader(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, list[Resource]]:
     """The concepts right above each of ``iris`` in the hierarchy (a measure's goal, or its component
     where the sources name no goal; a goal's component; a component's pillar)."""
-    return _linked_resources(store, "child", iris, "?child skos:broader ?item", lang, kinds=CONCEPT_KINDS)
+    return linked_resources(store, "child", iris, "?child skos:broader ?item", lang, kinds=CONCEPT_KINDS)
 
 
 def narrower(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, list[Resource]]:
     """The concepts right below each of ``iris``: a strategy's pillars, a pillar's components, a
     component's goals (and measures filed directly under it), a goal's measures."""
-    return _linked_resources(
+    return linked_resources(
         store,
         "parent",
         iris,
@@ -151,7 +151,7 @@ def narrower(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> di
 
 def pillars_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, list[Resource]]:
     """The pillars (or cross-cutting areas) each measure reaches, however many levels up."""
-    return _linked_resources(
+    return linked_resources(
         store, "measure", iris, "?measure skos:broader+ ?item", lang, kinds={"Pillar", "CrossCuttingArea"}
     )
 
@@ -161,7 +161,7 @@ def funding_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str = 
     supporting the component the measure belongs to; the most direct way first."""
     if not iris:
         return {}
-    rows = _links(
+    rows = linked_rows(
         store,
         "measure",
         iris,
@@ -187,7 +187,7 @@ def services_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str =
 
     The pattern starts from the services, which are few, not from the measure's realisations, which
     may be thousands."""
-    return _linked_resources(
+    return linked_resources(
         store,
         "measure",
         iris,
@@ -209,7 +209,7 @@ def realisations_of_measures(
     Each measure gets its own LIMIT, so one with ten thousand realisations costs no more than one
     with ten. Choosing the newest would cost a scan of all the measure's realisations (0.1 s at
     10,000), so ranked lists come from the search index instead."""
-    return _linked_resources(
+    return linked_resources(
         store,
         "measure",
         iris,
@@ -227,7 +227,7 @@ def indicators_of(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") 
     (found from the indicators, which are few, not from the measure's realisations)."""
     if not iris:
         return {}
-    rows = _links(
+    rows = linked_rows(
         store,
         "owner",
         iris,
@@ -263,7 +263,7 @@ def measures_combined_with(
     already stands for the combination its realisations repeat."""
     if not iris:
         return {}
-    rows = _links(
+    rows = linked_rows(
         store,
         "measure",
         iris,
@@ -290,7 +290,7 @@ def _linked_iris(store: CatalogueStore, key: str, iris: Sequence[str], pattern: 
     if not iris:
         return {}
     grouped: dict[str, set[str]] = defaultdict(set)
-    for row in _links(store, key, iris, pattern):
+    for row in linked_rows(store, key, iris, pattern):
         grouped[str(row[key])].add(str(row["item"]))
     return grouped
 

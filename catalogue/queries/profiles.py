@@ -17,11 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from catalogue.queries.concept import Resource, resources
-
-# The helpers behind concept's own batch queries: the same two-query shape, not a copy of it.
-from catalogue.queries.concept import _linked_resources as linked_resources
-from catalogue.queries.concept import _links as links
+from catalogue.queries.concept import Resource, linked_resources, linked_rows, resources
 from catalogue.store import CatalogueStore
 
 FUNDING_WAYS = ("supportsMeasure", "callOf", "supportsComponent")
@@ -47,7 +43,7 @@ def measures_supported_by(
     their measures."""
     if not iris:
         return {}
-    rows = links(
+    rows = linked_rows(
         store,
         "funding",
         iris,

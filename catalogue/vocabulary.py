@@ -37,6 +37,7 @@ class KCS(DefinedNamespace):
     Organisation: URIRef
     Place: URIRef
     Problem: URIRef
+    Proposal: URIRef
     Descriptor: URIRef
     SourceReference: URIRef
     # properties
@@ -67,6 +68,7 @@ class KCS(DefinedNamespace):
     place: URIRef
     plannedActivity: URIRef
     provider: URIRef
+    publicSource: URIRef
     realises: URIRef
     section: URIRef
     seedFile: URIRef

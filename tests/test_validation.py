@@ -55,6 +55,17 @@ def mutated(tmp_path: Path, replace: tuple[str, str], file: str) -> list[Path]:
             ('kcs:seedFile "004_a5790c3893364729.txt"', 'kcs:seedFile "slides.pdf"'),
             "kcsh:SourceReference",
         ),
+        # a source reference naming both a seed file and a public register
+        (
+            "regions.ttl",
+            (
+                "kcs:publicSource <https://apl",
+                'kcs:seedFile "002_46e3fac40e81357b.txt" ; kcs:publicSource <https://apl',
+            ),
+            "kcsh:SourceReference",
+        ),
+        # a public source that is no https address
+        ("regions.ttl", ("kcs:publicSource <https://apl", "kcs:publicSource <http://apl"), "kcsh:SourceReference"),
         # a second Czech preferred label
         (
             "national-concept.ttl",

@@ -277,3 +277,16 @@ def test_the_english_page_translates_the_frame_and_marks_czech_data(client: http
     assert '<html lang="en">' in page and "Place in the concept" in page and "All facts" in page
     assert "Místo v koncepci" not in page
     assert '<h1><span lang="cs">Program využití brownfieldů' in page
+
+
+def test_a_fact_from_a_public_register_cites_its_address(client: httpx.Client, catalogue: Graph) -> None:
+    region = URIRef("https://w3id.org/kcs/id/place/jihocesky-kraj")
+    cited = {
+        str(catalogue.value(reference, KCS.publicSource))
+        for reference in catalogue.objects(region, DCTERMS.source)
+        if catalogue.value(reference, KCS.publicSource) is not None
+    }
+    page = html.unescape(client.get("/id/place/jihocesky-kraj").text)
+    assert cited, "the region should be cited from a public register"
+    for address in cited:
+        assert f'href="{address}"' in page

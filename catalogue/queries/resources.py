@@ -136,12 +136,14 @@ WHERE {{ {ontology} GRAPH ?graph {{ ?ontology a owl:Ontology . ?subject ?propert
 # bound as a parameter would reach a remote store as a trailing VALUES clause, after the FILTERs that
 # compare with it had already dropped every label.
 _OUTGOING = """
-SELECT ?property ?propertyLabel ?value ?valueLabel ?seedFile ?section WHERE {{
+SELECT ?property ?propertyLabel ?value ?valueLabel ?seedFile ?publicSource ?section WHERE {{
   {resource}
   ?resource ?property ?value .
   OPTIONAL {{ ?property rdfs:label ?propertyLabel }}
   OPTIONAL {{ {labels} ?value ?labelProperty ?valueLabel }}
-  OPTIONAL {{ ?value kcs:seedFile ?seedFile OPTIONAL {{ ?value kcs:section ?section }} }}
+  OPTIONAL {{ ?value kcs:seedFile ?seedFile }}
+  OPTIONAL {{ ?value kcs:publicSource ?publicSource }}
+  OPTIONAL {{ ?value kcs:section ?section }}
 }}
 """
 
@@ -276,10 +278,12 @@ class PropertyValues:
 
 @dataclass(frozen=True)
 class SourceCitation:
-    """Where a fact comes from: the seed file and its section, so a curator can find the sentence."""
+    """Where a fact comes from, so a curator can find the sentence: a seed file or a public register's
+    address (the shapes allow exactly one of them), and the section."""
 
-    seed_file: str
+    seed_file: str | None
     section: str | None
+    public_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -346,9 +350,13 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
         values[prop][value] = None
         if isinstance(value, URIRef):
             _add_label(value_labels[str(value)], row.get("valueLabel"))
-        if isinstance(value, BNode) and row.get("seedFile") is not None:
-            section = row.get("section")
-            sources[value] = SourceCitation(str(row["seedFile"]), None if section is None else str(section))
+        if isinstance(value, BNode) and (row.get("seedFile") or row.get("publicSource")) is not None:
+            seed_file, public_source, section = (row.get(name) for name in ("seedFile", "publicSource", "section"))
+            sources[value] = SourceCitation(
+                None if seed_file is None else str(seed_file),
+                None if section is None else str(section),
+                None if public_source is None else str(public_source),
+            )
 
     subjects: dict[str, dict[str, None]] = defaultdict(dict)
     for row in incoming:
@@ -397,7 +405,7 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
         kinds=sorted((labelled(kind) for kind in values.get(TYPE, {})), key=_value_order),
         description=None if description is None else str(description),
         properties=sorted((p for p in properties if p.values), key=lambda p: czech_sort_key(p.label)),
-        sources=sorted(sources.values(), key=lambda s: (s.seed_file, s.section or "")),
+        sources=sorted(sources.values(), key=lambda s: (s.seed_file or "", s.public_source or "", s.section or "")),
         incoming=sorted(links_here, key=lambda p: czech_sort_key(p.label)),
         terms=ontology_terms(store, iri, lang) if is_ontology else [],
     )

@@ -46,7 +46,7 @@ from fastapi.responses import Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from catalogue.queries import resources
+from catalogue.queries import proposals, resources
 from catalogue.queries.common import InvalidIRI
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore, StoreError
@@ -323,6 +323,10 @@ def resource_router(settings: Settings) -> APIRouter:
         explicit = _explicit_form(format)
         if isinstance(explicit, Response):
             return explicit
+        if proposals.is_proposal(settings, site.instance_base + path):
+            # A proposal holds its sender's contact: it is the curators', not the public's.
+            form = explicit or negotiate(request.headers.get("accept"))
+            return site.not_found(request, site.instance_base + path, form)
         stem, dot, extension = path.rpartition(".")
         suffix_form = BY_EXTENSION.get(extension) if dot and "/" not in extension else None
         if suffix_form is not None and explicit in (None, suffix_form):

@@ -23,6 +23,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from api.sparql_pool import MemoryExceeded, PoolUnavailable, QueryPool, QueryTimeout, WorkerFailed
 from api.sparql_worker import GRAPH_FORMS, QueryRequest
+from catalogue.queries import proposals
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.sparql_guard import READ_ONLY
 from catalogue.settings import Settings
@@ -192,6 +193,7 @@ def _query_request(parameters: Sequence[tuple[str, str]], accept: str, settings:
         row_limit=settings.sparql_endpoint_row_limit,
         default_graphs=_graph_iris(values, "default-graph-uri"),
         named_graphs=_graph_iris(values, "named-graph-uri"),
+        private_graphs=(str(proposals.proposals_graph(settings)),),
     )
 
 

@@ -62,6 +62,8 @@ class QueryRequest:
     row_limit: int
     default_graphs: tuple[str, ...] | None = None  # the protocol's default-graph-uri; None when not given
     named_graphs: tuple[str, ...] | None = None  # the protocol's named-graph-uri; None when not given
+    private_graphs: tuple[str, ...] = ()
+    """Graphs no query may read: the proposals people send hold their e-mail addresses and phones."""
 
     @property
     def protocol_dataset(self) -> bool:
@@ -112,6 +114,11 @@ def execute(store: CatalogueStore, request: QueryRequest) -> Answer:
         *(request.default_graphs or ()),
         *(request.named_graphs or ()),
     ]
+    private = sorted(set(graphs) & set(request.private_graphs))
+    if private:
+        raise RefusedQuery(
+            f"Graf <{private[0]}> je neveřejný: návrhy obcí obsahují kontakty na lidi, kteří je poslali."
+        )
     missing = missing_graphs(store, graphs)
     if missing:
         named = ", ".join(f"<{iri}>" for iri in missing)
@@ -150,6 +157,10 @@ def _run_oxigraph(store: ox.Store, request: QueryRequest, checked: CheckedQuery)
         }
     elif checked.has_dataset:
         options = {}  # Oxigraph honours FROM itself, but ignores it when the default graph is the union
+    elif any(store.contains_named_graph(ox.NamedNode(iri)) for iri in request.private_graphs):
+        # The union of every graph but the private ones, as the default graph and as GRAPH ?g's range.
+        public = [graph for graph in store.named_graphs() if graph.value not in request.private_graphs]
+        options = {"default_graph": public, "named_graphs": public}
     else:
         options = {"use_default_graph_as_union": True}  # as every query of the catalogue sees the store
     try:

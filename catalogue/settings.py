@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -69,6 +69,11 @@ class Settings(BaseSettings):
         description="Whole GraphQL answers kept per catalogue version (forgotten when the data changes); 0 turns "
         "keeping off.",
     )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Secret that signs the web forms' anti-forgery tokens; every server of one site needs the same. "
+        "When unset, a random one is made once and kept in the file secret-key beside the store folder.",
+    )
     host: str = Field("127.0.0.1", description="Address `katalog serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `katalog serve` listens on.")
     environment: Literal["development", "production"] = Field(
@@ -93,6 +98,12 @@ class Settings(BaseSettings):
     @property
     def shapes_file(self) -> Path:
         return self.ontology_dir / "shapes.ttl"
+
+    @property
+    def secret_key_file(self) -> Path:
+        """Where the generated secret is kept when ``secret_key`` is unset: beside the store, so it
+        survives restarts (a new secret would void every form open in a browser) and moves with it."""
+        return self.store_path.parent / "secret-key"
 
 
 @lru_cache(maxsize=1)

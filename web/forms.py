@@ -1,0 +1,155 @@
+"""What protects the site's forms that write: anti-forgery tokens, spam traps and a rate limit.
+
+A form token is ``<issued unix time>.<HMAC-SHA256>`` over the purpose of the form, the time and the
+browser's form cookie (a random value the site sets). A forged request from another site cannot read
+the cookie or the page, so it cannot make a token that fits; the time in the token gives both an
+expiry and a minimum fill time: a person needs a few seconds to write a problem and a contact, a
+spam robot posts at once. A honeypot field, hidden from people and from assistive technology, is
+left empty by people and filled in by robots that fill in every field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+
+from catalogue.settings import Settings
+
+FORM_COOKIE = "formular"
+HONEYPOT_FIELD = "web"
+MIN_FILL_SECONDS = 3.0
+MAX_TOKEN_AGE_SECONDS = 4 * 3600.0
+MAX_FORM_BYTES = 16_384
+"""Far more than a 1,000-character text and a contact take, even %-escaped."""
+
+
+class RejectedForm(ValueError):
+    """A submission refused before its content is looked at; ``reason`` names why (for the page's
+    message): "token", "expired", "too-fast" or "honeypot"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The fields of a URL-encoded form post (the first value of each), or :class:`RejectedForm`
+    ("too-large") for a body no form of this site sends."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise RejectedForm("too-large")
+    fields: dict[str, str] = {}
+    for key, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
+        fields.setdefault(key, value)
+    return fields
+
+
+def secret_key(settings: Settings) -> bytes:
+    """The key that signs form tokens: ``KATALOG_SECRET_KEY``, else one generated once and kept in
+    :attr:`Settings.secret_key_file`.
+
+    Kept on disk rather than made at each start, because a new key voids every form open in a
+    browser, and because every worker process of one server must sign alike. The file is created
+    exclusively, so two processes starting at once end up with the one that was written first."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = settings.secret_key_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(path)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secrets.token_hex(32))
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    for _ in range(50):  # another process may have created the file and not yet written it
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key.encode()
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty: delete it and start again, or set KATALOG_SECRET_KEY")
+
+
+def new_form_cookie() -> str:
+    return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class FormSigner:
+    """Signs and checks the tokens of one form (``purpose``) with ``key``."""
+
+    key: bytes
+    purpose: str
+
+    def _signature(self, issued: int, cookie: str) -> str:
+        message = f"{self.purpose}|{issued}|{cookie}".encode()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
+
+    def token(self, cookie: str, *, now: float | None = None) -> str:
+        issued = int(time.time() if now is None else now)
+        return f"{issued}.{self._signature(issued, cookie)}"
+
+    def check(self, token: str, cookie: str | None, *, now: float | None = None) -> None:
+        """Nothing when ``token`` was signed here for ``cookie``, between the minimum fill time and the
+        expiry ago; else :class:`RejectedForm`."""
+        issued_text, _, signature = token.partition(".")
+        if not (cookie and issued_text.isdigit() and signature):
+            raise RejectedForm("token")
+        issued = int(issued_text)
+        if not hmac.compare_digest(signature, self._signature(issued, cookie)):
+            raise RejectedForm("token")
+        age = (time.time() if now is None else now) - issued
+        if age > MAX_TOKEN_AGE_SECONDS:
+            raise RejectedForm("expired")
+        if age < MIN_FILL_SECONDS:
+            raise RejectedForm("too-fast")
+
+
+def check_honeypot(value: str | None) -> None:
+    if value:
+        raise RejectedForm("honeypot")
+
+
+class RateLimiter:
+    """At most ``limit`` events per ``window`` seconds from one client, remembered in memory.
+
+    Per process: with several server processes, each counts on its own, which still stops a robot
+    that posts hundreds of times. Only the ``clients`` most recently seen are remembered, so a flood
+    from many addresses cannot fill the memory."""
+
+    def __init__(self, limit: int, window: float, clients: int = 10_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.clients = clients
+        self._events: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()  # pages run in a thread pool
+
+    def allow(self, client: str, *, now: float | None = None) -> float | None:
+        """Count one event of ``client``: None when allowed, else the seconds until the next one is."""
+        moment = time.monotonic() if now is None else now
+        with self._lock:
+            events = self._events.pop(client, deque())
+            while events and events[0] <= moment - self.window:
+                events.popleft()
+            self._events[client] = events
+            while len(self._events) > self.clients:
+                self._events.popitem(last=False)
+            if len(events) >= self.limit:
+                return events[0] + self.window - moment
+            events.append(moment)
+            return None

@@ -1,0 +1,312 @@
+"""The answer page: the measures that address a municipality's problem, and, when nothing matches
+well, the form that sends the problem to the curators as a proposal.
+
+Filters are query parameters with Czech names (``pilir``, ``misto``, ``zadatel``: IRIs), so an answer
+can be shared as a link. The proposal form posts to ``/navrh`` and, once stored, redirects to a
+thank-you page (post, redirect, get: reloading that page sends nothing twice).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from catalogue.answer import AnswerFilters, InvalidProblem, MeasureDetail, MeasureMatch, answer_problem, measure_details
+from catalogue.queries import browse, concept, options, overview
+from catalogue.queries.common import InvalidIRI, checked_iri
+from catalogue.queries.concept import Resource
+from catalogue.queries.proposals import InvalidProposal, checked_text, parsed_contact, store_proposal
+from catalogue.search.engine import SearchError
+from catalogue.store import CatalogueStore
+from web.forms import (
+    FORM_COOKIE,
+    HONEYPOT_FIELD,
+    FormSigner,
+    RateLimiter,
+    RejectedForm,
+    check_honeypot,
+    form_fields,
+    new_form_cookie,
+    secret_key,
+)
+from web.site import N_, language_of, render
+
+router = APIRouter(include_in_schema=False)
+
+REALISATIONS_PER_MEASURE = 5
+PROPOSALS_PER_WINDOW = 5
+PROPOSAL_WINDOW_SECONDS = 600.0
+PROPOSAL_PURPOSE = "proposal"
+
+FILTERS = {"pilir": "pillar", "misto": "place", "zadatel": "applicant_type"}
+"""The page's query parameters and the :class:`AnswerFilters` field each fills."""
+
+REJECTED = {
+    "token": N_("Formulář se nepodařilo ověřit. Načtěte stránku znovu a odešlete ho ještě jednou; prohlížeč musí "
+                "povolit cookies tohoto webu."),
+    "expired": N_("Formulář byl otevřený příliš dlouho. Odešlete ho prosím ještě jednou."),
+    "too-fast": N_("Formulář byl odeslán příliš rychle. Zkontrolujte text a odešlete ho prosím znovu."),
+    "honeypot": N_("Formulář obsahuje vyplněné skryté pole, a proto nebyl odeslán. Odešlete ho prosím znovu."),
+    "too-large": N_("Návrh je příliš dlouhý. Zkraťte ho prosím na nejvýše 1000 znaků."),
+}
+PROPOSAL_ERRORS = {
+    "text": N_("Popište problém (nejvýše 1000 znaků)."),
+    "contact": N_("Uveďte e-mail (např. jmeno@obec.cz) nebo telefon (9 až 15 číslic)."),
+}
+INVALID_FILTER = N_("Tato hodnota filtru není platná. Vyberte ji prosím ze seznamu.")
+SEARCH_UNAVAILABLE = N_("Vyhledávání je právě nedostupné. Zkuste to prosím za chvíli znovu.")
+TOO_MANY = N_("Z vaší adresy přišlo v posledních minutách příliš mnoho návrhů. Zkuste to prosím za {minutes} min.")
+
+_setup_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DoneAt:
+    """A solution or realisation that did the measure, where, and how near that is to the chosen place
+    (0 in it, 1 in the same region, 2 elsewhere or no place chosen)."""
+
+    resource: Resource
+    places: tuple[Resource, ...]
+    nearness: int
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    match: MeasureMatch
+    detail: MeasureDetail | None
+    done: tuple[DoneAt, ...]
+
+
+def _protection(request: Request) -> tuple[FormSigner, RateLimiter]:
+    """The proposal form's signer and rate limit, made once per app (each test's app has its own)."""
+    state = request.app.state
+    with _setup_lock:
+        if getattr(state, "proposal_signer", None) is None:
+            state.proposal_signer = FormSigner(secret_key(state.settings), PROPOSAL_PURPOSE)
+            state.proposal_limiter = RateLimiter(PROPOSALS_PER_WINDOW, PROPOSAL_WINDOW_SECONDS)
+    return state.proposal_signer, state.proposal_limiter
+
+
+def _form_cookie(request: Request) -> tuple[str, bool]:
+    """The browser's form cookie, and whether it is new (and so must be set)."""
+    cookie = request.cookies.get(FORM_COOKIE)
+    return (cookie, False) if cookie else (new_form_cookie(), True)
+
+
+def _respond(
+    request: Request, context: dict[str, Any], status: int, *, token: str | None = None, cookie: str | None = None
+) -> HTMLResponse:
+    """The page; with the proposal form, its token, and the form cookie when the browser has none yet."""
+    if token is None and context.get("show_proposal"):
+        cookie, is_new = _form_cookie(request)
+        signer, _ = _protection(request)
+        token = signer.token(cookie)
+        cookie = cookie if is_new else None
+    headers = {"Retry-After": str(context["retry_after"])} if context.get("retry_after") else None
+    context = {**context, "token": token, "honeypot_field": HONEYPOT_FIELD}
+    response = render(request, "answer.html", context, status=status, headers=headers)
+    if cookie:
+        response.set_cookie(
+            FORM_COOKIE, cookie, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        )
+    return response
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the filter form offers, and where each place lies (the places it is part of)."""
+
+    pillars: tuple[tuple[str, str], ...]
+    places: tuple[Resource, ...]
+    applicant_types: tuple[tuple[str, str], ...]
+    parents: dict[str, list[str]]
+
+    @property
+    def place_options(self) -> list[tuple[str, str]]:
+        return [(place.iri, place.label) for place in self.places]
+
+
+def _choices(request: Request, lang: str) -> Choices:
+    """The filter form's choices, read once per catalogue version and language: they change only when
+    the catalogue is loaded again, and reading them would cost every answer a tenth of its time. The
+    version is the one the search index was built from, which the answers come from too."""
+    store: CatalogueStore = request.app.state.store
+    fingerprint = request.app.state.search.fingerprint
+    kept: dict[tuple[str, str], Choices] = getattr(request.app.state, "answer_choices", {})
+    if (fingerprint, lang) not in kept:
+        pillars = overview.pillars(store)  # labels are Czech only: the English list would be empty
+        places = browse.all_of_kind(store, "Place", lang)
+        place_facts = browse.facts(store, [place.iri for place in places])
+        choices = Choices(
+            pillars=tuple((pillar.iri, f"{pillar.label} ({pillar.strategy})") for pillar in pillars),
+            places=tuple(places),
+            applicant_types=tuple((kind.iri, kind.label) for kind in options.applicant_types(store, lang)),
+            parents={iri: facts.iris("isPartOf") for iri, facts in place_facts.items()},
+        )
+        # Replaced whole, so that a reader in another thread sees the old dictionary or the new one.
+        kept = {key: value for key, value in kept.items() if key[0] == fingerprint} | {(fingerprint, lang): choices}
+        request.app.state.answer_choices = kept
+    return kept[(fingerprint, lang)]
+
+
+def _ancestors(parents: dict[str, list[str]], place: str) -> set[str]:
+    """``place`` and every place it is part of, at any depth."""
+    found: set[str] = set()
+    pending = [place]
+    while pending:
+        current = pending.pop()
+        if current not in found:
+            found.add(current)
+            pending.extend(parents.get(current, []))
+    return found
+
+
+def _measure_views(
+    store: CatalogueStore, matches: tuple[MeasureMatch, ...], choices: Choices, chosen: str | None, lang: str
+) -> list[MeasureView]:
+    """Each measure with its details and the solutions and realisations that did it, those in the chosen
+    place first, then those in its region (the place it is part of), then the rest."""
+    iris = [match.measure.iri for match in matches]
+    details = measure_details(store, iris, realisations=REALISATIONS_PER_MEASURE, lang=lang)
+    parents = choices.parents
+    done: dict[str, list[Resource]] = {iri: list(detail.realisations) for iri, detail in details.items()}
+    region = None
+    if chosen:
+        region = next(iter(parents.get(chosen, [])), chosen)
+        # The label-ordered few may all be far away: ask for the measure's realisations in the region.
+        nearby = {
+            iri: browse.projects(
+                store, "Realisation", browse.ProjectFilter(region=region, measure=iri), offset=0,
+                limit=REALISATIONS_PER_MEASURE,
+            )
+            for iri in iris
+        }
+        labels = concept.resources(store, [found for found_iris in nearby.values() for found in found_iris], lang)
+        for iri, found_iris in nearby.items():
+            known = {resource.iri for resource in done.get(iri, [])}
+            done[iri] = [labels[found] for found in found_iris if found in labels and found not in known] + done.get(
+                iri, []
+            )
+    located = browse.facts(store, [resource.iri for resources in done.values() for resource in resources])
+    by_iri = {place.iri: place for place in choices.places}
+
+    def nearness(where: list[str]) -> int:
+        if chosen is None or region is None:
+            return 2
+        within = [_ancestors(parents, place) for place in where]
+        if any(chosen in found for found in within):
+            return 0
+        return 1 if any(region in found for found in within) else 2
+
+    views = []
+    for match in matches:
+        items = []
+        for resource in done.get(match.measure.iri, []):
+            where = located[resource.iri].iris("place") if resource.iri in located else []
+            shown = tuple(by_iri[place] for place in where if place in by_iri)
+            items.append(DoneAt(resource, shown, nearness(where)))
+        items.sort(key=lambda item: item.nearness)  # stable: label order within each group
+        views.append(MeasureView(match, details.get(match.measure.iri), tuple(items[:REALISATIONS_PER_MEASURE])))
+    return views
+
+
+def _programmes_of(store: CatalogueStore, funding: list[Resource], lang: str) -> dict[str, Resource]:
+    """The programme each programme or call is part of, by IRI: a code like 2.8 means something only
+    beside its programme (Národní plán obnovy)."""
+    parents = {iri: facts.iris("isPartOf") for iri, facts in browse.facts(store, [r.iri for r in funding]).items()}
+    labels = concept.resources(store, [parent for found in parents.values() for parent in found], lang)
+    return {iri: labels[found[0]] for iri, found in parents.items() if found and found[0] in labels}
+
+
+@router.get("/odpoved")
+def answer_page(request: Request) -> Response:
+    store: CatalogueStore = request.app.state.store
+    lang = language_of(request)
+    params = request.query_params
+    problem = params.get("problem")
+    chosen = {name: params.get(name, "").strip() for name in FILTERS}
+    context: dict[str, Any] = {
+        "problem": problem or "",
+        "chosen": chosen,
+        "state": "ask",
+        "choices": _choices(request, lang),
+    }
+    filter_errors = {}
+    for name, value in chosen.items():
+        if value:
+            try:
+                checked_iri(value)
+            except InvalidIRI:
+                filter_errors[name] = INVALID_FILTER
+    context["filter_errors"] = filter_errors
+    if problem is None:
+        return _respond(request, context, 400 if filter_errors else 200)
+    if filter_errors:
+        return _respond(request, {**context, "state": "error"}, 400)
+    filters = AnswerFilters(**{FILTERS[name]: value or None for name, value in chosen.items()})
+    try:
+        answer = answer_problem(store, request.app.state.search, problem, filters=filters, lang=lang)
+    except InvalidProblem as error:
+        return _respond(request, {**context, "state": "error", "problem_error": str(error)}, 400)
+    except SearchError:
+        return _respond(request, {**context, "state": "error", "error": SEARCH_UNAVAILABLE}, 503)
+    if not answer.good_match:
+        return _respond(request, {**context, "state": "no-match", "show_proposal": True, "proposal": answer.text}, 200)
+    views = _measure_views(store, answer.measures, context["choices"], filters.place, lang)
+    funding = [item.resource for item in answer.funding] + [
+        link.funding for view in views if view.detail for link in view.detail.funding
+    ]
+    programmes = _programmes_of(store, funding, lang)
+    return _respond(
+        request, {**context, "state": "answer", "answer": answer, "measures": views, "programmes": programmes}, 200
+    )
+
+
+@router.post("/navrh")
+async def propose(request: Request) -> Response:
+    try:
+        fields = await form_fields(request)
+    except RejectedForm as rejected:
+        context = {"state": "proposal", "show_proposal": True, "proposal_error": REJECTED[rejected.reason]}
+        return _respond(request, context, 413)
+    return await run_in_threadpool(
+        _propose, request, fields.get("problem", ""), fields.get("kontakt", ""), fields.get("token", ""),
+        fields.get(HONEYPOT_FIELD, ""),
+    )
+
+
+def _propose(request: Request, problem: str, kontakt: str, token: str, honeypot: str) -> Response:
+    signer, limiter = _protection(request)
+    context: dict[str, Any] = {"state": "proposal", "show_proposal": True, "proposal": problem, "contact": kontakt}
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.allow(client)
+    if wait is not None:
+        minutes = max(1, round(wait / 60))
+        return _respond(request, {**context, "proposal_error": TOO_MANY, "minutes": minutes,
+                                  "retry_after": int(wait) + 1}, 429)
+    cookie = request.cookies.get(FORM_COOKIE)
+    try:
+        signer.check(token, cookie)
+        check_honeypot(honeypot)
+    except RejectedForm as rejected:
+        # A token that was valid but sent too soon keeps its time: the next try passes once it is old enough.
+        kept = token if rejected.reason == "too-fast" else None
+        return _respond(request, {**context, "proposal_error": REJECTED[rejected.reason]},
+                        403 if rejected.reason == "token" else 400, token=kept)
+    settings = request.app.state.settings
+    try:
+        store_proposal(request.app.state.store, settings, checked_text(problem), parsed_contact(kontakt))
+    except InvalidProposal as error:
+        errors = {error.field: PROPOSAL_ERRORS[error.field]}
+        return _respond(request, {**context, "field_errors": errors}, 400, token=token)
+    return RedirectResponse("/navrh/odeslano", status_code=303)
+
+
+@router.get("/navrh/odeslano")
+def proposal_sent(request: Request) -> Response:
+    return render(request, "answer.html", {"state": "thanks"})

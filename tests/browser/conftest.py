@@ -36,8 +36,10 @@ AXE_IMPACTS_FAILING = {"serious", "critical"}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an event loop
+    running while it is open, and asyncio.run() in later modules' tests would refuse to start."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make setup` installs Debian's chromium.", pytrace=False)
     from playwright.sync_api import sync_playwright

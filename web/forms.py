@@ -30,7 +30,7 @@ HONEYPOT_FIELD = "web"
 MIN_FILL_SECONDS = 3.0
 MAX_TOKEN_AGE_SECONDS = 4 * 3600.0
 MAX_FORM_BYTES = 16_384
-"""Far more than a 1,000-character text and a contact take, even %-escaped."""
+"""Far more than a 1,000-character text and a contact, or a basket of 50 IRIs, take, even %-escaped."""
 
 
 class RejectedForm(ValueError):
@@ -42,18 +42,23 @@ class RejectedForm(ValueError):
         self.reason = reason
 
 
-async def form_fields(request: Request) -> dict[str, str]:
-    """The fields of a URL-encoded form post (the first value of each), or :class:`RejectedForm`
-    ("too-large") for a body no form of this site sends."""
+async def posted_form(request: Request) -> dict[str, list[str]]:
+    """Every value of every field of a URL-encoded form post, or :class:`RejectedForm` ("too-large")
+    for a body no form of this site sends (read no further than that)."""
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             raise RejectedForm("too-large")
-    fields: dict[str, str] = {}
+    fields: dict[str, list[str]] = {}
     for key, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
-        fields.setdefault(key, value)
+        fields.setdefault(key, []).append(value)
     return fields
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The first value of each field of a form post (see :func:`posted_form`)."""
+    return {key: values[0] for key, values in (await posted_form(request)).items()}
 
 
 def secret_key(settings: Settings) -> bytes:

@@ -11,11 +11,11 @@ Catalogue data keeps its own language: labels the catalogue has only in Czech ar
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
+from typing import Any, TypeVar, cast
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -23,6 +23,8 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 
 from web.links import IriLinks
+
+T = TypeVar("T")
 
 WEB = Path(__file__).parent
 TEMPLATES = WEB / "templates"
@@ -115,6 +117,20 @@ def number(value: float | int | None, digits: int = 0) -> str:
 templates.filters["number"] = number
 
 
+def kept_for_catalogue(request: Request, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept under ``name`` until the catalogue is loaded again: for what a page reads
+    of the whole catalogue (filter choices, counts for its pictures), which would otherwise cost every
+    request. The version is the one the search index was built from, which the answers come from too."""
+    fingerprint = request.app.state.search.fingerprint
+    kept: dict[tuple[str, str], Any] = getattr(request.app.state, "kept_for_catalogue", {})
+    if (fingerprint, name) not in kept:
+        value = compute()
+        # Replaced whole, so that a reader in another thread sees the old dictionary or the new one.
+        kept = {key: found for key, found in kept.items() if key[0] == fingerprint} | {(fingerprint, name): value}
+        request.app.state.kept_for_catalogue = kept
+    return cast(T, kept[(fingerprint, name)])
+
+
 def language_of(request: Request) -> str:
     asked = request.query_params.get(LANGUAGE_PARAMETER) or request.cookies.get(LANGUAGE_COOKIE)
     return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
@@ -125,6 +141,15 @@ def url_with(request: Request, **changes: str | None) -> str:
     query = [(key, value) for key, value in request.query_params.multi_items() if key not in changes]
     query += [(key, value) for key, value in changes.items() if value is not None]
     return request.url.path + (f"?{urlencode(query)}" if query else "")
+
+
+def local_path(value: str | None, fallback: str) -> str:
+    """``value`` when it is a path on this site, else ``fallback``: where a form goes back to must
+    never become an open redirect (``//host``, ``/\\host`` and absolute URLs are refused)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return fallback
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else fallback
 
 
 def switch_url(request: Request, lang: str) -> str:

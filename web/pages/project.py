@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -27,7 +27,8 @@ from catalogue.queries.project import ProjectCoverage
 from catalogue.search.engine import SearchError
 from catalogue.store import CatalogueStore
 from web.errors import error_page
-from web.site import N_, language_of, render, translate
+from web.forms import RejectedForm, posted_form
+from web.site import N_, language_of, local_path, render, translate
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,7 +37,6 @@ ITEM_PARAMETER = "polozka"
 MAX_ITEMS = 50
 MAX_COOKIE_LENGTH = 3800
 """Browsers keep a cookie of up to 4096 bytes with its name and attributes; more would be lost."""
-MAX_FORM_BYTES = 64 * 1024
 MAX_SEARCH_LENGTH = 200
 SEARCH_RESULTS = 20
 SEARCHED_KINDS = {"TypeMeasure", "SmartService", "SmartSolution"}
@@ -134,14 +134,6 @@ def _known_item(store: CatalogueStore, value: str) -> str:
     return iri[0]
 
 
-def _local_path(value: str | None) -> str:
-    """Where to go back after a change: a path on this site, else the project page (no open redirect)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/projekt"
-    parts = urlsplit(value)
-    return value if not parts.scheme and not parts.netloc else "/projekt"
-
-
 # -- changes: POSTed forms -------------------------------------------------------------------------
 
 
@@ -149,13 +141,10 @@ async def _form(request: Request) -> dict[str, list[str]]:
     """The POSTed form (``application/x-www-form-urlencoded``), checked to come from this site."""
     if request.headers.get("sec-fetch-site") == "cross-site" or _foreign_origin(request):
         raise BasketError(N_("Požadavek přišel z jiného webu, projekt proto zůstal beze změny."), status=403)
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        raise BasketError(N_("Formulář je příliš velký."))
-    form: dict[str, list[str]] = {}
-    for key, value in parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True):
-        form.setdefault(key, []).append(value)
-    return form
+    try:
+        return await posted_form(request)
+    except RejectedForm as error:
+        raise BasketError(N_("Formulář je příliš velký.")) from error
 
 
 def _foreign_origin(request: Request) -> bool:
@@ -178,7 +167,7 @@ async def add_item(request: Request) -> Response:
         form = await _form(request)
         iri = _known_item(request.app.state.store, (form.get("iri") or [""])[0])
         basket = list(dict.fromkeys([*cookie_basket(request), iri]))
-        return _redirect(request, _local_path((form.get("zpet") or [""])[0]), basket)
+        return _redirect(request, local_path((form.get("zpet") or [""])[0], "/projekt"), basket)
     except BasketError as error:
         return _refused(request, error)
 

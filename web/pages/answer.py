@@ -34,7 +34,7 @@ from web.forms import (
     new_form_cookie,
     secret_key,
 )
-from web.site import N_, language_of, render
+from web.site import N_, kept_for_catalogue, language_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -132,26 +132,22 @@ class Choices:
 
 
 def _choices(request: Request, lang: str) -> Choices:
-    """The filter form's choices, read once per catalogue version and language: they change only when
-    the catalogue is loaded again, and reading them would cost every answer a tenth of its time. The
-    version is the one the search index was built from, which the answers come from too."""
+    """The filter form's choices, read once per catalogue version and language: reading them would
+    cost every answer a tenth of its time."""
     store: CatalogueStore = request.app.state.store
-    fingerprint = request.app.state.search.fingerprint
-    kept: dict[tuple[str, str], Choices] = getattr(request.app.state, "answer_choices", {})
-    if (fingerprint, lang) not in kept:
+
+    def read() -> Choices:
         pillars = overview.pillars(store)  # labels are Czech only: the English list would be empty
         places = browse.all_of_kind(store, "Place", lang)
         place_facts = browse.facts(store, [place.iri for place in places])
-        choices = Choices(
+        return Choices(
             pillars=tuple((pillar.iri, f"{pillar.label} ({pillar.strategy})") for pillar in pillars),
             places=tuple(places),
             applicant_types=tuple((kind.iri, kind.label) for kind in options.applicant_types(store, lang)),
             parents={iri: facts.iris("isPartOf") for iri, facts in place_facts.items()},
         )
-        # Replaced whole, so that a reader in another thread sees the old dictionary or the new one.
-        kept = {key: value for key, value in kept.items() if key[0] == fingerprint} | {(fingerprint, lang): choices}
-        request.app.state.answer_choices = kept
-    return kept[(fingerprint, lang)]
+
+    return kept_for_catalogue(request, f"answer-choices-{lang}", read)
 
 
 def _ancestors(parents: dict[str, list[str]], place: str) -> set[str]:

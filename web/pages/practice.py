@@ -19,7 +19,7 @@ from catalogue.queries.concept import Resource
 from catalogue.queries.practice import PracticePage, YearCounts
 from catalogue.store import CatalogueStore
 from web.regions_map import TileMap, tile_map
-from web.site import N_, language_of, render, translate, url_with
+from web.site import N_, kept_for_catalogue, language_of, render, translate, url_with
 
 router = APIRouter(include_in_schema=False)
 
@@ -160,14 +160,21 @@ def _pictures(store: CatalogueStore, regions: list[Resource]) -> Pictures:
     )
 
 
+def _whole_catalogue(store: CatalogueStore, lang: str) -> tuple[list[Resource], list[Resource], Pictures]:
+    """What the page shows of the whole catalogue whatever the filters: the regions, the measures and
+    the pictures (at 50,000 realisations their counts take a few hundred milliseconds)."""
+    regions = practice.regions(store, lang)
+    return regions, all_of_kind(store, "TypeMeasure", lang), _pictures(store, regions)
+
+
 @router.get("/dobra-praxe")
 def good_practice(request: Request) -> HTMLResponse:
     store = request.app.state.store
     lang = language_of(request)
-    regions = practice.regions(store, lang)
-    measures = all_of_kind(store, "TypeMeasure", lang)
+    regions, measures, pictures = kept_for_catalogue(
+        request, f"good-practice-{lang}", lambda: _whole_catalogue(store, lang)
+    )
     given = read_filters(request, regions, measures)
-    pictures = _pictures(store, regions)
     page: PracticePage | None = None
     if not given.errors:
         page = practice.practice_page(

@@ -388,3 +388,10 @@ def test_a_measure_nothing_funds_is_highlighted_and_listed(server_with_an_unfund
     filtered = get(server_with_an_unfunded_measure, "/financovani", poskytovatel=MPO).text
     # Under a filter the flag says what it means: none of the chosen funding supports the measure.
     assert "nic z vybraného nefinancuje" in filtered
+
+
+def test_a_bad_select_value_is_tied_to_its_field_for_assistive_tech(server) -> None:
+    page = get(server, "/financovani", poskytovatel="MMR a MPO")
+    assert page.status_code == 400
+    assert re.search(r'<select id="filtr-poskytovatel" name="poskytovatel" aria-invalid="true" aria-describedby="chyba-poskytovatel">', page.text)
+    assert re.search(r'<p class="error-message" id="chyba-poskytovatel">Filtr „Poskytovatel“ nemá platnou hodnotu', page.text)

@@ -55,7 +55,7 @@ def test_search_adds_without_javascript(server, page_without_js) -> None:
     page.get_by_role("button", name="Hledat", exact=True).click()
     page.wait_for_load_state()
     for measure in BROWNFIELD_MEASURES:
-        page.locator(".project-found li", has_text=measure).get_by_role("button", name=re.compile("^Přidat do projektu")).click()
+        page.locator(".project-found li", has_text=measure).get_by_role("button", name=f"Přidat do projektu: {measure}").click()
         page.wait_for_load_state()
         assert "hledat=brownfieldy" in page.url, "adding comes back to the search results"
     assert page.locator(".project-item").count() == 3

@@ -286,7 +286,8 @@ def measures_combined_with(
     return grouped
 
 
-def _linked_iris(store: CatalogueStore, key: str, iris: Sequence[str], pattern: str) -> dict[str, set[str]]:
+def linked_iris(store: CatalogueStore, key: str, iris: Sequence[str], pattern: str) -> dict[str, set[str]]:
+    """For each of ``iris`` (bound to ``?key`` in turn), the set of ``?item`` that ``pattern`` links to it."""
     if not iris:
         return {}
     grouped: dict[str, set[str]] = defaultdict(set)
@@ -298,7 +299,7 @@ def _linked_iris(store: CatalogueStore, key: str, iris: Sequence[str], pattern: 
 def eligible_applicants(store: CatalogueStore, iris: Sequence[str]) -> dict[str, set[str]]:
     """The applicant types (descriptor IRIs) each programme or call is open to; a call is open to
     those its programme names when it names none itself."""
-    return _linked_iris(
+    return linked_iris(
         store,
         "funding",
         iris,
@@ -310,7 +311,7 @@ def eligible_applicants(store: CatalogueStore, iris: Sequence[str]) -> dict[str,
 
 def schemes_of(store: CatalogueStore, iris: Sequence[str]) -> dict[str, set[str]]:
     """The strategies (concept schemes) each concept belongs to."""
-    return _linked_iris(store, "concept", iris, "?concept skos:inScheme ?item")
+    return linked_iris(store, "concept", iris, "?concept skos:inScheme ?item")
 
 
 def class_labels(store: CatalogueStore, lang: str = "cs") -> dict[str, str]:

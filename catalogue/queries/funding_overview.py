@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from catalogue.queries import browse, concept
 from catalogue.queries.browse import FundingFilter
-from catalogue.queries.common import PREFIXES, for_each
+from catalogue.queries.common import PREFIXES
 from catalogue.queries.concept import Resource
 from catalogue.queries.resources import czech_sort_key
 from catalogue.store import CatalogueStore
@@ -236,17 +236,7 @@ def _flatten(*tables: Mapping[str, Iterable[str]]) -> list[str]:
 
 # -- the matrix of measures against funding ---------------------------------------------------------
 
-_COMPONENTS_ABOVE = "SELECT ?measure ?item WHERE { ?measure skos:broader+ ?item . ?item a kcs:Component }"
-
-
-def _components_above(store: CatalogueStore, measures: Sequence[str]) -> dict[str, set[str]]:
-    if not measures:
-        return {}
-    query = PREFIXES + f"SELECT ?measure ?item WHERE {{ {for_each('measure', measures, _COMPONENTS_ABOVE)} }}"
-    above: dict[str, set[str]] = defaultdict(set)
-    for row in store.values(query):
-        above[row["measure"]].add(row["item"])
-    return above
+_COMPONENTS_ABOVE = "?measure skos:broader+ ?item . ?item a kcs:Component"
 
 
 def support_matrix(store: CatalogueStore, items: Sequence[FundingItem], lang: str = "cs") -> SupportMatrix:
@@ -256,7 +246,7 @@ def support_matrix(store: CatalogueStore, items: Sequence[FundingItem], lang: st
     iris = [measure.iri for measure in measures]
     links = concept.funding_of_measures(store, iris, lang)
     pillars = concept.pillars_of_measures(store, iris, lang)
-    components_above = _components_above(store, iris)
+    components_above = concept.linked_iris(store, "measure", iris, _COMPONENTS_ABOVE)
     by_iri = {item.resource.iri: item for item in items}
 
     supports: dict[str, dict[str, Support]] = defaultdict(dict)
@@ -295,18 +285,8 @@ def _pillar_key(pillars: Sequence[Resource]) -> tuple:
 
 # -- allocation per pillar and per measure ----------------------------------------------------------
 
-_ANCESTORS = "SELECT ?funding ?item WHERE { ?funding (dcterms:isPartOf|^dcterms:hasPart|kcs:callOf)+ ?item }"
-
-
-def _ancestors(store: CatalogueStore, funding: Sequence[str]) -> dict[str, set[str]]:
-    """The programmes each of ``funding`` is a part or a call of, at any depth."""
-    if not funding:
-        return {}
-    query = PREFIXES + f"SELECT ?funding ?item WHERE {{ {for_each('funding', funding, _ANCESTORS)} }}"
-    found: dict[str, set[str]] = defaultdict(set)
-    for row in store.values(query):
-        found[row["funding"]].add(row["item"])
-    return found
+_ANCESTORS = "?funding (dcterms:isPartOf|^dcterms:hasPart|kcs:callOf)+ ?item"
+"""The programmes a programme or call is a part or a call of, at any depth."""
 
 
 def _attributed(subject: Resource, supporting: Iterable[FundingItem], ancestors: dict[str, set[str]]) -> Allocation:
@@ -323,7 +303,7 @@ def _attributed(subject: Resource, supporting: Iterable[FundingItem], ancestors:
 def allocations(store: CatalogueStore, matrix: SupportMatrix) -> tuple[list[Allocation], list[Allocation]]:
     """The allocation reaching each pillar (every pillar a measure of the matrix is under, in the
     matrix's order, zero included) and each measure (only those with some, largest first)."""
-    ancestors = _ancestors(store, [column.resource.iri for column in matrix.columns])
+    ancestors = concept.linked_iris(store, "funding", [column.resource.iri for column in matrix.columns], _ANCESTORS)
     pillars: dict[str, Resource] = {}
     per_pillar: dict[str, list[FundingItem]] = defaultdict(list)
     per_measure = []

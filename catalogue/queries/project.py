@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from catalogue.answer import GoalPath, MeasureDetail, measure_details
 from catalogue.queries import browse, concept, overview
-from catalogue.queries.common import PREFIXES, for_each
 from catalogue.queries.concept import Indicator, Resource
 from catalogue.queries.resources import czech_sort_key
 from catalogue.store import CatalogueStore
@@ -119,12 +118,10 @@ def basket_items(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -
     return {iri: resource for iri, resource in found.items() if resource.kind in ITEM_KINDS}
 
 
-_SERVED = """SELECT ?item ?served WHERE {
-    { ?item kcs:servesMeasure|kcs:servesGoal ?served }
-    UNION { ?solution kcs:includesService ?item . ?solution a kcs:SmartSolution ;
-                      kcs:servesMeasure|kcs:servesGoal ?served }
-    UNION { ?item kcs:realises ?realised . ?realised kcs:servesMeasure|kcs:servesGoal ?served }
-  }"""
+_SERVED = """{ ?resource kcs:servesMeasure|kcs:servesGoal ?item }
+    UNION { ?solution kcs:includesService ?resource . ?solution a kcs:SmartSolution ;
+                      kcs:servesMeasure|kcs:servesGoal ?item }
+    UNION { ?resource kcs:realises ?realised . ?realised kcs:servesMeasure|kcs:servesGoal ?item }"""
 
 
 def served_by(store: CatalogueStore, iris: Sequence[str]) -> dict[str, set[str]]:
@@ -132,13 +129,7 @@ def served_by(store: CatalogueStore, iris: Sequence[str]) -> dict[str, set[str]]
 
     A service's own realisations are not followed: a service may have thousands, and the solutions
     that include it already say which measures it is used for."""
-    if not iris:
-        return {}
-    query = PREFIXES + f"SELECT DISTINCT ?item ?served WHERE {{ {for_each('item', iris, _SERVED)} }}"
-    found: dict[str, set[str]] = defaultdict(set)
-    for row in store.values(query):
-        found[row["item"]].add(row["served"])
-    return dict(found)
+    return concept.linked_iris(store, "resource", iris, _SERVED)
 
 
 def goal_paths(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, tuple[GoalPath, ...]]:

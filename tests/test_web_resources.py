@@ -162,7 +162,7 @@ def test_a_realisation_shows_year_cost_status_and_indicators(extended: httpx.Cli
     overview = section(page, "prehled")
     assert linked(ID + "place/usti-nad-labem", "Ústí nad Labem") in overview
     assert "<dd>2021</dd>" in overview
-    assert "<dd>7\u00a0600\u00a0000&nbsp;Kč</dd>" in overview
+    assert "<dd>7\u00a0600\u00a0000\u00a0Kč</dd>" in overview
     assert 'href="/id/descriptor/stav-projektu-2"' in overview
     assert linked(MMR, "Ministerstvo pro místní rozvoj") in overview
     assert linked(ADDED + "solution", "Zkušební řešení se službou") in overview
@@ -232,7 +232,7 @@ def test_a_programme_shows_the_measures_it_supports(client: httpx.Client, catalo
     assert measures and all(linked(m, label(catalogue, m)) in supported for m in measures)
     overview = section(page, "prehled")
     allocation = int(float(catalogue.value(URIRef(NPO_2_8), KCS.allocationCZK)))
-    assert f"{allocation:,}".replace(",", "\u00a0") + "&nbsp;Kč" in overview
+    assert f"{allocation:,}".replace(",", "\u00a0") + "\u00a0Kč" in overview
     for part in catalogue.subjects(DCTERMS.isPartOf, URIRef(NPO_2_8)):
         assert linked(part, label(catalogue, part)) in overview
 

@@ -106,15 +106,35 @@ templates.globals["navigation"] = NAVIGATION
 templates.globals["languages"] = LANGUAGES
 
 
-def number(value: float | int | None, digits: int = 0) -> str:
-    """A number as Czech writes it: thin groups of thousands and a decimal comma."""
+def number(value: float | int | None, digits: int = 0, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A number as the page's language writes it: Czech groups thousands with no-break spaces and
+    uses a decimal comma; English uses commas and a decimal point."""
     if value is None:
         return ""
     text = f"{value:,.{digits}f}"
-    return text.replace(",", "\u00a0").replace(".", ",")
+    return text if lang != DEFAULT_LANGUAGE else text.replace(",", "\u00a0").replace(".", ",")
 
 
-templates.filters["number"] = number
+def czk(value: float | int | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """An amount in Czech crowns: "1 500 000 Kč" in Czech, "CZK 1,500,000" in English."""
+    if value is None:
+        return ""
+    amount = number(value, lang=lang)
+    return f"{amount}\u00a0Kč" if lang == DEFAULT_LANGUAGE else f"CZK\u00a0{amount}"
+
+
+@pass_context
+def _number_filter(context: Context, value: float | int | None, digits: int = 0) -> str:
+    return number(value, digits, context.get("lang", DEFAULT_LANGUAGE))
+
+
+@pass_context
+def _czk_filter(context: Context, value: float | int | None) -> str:
+    return czk(value, context.get("lang", DEFAULT_LANGUAGE))
+
+
+templates.filters["number"] = _number_filter
+templates.filters["czk"] = _czk_filter
 
 
 def kept_for_catalogue(request: Request, name: str, compute: Callable[[], T]) -> T:

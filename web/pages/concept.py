@@ -48,7 +48,7 @@ def counted(lang: str, what: str, count: int) -> str:
     which the Czech singular and the Czech form for five and more translate to."""
     one, few, many = COUNT_WORDS[what]
     word = czech_plural(count, one, few, many) if lang == "cs" else translate(lang, one if count == 1 else many)
-    return f"{number(count)}\u00a0{word}"
+    return f"{number(count, lang=lang)}\u00a0{word}"
 
 
 def figures(lang: str, counts: Mapping[str, int], *, zeros: bool = False) -> str:

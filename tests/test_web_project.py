@@ -148,6 +148,27 @@ def test_a_solution_counts_for_the_goals_it_serves(client: httpx.Client) -> None
     assert "Cíle, které řešení naplňují přímo" in _text(client.get("/projekt").text)
 
 
+def test_a_solution_serving_goals_finds_the_funding_of_their_component(client: httpx.Client, catalogue) -> None:
+    """5G Plzeň serves goals of component A4 and no measure: programmes supporting A4 fit it."""
+    from rdflib import URIRef
+
+    from catalogue.vocabulary import KCS
+
+    component = URIRef(BASE + "component/a4")
+    expected = {str(funding) for funding in catalogue.subjects(KCS.supportsComponent, component)}
+    assert expected, "the catalogue should fund component A4"
+    _add(client, PLZEN_5G)
+    exported = client.get("/projekt.json").json()
+    fitting = {fit["iri"]: fit for fit in exported["funding"]}
+    assert expected <= set(fitting)
+    for iri in expected:
+        assert {goal["component"] for goal in fitting[iri]["goals"]} == {str(component)}
+        assert {goal["iri"] for goal in fitting[iri]["goals"]} == {goal["iri"] for goal in exported["goals"]}
+    assert set(exported["items"][0]["funding"]) >= expected
+    page = _text(client.get("/projekt").text)
+    assert "Cíle, které projekt naplňuje přímo: 3 / 3" in page
+
+
 @pytest.mark.parametrize(
     ("iri", "message"),
     [

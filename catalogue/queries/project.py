@@ -53,13 +53,23 @@ class SupportedMeasure:
 
 
 @dataclass(frozen=True)
+class SupportedGoal:
+    """A goal the project serves directly (not through a measure), reached by a programme that
+    supports the goal's component."""
+
+    goal: Resource
+    component: Resource
+
+
+@dataclass(frozen=True)
 class FundingFit:
-    """A programme or call that supports some of the project's measures: which, and how."""
+    """A programme or call that supports some of the project's measures or goals: which, and how."""
 
     funding: Resource
     measures: tuple[SupportedMeasure, ...]
     applicants: tuple[Resource, ...]
     indicators: tuple[Indicator, ...]
+    goals: tuple[SupportedGoal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,16 +205,19 @@ def coverage(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> Pr
             paths.extend(direct_paths.get(goal) or [GoalPath(served_kinds[goal], None, None)])
         return paths
 
-    fits = _funding(store, details, lang)
-    funding_of_measure: dict[str, list[Resource]] = defaultdict(list)
+    fits = _funding(store, details, _goals_by_component(direct_paths), lang)
+    funding_of: dict[str, list[Resource]] = defaultdict(list)  # measure or goal → what funds it
     for fit in fits:
         for supported in fit.measures:
-            funding_of_measure[supported.measure.iri].append(fit.funding)
+            funding_of[supported.measure.iri].append(fit.funding)
+        for reached in fit.goals:
+            funding_of[reached.goal.iri].append(fit.funding)
 
     covered: list[ItemCoverage] = []
     for item in ordered:
         goals, components, pillars = _path_parts(paths_of(item.iri))
-        funding = {f.iri: f for measure in item_measures[item.iri] for f in funding_of_measure.get(measure, [])}
+        brought = [*item_measures[item.iri], *item_goals[item.iri]]
+        funding = {f.iri: f for concept_iri in brought for f in funding_of.get(concept_iri, [])}
         covered.append(
             ItemCoverage(
                 item=item,
@@ -266,15 +279,39 @@ def _concept_pillars(
     )
 
 
-def _funding(store: CatalogueStore, details: dict[str, MeasureDetail], lang: str) -> tuple[FundingFit, ...]:
-    """Programmes and calls supporting the project's measures: those supporting most of them first,
-    then those supporting them most directly, then by name."""
+def _goals_by_component(direct_paths: dict[str, tuple[GoalPath, ...]]) -> dict[str, list[SupportedGoal]]:
+    """The goals served directly, under the component each belongs to."""
+    grouped: dict[str, list[SupportedGoal]] = defaultdict(list)
+    for paths in direct_paths.values():
+        for path in paths:
+            if path.goal is not None and path.component is not None:
+                grouped[path.component.iri].append(SupportedGoal(path.goal, path.component))
+    return grouped
+
+
+def _funding(
+    store: CatalogueStore,
+    details: dict[str, MeasureDetail],
+    goals_by_component: dict[str, list[SupportedGoal]],
+    lang: str,
+) -> tuple[FundingFit, ...]:
+    """Programmes and calls supporting the project's measures, or the components of the goals it
+    serves directly: those supporting most of them first, then the most directly, then by name."""
     supported: dict[str, dict[str, SupportedMeasure]] = defaultdict(dict)
+    reached: dict[str, dict[str, SupportedGoal]] = defaultdict(dict)
     names: dict[str, Resource] = {}
     for detail in details.values():
         for link in detail.funding:
             names[link.funding.iri] = link.funding
             supported[link.funding.iri].setdefault(detail.measure.iri, SupportedMeasure(detail.measure, link.via))
+    funding_of_components = concept.linked_iris(
+        store, "component", list(goals_by_component), "?item kcs:supportsComponent ?component"
+    )
+    for component, funding in funding_of_components.items():
+        for iri in funding:
+            for goal in goals_by_component[component]:
+                reached[iri].setdefault(goal.goal.iri, goal)
+    names |= concept.resources(store, [iri for iri in reached if iri not in names], lang)
     if not names:
         return ()
     applicants = concept.eligible_applicants(store, list(names))
@@ -283,21 +320,28 @@ def _funding(store: CatalogueStore, details: dict[str, MeasureDetail], lang: str
     fits = [
         FundingFit(
             funding=names[iri],
-            measures=tuple(measures.values()),
+            measures=tuple(supported[iri].values()),
             applicants=_sorted({a: applicant_names[a] for a in applicants.get(iri, ()) if a in applicant_names}),
             indicators=tuple(indicators.get(iri, ())),
+            goals=tuple(reached[iri].values()),
         )
-        for iri, measures in supported.items()
+        for iri in names
     ]
     fits.sort(
         key=lambda fit: (
-            -len(fit.measures),
-            sum(VIA_ORDER.get(m.via, len(VIA_ORDER)) for m in fit.measures),
+            -(len(fit.measures) + len(fit.goals)),
+            _indirectness(fit),
             czech_sort_key(fit.funding.label),
             fit.funding.iri,
         )
     )
     return tuple(fits)
+
+
+def _indirectness(fit: FundingFit) -> int:
+    """How indirectly ``fit`` supports what it supports: a goal is reached through its component."""
+    measures = sum(VIA_ORDER.get(supported.via, len(VIA_ORDER)) for supported in fit.measures)
+    return measures + VIA_ORDER["supportsComponent"] * len(fit.goals)
 
 
 def _indicators(

@@ -337,9 +337,10 @@ def project_json(coverage: ProjectCoverage, share: str) -> dict[str, Any]:
       ``uncovered_cross_cutting`` list the concept's others;
     - ``multidisciplinary``: the project covers two pillars or more; ``zpo_covered``: it covers the
       cross-cutting area;
-    - ``funding``: programmes and calls supporting the project's measures, those supporting most of them
-      first, each a resource with ``measures`` (``{"iri", "via"}``: ``supportsMeasure``, ``callOf`` or
-      ``supportsComponent``), ``applicants`` (resources) and ``indicators``;
+    - ``funding``: programmes and calls supporting the project's measures or the components of the
+      goals it serves directly, those supporting most of them first, each a resource with ``measures``
+      (``{"iri", "via"}``: ``supportsMeasure``, ``callOf`` or ``supportsComponent``), ``goals``
+      (``{"iri", "component"}``), ``applicants`` (resources) and ``indicators``;
     - ``indicators``: to report, each ``{"iri", "label", "unit", "baseline", "target", "owner"}`` (the IRI
       of the item or measure it belongs to);
     - ``share_url``: the address that opens this project.
@@ -380,6 +381,7 @@ def project_json(coverage: ProjectCoverage, share: str) -> dict[str, Any]:
             {
                 **_resource(fit.funding),
                 "measures": [{"iri": m.measure.iri, "via": m.via} for m in fit.measures],
+                "goals": [{"iri": g.goal.iri, "component": g.component.iri} for g in fit.goals],
                 "applicants": [_resource(r) for r in fit.applicants],
                 "indicators": [asdict(indicator) for indicator in fit.indicators],
             }

@@ -134,7 +134,8 @@ def html_errors(checker: str, html: str) -> list[str]:
 
 @pytest.fixture
 def audit(html_checker):
-    """``audit(page, name)``: axe, the HTML checker and the two screenshots for the page shown now."""
+    """``audit(page, name)``: axe, the HTML checker, no sideways scrolling and the two screenshots for
+    the page shown now."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -158,6 +159,9 @@ def audit(html_checker):
         original = page.viewport_size
         for label, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 900})
+            # Responsive: wide tables and pictures scroll inside their own box, never the whole page.
+            overflow = page.evaluate("document.documentElement.scrollWidth") - width
+            assert overflow <= 0, f"{name} ({page.url}) is {overflow} px wider than a {width} px screen"
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}-{width}.png"), full_page=True)
         page.set_viewport_size(original)
 

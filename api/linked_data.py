@@ -252,7 +252,9 @@ class _Site(IriLinks):
 
 def _response(status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> Response:
     # Every answer varies by Accept, errors included, so no cache hands an HTML 404 to an RDF client.
-    return Response(body, status_code=status, media_type=content_type, headers={"Vary": "Accept", **(headers or {})})
+    # nosniff: a plain-text error quoting the request must never be read as HTML.
+    headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff", **(headers or {})}
+    return Response(body, status_code=status, media_type=content_type, headers=headers)
 
 
 def _text(status: int, message: str, link: str | None = None) -> Response:

@@ -158,6 +158,7 @@ def test_format_parameter_chooses_the_form(client: httpx.Client) -> None:
     Graph().parse(data=answer.text, format="json-ld")
     wrong = client.get(path_of(MEASURE), params={"format": "xml"})
     assert wrong.status_code == 400 and "html, ttl, jsonld, nt" in wrong.text
+    assert wrong.headers["x-content-type-options"] == "nosniff", "the request quoted in plain text is never read as HTML"
 
 
 def test_head_answers_like_get_without_a_body(client: httpx.Client) -> None:

@@ -322,3 +322,10 @@ def test_the_year_chart_and_its_table_show_the_turtle_s_counts(
     )
     assert {int(year): int(count.replace("\u00a0", "")) for year, count in rows.items()} == by_year
     assert re.search(rf'rok neuveden</th><td class="number">{without}</td>', html)
+
+
+def test_a_page_past_the_end_says_so_however_far(server: str) -> None:
+    for asked in ("999", "9" * 20):  # the second is past the 64 bits of a store's OFFSET
+        answer = get(server, f"?strana={asked}")
+        assert answer.status_code == 200
+        assert "Tolik stránek výsledky nemají" in answer.text

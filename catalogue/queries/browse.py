@@ -404,6 +404,10 @@ def _where(kind: ProjectKind, filters: ProjectFilter, *, nested: bool) -> str:
     return "\n  ".join(parts)
 
 
+MAX_OFFSET = 10**12
+"""Far beyond any catalogue: an offset past it (a page number typed by hand) lists nothing."""
+
+
 def projects(store: CatalogueStore, kind: ProjectKind, filters: ProjectFilter, *, offset: int, limit: int) -> list[str]:
     """IRIs of up to ``limit`` realisations or solutions matching ``filters``, skipping the first
     ``offset``, in the store's order (the same for the same data).
@@ -411,6 +415,9 @@ def projects(store: CatalogueStore, kind: ProjectKind, filters: ProjectFilter, *
     The listing starts from one condition's items and tests each against the others, so a page costs
     about as much as the items it skips and tests, not as much as every item each condition matches
     (which is what a plain join of the conditions costs: seconds for a region at 50,000 realisations)."""
+    if not 0 <= offset <= MAX_OFFSET or limit < 0:
+        # Past any catalogue there is nothing to list; and Oxigraph refuses an OFFSET beyond 64 bits.
+        return []
     where = _where(kind, filters, nested=True)
     query = PREFIXES + f"SELECT DISTINCT ?item WHERE {{\n  {where}\n}} LIMIT {int(limit)} OFFSET {int(offset)}"
     return [row["item"] for row in store.values(query)]

@@ -58,3 +58,28 @@ def test_the_brownfield_journey_in_english(server, page) -> None:
     walk_the_journey(page, server, "Find solutions")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("nav[aria-label='Main navigation'] a[aria-current='page']").inner_text() == "Funding"
+
+
+def tab_to(page, selector: str, presses: int = 80) -> None:
+    """Press Tab until the element ``selector`` has the focus, as a keyboard user gets there."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("(selector) => document.activeElement.matches(selector)", selector):
+            return
+    raise AssertionError(f"{selector} cannot be reached with Tab within {presses} presses")
+
+
+def test_the_journey_by_keyboard_alone(server, page) -> None:
+    page.goto(server + "/")
+    tab_to(page, "#problem")
+    page.keyboard.type(PROBLEM)
+    tab_to(page, "form.ask button[type='submit']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/odpoved?**")
+    measure = "/id/measure/program-vyuziti-brownfieldu"
+    tab_to(page, f"main a[href='{measure}']", presses=200)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{measure}")
+    tab_to(page, "main a[href^='/financovani']", presses=200)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/financovani")

@@ -117,10 +117,6 @@ class ProjectCoverage:
         """Whether the project fulfils a measure or goal of the cross-cutting area (ZPO)."""
         return bool(self.cross_cutting)
 
-    @property
-    def measure_count(self) -> int:
-        return len(self.measures)
-
 
 def basket_items(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, Resource]:
     """The measures, services, solutions and realisations among ``iris`` (checked IRIs), by IRI."""

@@ -154,7 +154,7 @@ class Profile:
     projects: ProjectList | None = None
     solutions: ProjectList | None = None
     indicators: list[OwnedIndicator] = field(default_factory=list)
-    supported: list[profiles.SupportedMeasure] = field(default_factory=list)
+    supported: list[concept.SupportedMeasure] = field(default_factory=list)
     applicants: list[Resource] = field(default_factory=list)
     places: list[Resource] = field(default_factory=list)
     roles: list[tuple[str, PropertyValues]] = field(default_factory=list)
@@ -205,7 +205,7 @@ def _measure(request: Request, store: CatalogueStore, page: ResourcePage, found:
     # Most direct first (the order of ``links``), and among equals a programme with a code (NPO 2.8)
     # before its uncoded parts.
     found.funding = sorted(
-        rows, key=lambda row: (profiles.FUNDING_WAYS.index(row.link.via), row.link.funding.code is None)
+        rows, key=lambda row: (concept.FUNDING_WAYS.index(row.link.via), row.link.funding.code is None)
     )
     done = found.measure.realisations if found.measure else ()
     (done_rows,) = _project_rows(store, [resource.iri for resource in done])

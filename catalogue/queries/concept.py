@@ -52,6 +52,18 @@ class FundingLink:
     via: str
 
 
+FUNDING_WAYS = ("supportsMeasure", "callOf", "supportsComponent")
+"""How a programme or call supports a measure (``via``), the most direct way first."""
+
+
+@dataclass(frozen=True)
+class SupportedMeasure:
+    """A measure a programme or call supports; ``via`` says how, as in :class:`FundingLink`."""
+
+    measure: Resource
+    via: str
+
+
 def _kind(iri: object) -> str:
     return str(iri).rsplit("#", 1)[-1]
 

@@ -15,23 +15,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from catalogue.queries.concept import Resource, linked_resources, linked_rows, resources
+from catalogue.queries.concept import FUNDING_WAYS, Resource, SupportedMeasure, linked_resources, linked_rows, resources
 from catalogue.store import CatalogueStore
-
-FUNDING_WAYS = ("supportsMeasure", "callOf", "supportsComponent")
-"""How funding supports a measure, the most direct first."""
-
-
-@dataclass(frozen=True)
-class SupportedMeasure:
-    """A measure a programme or call supports; ``via`` says how, as
-    :class:`catalogue.queries.concept.FundingLink` does: ``supportsMeasure``, ``callOf`` (its programme supports it)
-    or ``supportsComponent`` (it supports the measure's component)."""
-
-    measure: Resource
-    via: str
 
 
 def measures_supported_by(

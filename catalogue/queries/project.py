@@ -16,15 +16,13 @@ from dataclasses import dataclass
 
 from catalogue.answer import GoalPath, MeasureDetail, measure_details
 from catalogue.queries import browse, concept, overview
-from catalogue.queries.concept import Indicator, Resource
+from catalogue.queries.concept import FUNDING_WAYS, Indicator, Resource, SupportedMeasure
 from catalogue.queries.resources import czech_sort_key
 from catalogue.store import CatalogueStore
 
 ITEM_KINDS = frozenset({"TypeMeasure", "SmartService", "SmartSolution", "Realisation"})
 """What a project is put together from."""
 
-# How a programme or call reaches a measure, the most direct first (concept.funding_of_measures).
-VIA_ORDER = {"supportsMeasure": 0, "callOf": 1, "supportsComponent": 2}
 
 
 @dataclass(frozen=True)
@@ -44,12 +42,6 @@ class ProjectGoal:
     goal: Resource
     paths: tuple[GoalPath, ...]
     items: tuple[Resource, ...]
-
-
-@dataclass(frozen=True)
-class SupportedMeasure:
-    measure: Resource
-    via: str
 
 
 @dataclass(frozen=True)
@@ -336,8 +328,8 @@ def _funding(
 
 def _indirectness(fit: FundingFit) -> int:
     """How indirectly ``fit`` supports what it supports: a goal is reached through its component."""
-    measures = sum(VIA_ORDER.get(supported.via, len(VIA_ORDER)) for supported in fit.measures)
-    return measures + VIA_ORDER["supportsComponent"] * len(fit.goals)
+    measures = sum(FUNDING_WAYS.index(supported.via) for supported in fit.measures)
+    return measures + FUNDING_WAYS.index("supportsComponent") * len(fit.goals)
 
 
 def _indicators(

@@ -42,11 +42,6 @@ SEARCH_RESULTS = 20
 SEARCHED_KINDS = {"TypeMeasure", "SmartService", "SmartSolution"}
 ONE_YEAR = 365 * 24 * 3600
 
-VIA = {
-    "supportsMeasure": N_("podporuje opatření přímo"),
-    "callOf": N_("výzva programu, který opatření podporuje"),
-    "supportsComponent": N_("podporuje komponentu, pod kterou opatření patří"),
-}
 
 
 class BasketError(Exception):
@@ -253,7 +248,6 @@ def project_page(request: Request, hledat: str = "") -> Response:
         "share_url": share_url(request, coverage),
         "export_query": urlencode([(ITEM_PARAMETER, iri) for iri in iris]) if shared else "",
         "kind_names": concept.class_labels(store, lang),
-        "via": VIA,
         "choices": choices,
         "searched": searched,
         "found": found,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,32 +13,38 @@ from fastapi.staticfiles import StaticFiles
 
 from api import graphql as graphql_api
 from api import linked_data, sparql
+from api.state import AppState
+from catalogue.errors import StoreError, error_body
 from catalogue.queries import overview
-from catalogue.search.index import open_index
 from catalogue.settings import Settings, get_settings
-from catalogue.store import CatalogueStore, StoreError
 from web import errors
 from web.routes import router as web_router
 from web.site import STATIC
 
+log = logging.getLogger(__name__)
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; the store is opened when the app starts and closed when it stops."""
+STORE_UNAVAILABLE = "Úložiště katalogu je teď nedostupné; zkuste to prosím za chvíli znovu."
+
+
+def create_app(settings: Settings | None = None, *, watch: bool = True) -> FastAPI:
+    """Build the app; the catalogue (store, search index) is opened when the app starts and closed when
+    it stops. While it runs it follows the catalogue version (``watch``; tests that change the store
+    themselves may call :meth:`AppState.refresh` instead)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store = CatalogueStore.open(settings)
         # Built here if missing or out of step with the store, so the first answer is already current.
-        app.state.search = open_index(settings, app.state.store)
+        state = await asyncio.to_thread(AppState.open, settings)
+        app.state.catalogue = state
+        if watch:
+            state.watch()
         try:
-            async with sparql.query_pool(app, settings):
+            async with sparql.query_pool(state):
                 yield
         finally:
-            app.state.search.close()
-            app.state.search = None
-            app.state.store.close()
-            app.state.store = None
+            app.state.catalogue = None
+            await asyncio.to_thread(state.close)
 
     app = FastAPI(
         title="Katalog chytrých služeb",
@@ -44,20 +52,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None if settings.environment == "production" else "/docs",
     )
-    app.state.settings = settings
-    app.state.store = None
-    app.state.search = None
+    app.state.catalogue = None
 
     @app.get("/healthz", summary="Health check: 200 once the store and the search index are open")
     def healthz(request: Request) -> JSONResponse:
-        store = request.app.state.store
-        if store is None or request.app.state.search is None:
+        state: AppState | None = request.app.state.catalogue
+        if state is None:
             return JSONResponse({"status": "starting"}, status_code=503)
         try:
-            overview.check_store(store)
+            overview.check_store(state.store)
         except StoreError as error:
-            return JSONResponse({"status": "store unavailable", "detail": str(error)}, status_code=503)
-        return JSONResponse({"status": "ok", "store": store.description, "search": settings.search_engine})
+            # The cause (which may name a path on disk) goes to the log, not to whoever asks.
+            log.error("health check: %s", error)
+            return JSONResponse({"status": "unavailable", **error_body(error.code, STORE_UNAVAILABLE)}, status_code=503)
+        return JSONResponse({"status": "ok", "catalogueVersion": state.version})
 
     app.include_router(graphql_api.router)
     app.include_router(sparql.router)

@@ -46,13 +46,15 @@ from fastapi.responses import Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from catalogue.queries import proposals, resources
+from catalogue import graphs
+from catalogue.queries import resources
 from catalogue.queries.common import InvalidIRI
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore, StoreError
 from web import resource_pages
 from web.links import IriLinks, escaped, server_path
 from web.site import N_, page_context, templates
+from web.state import site_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +188,7 @@ class _Site(IriLinks):
     def find(self, request: Request, subject: _Subject, form: Form | None) -> Response | None:
         """The answer for ``subject`` in ``form`` (None: no form the client accepts, a 406), or None
         when the store knows nothing about it."""
-        store: CatalogueStore = request.app.state.store
+        store: CatalogueStore = site_catalogue(request).store
         try:
             if form is HTML:
                 page = resources.page(store, subject.iri)
@@ -294,12 +296,12 @@ def ontology(request: Request, format: str | None = _FORMAT_QUERY) -> Response:
     explicit = _explicit_form(format)
     if isinstance(explicit, Response):
         return explicit
-    return _Site(request.app.state.settings).answer(request, _ONTOLOGY, explicit)
+    return _Site(site_catalogue(request).settings).answer(request, _ONTOLOGY, explicit)
 
 
 @router.api_route(_ONTOLOGY.document + ".{extension}", methods=["GET", "HEAD"], summary="The ontology in one form")
 def ontology_form(request: Request, extension: str) -> Response:
-    site = _Site(request.app.state.settings)
+    site = _Site(site_catalogue(request).settings)
     form = BY_EXTENSION.get(extension)
     if form is None:
         return site.not_found(request, f"{_ONTOLOGY.iri}.{extension}", negotiate(request.headers.get("accept")))
@@ -325,7 +327,7 @@ def resource_router(settings: Settings) -> APIRouter:
         explicit = _explicit_form(format)
         if isinstance(explicit, Response):
             return explicit
-        if proposals.is_proposal(settings, site.instance_base + path):
+        if graphs.is_private_resource(settings, site.instance_base + path):
             # A proposal holds its sender's contact: it is the curators', not the public's.
             form = explicit or negotiate(request.headers.get("accept"))
             return site.not_found(request, site.instance_base + path, form)

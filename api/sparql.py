@@ -18,12 +18,13 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.sparql_pool import MemoryExceeded, PoolUnavailable, QueryPool, QueryTimeout, WorkerFailed
 from api.sparql_worker import GRAPH_FORMS, QueryRequest
-from catalogue.queries import proposals
+from api.state import AppState, app_state
+from catalogue import graphs
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.sparql_guard import READ_ONLY
 from catalogue.settings import Settings
@@ -86,15 +87,15 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
 
 
 @asynccontextmanager
-async def query_pool(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+async def query_pool(state: AppState) -> AsyncIterator[None]:
     """The worker processes of /sparql, for the app's lifespan."""
-    pool = QueryPool(settings)
-    pool.start()
-    app.state.sparql_pool = pool
+    pool = QueryPool(state)
+    await pool.start()
+    state.sparql_pool = pool
     try:
         yield
     finally:
-        app.state.sparql_pool = None
+        state.sparql_pool = None
         await pool.stop()
 
 
@@ -125,12 +126,13 @@ async def sparql_post(request: Request) -> Response:
 
 
 async def _answer(request: Request, parameters: Sequence[tuple[str, str]]) -> Response:
-    settings: Settings = request.app.state.settings
+    state = app_state(request)
+    settings = state.settings
     try:
         query_request = _query_request(parameters, request.headers.get("accept", ""), settings)
     except _BadRequest as error:
         return _error(error.status, str(error))
-    pool: QueryPool | None = getattr(request.app.state, "sparql_pool", None)
+    pool = state.sparql_pool
     if pool is None:
         return _error(503, "Endpoint SPARQL se teprve spouští; zkuste to za chvíli znovu.", {"Retry-After": "1"})
     try:
@@ -193,7 +195,7 @@ def _query_request(parameters: Sequence[tuple[str, str]], accept: str, settings:
         row_limit=settings.sparql_endpoint_row_limit,
         default_graphs=_graph_iris(values, "default-graph-uri"),
         named_graphs=_graph_iris(values, "named-graph-uri"),
-        private_graphs=(str(proposals.proposals_graph(settings)),),
+        private_graphs=tuple(str(graph) for graph in graphs.private_graphs(settings)),
     )
 
 

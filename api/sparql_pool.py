@@ -5,6 +5,11 @@ pyoxigraph cannot cancel a query in-process, so each user query runs in a worker
 (SIGKILL, so the query really stops) and a fresh worker starts in its place. The server only waits on
 the workers' pipes with asyncio, so it keeps answering other requests, even while every worker is busy.
 Warm workers cost a pipe round trip per query, not a process start.
+
+Over the embedded store, workers read a snapshot (:meth:`CatalogueStore.public_snapshot`) the server
+makes for each catalogue version: when the version changes, the next query makes a new snapshot,
+workers on the old one are replaced once their query ends, and the old snapshot is removed when no
+worker reads it any more.
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
+import uuid
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from api.sparql_worker import FRAME_LENGTH, QueryRequest, frame
-from catalogue.settings import Settings
+from catalogue.runtime import Catalogue
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +65,15 @@ class Reply:
 
 
 class _Worker:
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, snapshot: Path | None) -> None:
         self.process = process
+        self.snapshot = snapshot
         assert process.stdin is not None and process.stdout is not None
         self._stdin = process.stdin
         self._stdout = process.stdout
 
     @classmethod
-    async def start(cls, settings_json: str, memory_limit: int) -> _Worker:
+    async def start(cls, settings_json: str, memory_limit: int, snapshot: Path | None) -> _Worker:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -72,10 +81,11 @@ class _Worker:
             settings_json,
             str(os.getpid()),
             str(memory_limit),
+            str(snapshot or ""),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
-        worker = cls(process)
+        worker = cls(process, snapshot)
         try:
             hello = json.loads(await asyncio.wait_for(worker._read_frame(), STARTUP_TIMEOUT))
         except BaseException as error:  # cancelled as well: never leave a half-started worker behind
@@ -131,10 +141,16 @@ class _Worker:
 class QueryPool:
     """Runs queries on warm workers with a hard time limit. Start and stop it within the event loop."""
 
-    def __init__(self, settings: Settings, size: int = WORKERS, memory_limit: int = MEMORY_LIMIT) -> None:
+    def __init__(self, catalogue: Catalogue, size: int = WORKERS, memory_limit: int = MEMORY_LIMIT) -> None:
+        settings = catalogue.settings
+        self._catalogue = catalogue
         self._settings_json = settings.model_dump_json()
         self.memory_limit = memory_limit
         self._timeout = settings.sparql_endpoint_timeout
+        self._snapshots = settings.store_path.parent / "sparql-snapshots" if catalogue.store.embedded else None
+        self._snapshot: Path | None = None
+        self._snapshot_version: str | None = None
+        self._snapshotting = asyncio.Lock()
         self._size = size
         self._idle: list[_Worker] = []  # the last one back is used first: its caches are warm
         self._changed = asyncio.Event()  # set when a worker comes back, or a start ends either way
@@ -144,9 +160,38 @@ class QueryPool:
         self._failure: str | None = None
         self._closed = False
 
-    def start(self) -> None:
-        """Start the workers in the background: the server need not wait for them to answer other requests."""
+    async def start(self) -> None:
+        """Make the first snapshot, then start the workers in the background: the server need not wait
+        for them to answer other requests."""
+        if self._snapshots is not None:
+            shutil.rmtree(self._snapshots, ignore_errors=True)  # left by a server that was killed
+            self._snapshots.mkdir(mode=0o700, parents=True)
+        await self._follow_version()
         self._top_up()
+
+    async def _follow_version(self) -> None:
+        """Over the embedded store, a snapshot of the current catalogue version for new workers; idle
+        workers on an older one are replaced."""
+        if self._snapshots is None or self._snapshot_version == self._catalogue.version:
+            return
+        async with self._snapshotting:
+            version = self._catalogue.version
+            if self._snapshot_version == version:
+                return
+            folder = self._snapshots / f"{version}-{uuid.uuid4().hex[:8]}"
+            await asyncio.to_thread(self._catalogue.store.public_snapshot, folder)
+            self._snapshot, self._snapshot_version = folder, version
+        for worker in [worker for worker in self._idle if worker.snapshot != folder]:
+            self._idle.remove(worker)
+            self._replace(worker)
+
+    def _forget_unused_snapshots(self) -> None:
+        if self._snapshots is None:
+            return
+        used = {worker.snapshot for worker in self._workers} | {self._snapshot}
+        for folder in self._snapshots.iterdir():
+            if folder not in used:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _top_up(self) -> None:
         for _ in range(self._size - len(self._workers) - self._starting):
@@ -160,7 +205,7 @@ class QueryPool:
 
     async def _start_worker(self) -> None:
         try:
-            worker = await _Worker.start(self._settings_json, self.memory_limit)
+            worker = await _Worker.start(self._settings_json, self.memory_limit, self._snapshot)
         except WorkerFailed as error:
             self._failure = str(error)
             logger.error("%s", error)
@@ -183,9 +228,13 @@ class QueryPool:
         """Kill ``worker`` now (its query stops with it), reap it in the background, start a fresh one."""
         worker.kill()
         self._workers.discard(worker)
-        self._background(worker.process.wait())
+        self._background(self._reap(worker))
         if not self._closed:
             self._top_up()
+
+    async def _reap(self, worker: _Worker) -> None:
+        await worker.process.wait()
+        self._forget_unused_snapshots()
 
     async def _acquire(self) -> _Worker:
         """An idle worker. A busy one is freed within the time limit (its query ends or it is killed and
@@ -206,6 +255,7 @@ class QueryPool:
     async def run(self, request: QueryRequest) -> Reply:
         """The worker's reply to ``request``; raises :class:`QueryTimeout`, :class:`PoolUnavailable`,
         :class:`MemoryExceeded` or :class:`WorkerFailed`."""
+        await self._follow_version()
         worker = await self._acquire()
         try:
             reply = await asyncio.wait_for(worker.ask(request), self._timeout)
@@ -220,7 +270,7 @@ class QueryPool:
         if reply.header.get("error") == "memory":
             self._replace(worker)  # Python ran out of memory: the worker's heap may be left fragmented
             raise MemoryExceeded
-        if reply.header.get("restart"):
+        if reply.header.get("restart") or worker.snapshot != self._snapshot:
             self._replace(worker)
         else:
             self._release(worker)
@@ -234,3 +284,5 @@ class QueryPool:
         await asyncio.gather(*(worker.stop() for worker in self._workers), return_exceptions=True)
         self._workers.clear()
         self._idle.clear()
+        if self._snapshots is not None:
+            shutil.rmtree(self._snapshots, ignore_errors=True)

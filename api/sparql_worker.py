@@ -2,13 +2,15 @@
 
 Oxigraph cannot cancel a query in-process, so the server (see :mod:`api.sparql_pool`) keeps a few of
 these processes warm and kills one whose query outlives the time limit. Each opens the store itself,
-read-only: the embedded Oxigraph store (``Store.read_only``, beside the server's read-write handle; the
-server never writes while it serves, so the worker's view stays current), or the remote SPARQL
-endpoint through the same :class:`CatalogueStore` with its HTTP timeout. Killing a worker that waits
-on a remote endpoint drops the connection; what the remote does with its query is up to its own limits.
+read-only: a snapshot of the embedded store that the server made for the current catalogue version
+without the private graphs (:meth:`CatalogueStore.public_snapshot`: a consistent view, never written
+while the worker reads it), or the Oxigraph server through the same :class:`CatalogueStore`, where the
+private graphs are left out of every query's dataset. Killing a worker that waits on the server drops
+the connection; what the server does with its query is up to its own limits (``--timeout-s``).
 
 Protocol on the worker's standard input and output: frames of a 4-byte big-endian length and a
-payload. The server passes the settings as JSON, its own process id and the memory limit in ``argv``;
+payload. The server passes the settings as JSON, its own process id, the memory limit and the
+snapshot's folder (empty for the Oxigraph server) in ``argv``;
 the worker answers one JSON frame ``{"ready": true}`` or ``{"error": ...}``, then for each request
 frame (JSON of :class:`QueryRequest`) one JSON header frame and one body frame.
 """
@@ -26,15 +28,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from itertools import islice
+from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
-from oxrdflib._converter import to_ox
-from rdflib.query import Result
 
+from catalogue import graphs
 from catalogue.queries.sparql_guard import CheckedQuery, InvalidQuery, RefusedQuery, check_query, missing_graphs
 from catalogue.settings import Settings
-from catalogue.store import CatalogueStore, QueryError, StoreError
+from catalogue.store import CatalogueStore, Dataset, QueryError, StoreError
 
 RESULTS_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -103,34 +105,29 @@ def execute(store: CatalogueStore, request: QueryRequest) -> Answer:
     format_name = request.graph_format if checked.form in GRAPH_FORMS else request.results_format
     if format_name is None:
         raise NotAcceptable(checked.form)
-    if request.protocol_dataset and store.oxigraph is None:
-        raise RefusedQuery(
-            "Parametry default-graph-uri a named-graph-uri vzdálené úložiště nepodporuje; "
-            "uveďte grafy v dotazu klauzulemi FROM a FROM NAMED."
-        )
-    graphs = [
+    named = [
         *checked.from_graphs,
         *checked.from_named_graphs,
         *(request.default_graphs or ()),
         *(request.named_graphs or ()),
     ]
-    private = sorted(set(graphs) & set(request.private_graphs))
+    private = sorted(set(named) & set(request.private_graphs))
     if private:
         raise RefusedQuery(
             f"Graf <{private[0]}> je neveřejný: návrhy obcí obsahují kontakty na lidi, kteří je poslali."
         )
-    missing = missing_graphs(store, graphs)
+    missing = missing_graphs(store, named)
     if missing:
-        named = ", ".join(f"<{iri}>" for iri in missing)
+        listed = ", ".join(f"<{iri}>" for iri in missing)
         raise RefusedQuery(
             (
-                f"Graf {named} v úložišti katalogu není"
+                f"Graf {listed} v úložišti katalogu není"
                 if len(missing) == 1
-                else f"Grafy {named} v úložišti katalogu nejsou"
+                else f"Grafy {listed} v úložišti katalogu nejsou"
             )
             + ": dotaz smí číst jen vlastní pojmenované grafy katalogu."
         )
-    results = _run_oxigraph(store.oxigraph, request, checked) if store.oxigraph is not None else _run(store, request)
+    results = _run(store, request, _dataset(store, request, checked))
     try:
         if isinstance(results, bool):
             return Answer(checked.form, format_name, False, _serialize_boolean(results, format_name))
@@ -147,51 +144,31 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
 
-def _run_oxigraph(store: ox.Store, request: QueryRequest, checked: CheckedQuery) -> bool | _Solutions | Iterable[Any]:
-    options: dict[str, Any]
+def _dataset(store: CatalogueStore, request: QueryRequest, checked: CheckedQuery) -> Dataset | None:
+    """The graphs the query reads: the protocol's dataset, which replaces the query's FROM clauses
+    (SPARQL 1.1 Protocol, 2.1.4); else the query's own FROM and FROM NAMED; else every public graph,
+    as the union every query of the catalogue reads (None when the store holds no other)."""
     if request.protocol_dataset:
-        # The protocol's dataset replaces the query's FROM clauses (SPARQL 1.1 Protocol, 2.1.4).
-        options = {
-            "default_graph": [ox.NamedNode(iri) for iri in request.default_graphs or ()],
-            "named_graphs": [ox.NamedNode(iri) for iri in request.named_graphs or ()],
-        }
-    elif checked.has_dataset:
-        options = {}  # Oxigraph honours FROM itself, but ignores it when the default graph is the union
-    elif any(store.contains_named_graph(ox.NamedNode(iri)) for iri in request.private_graphs):
-        # The union of every graph but the private ones, as the default graph and as GRAPH ?g's range.
-        public = [graph for graph in store.named_graphs() if graph.value not in request.private_graphs]
-        options = {"default_graph": public, "named_graphs": public}
-    else:
-        options = {"use_default_graph_as_union": True}  # as every query of the catalogue sees the store
+        return Dataset(tuple(request.default_graphs or ()), tuple(request.named_graphs or ()))
+    if checked.has_dataset:
+        return Dataset(checked.from_graphs, checked.from_named_graphs)
+    present = sorted(str(graph) for graph in store.graph_names())
+    public = graphs.public_graphs(store.settings, present)
+    if len(public) == len(present):
+        return None  # a snapshot of the embedded store holds public graphs only: the union is safe, and faster
+    return Dataset(tuple(public), tuple(public))
+
+
+def _run(store: CatalogueStore, request: QueryRequest, dataset: Dataset | None) -> bool | _Solutions | Iterable[Any]:
     try:
-        results = store.query(request.query, **options)
-    except SyntaxError as error:
-        raise InvalidQuery(f"Chyba syntaxe dotazu SPARQL: {_one_line(error)}") from error
-    except OSError as error:
-        raise StoreError(f"čtení úložiště selhalo: {_one_line(error)}") from error
+        results = store.query(request.query, dataset=dataset)
+    except QueryError as error:
+        raise InvalidQuery(f"Chyba syntaxe dotazu SPARQL: {error}") from error
     if isinstance(results, ox.QueryBoolean):
         return bool(results)
     if isinstance(results, ox.QuerySolutions):
         return _Solutions([variable.value for variable in results.variables], results)
     return results
-
-
-def _run(store: CatalogueStore, request: QueryRequest) -> bool | _Solutions | Iterable[Any]:
-    """A query on the remote endpoint, through rdflib; its answer arrives whole, then is cut to the cap."""
-    result: Result = store.query(request.query)
-    if result.type == "ASK":
-        return bool(result.askAnswer)
-    if result.type == "SELECT":
-        variables = [str(variable) for variable in result.vars or []]
-        rows = (row.asdict() for row in result)  # type: ignore[union-attr]
-        return _Solutions(variables, ([_ox(row.get(name)) for name in variables] for row in rows))
-    graph = result.graph
-    assert graph is not None
-    return (ox.Triple(_ox(s), _ox(p), _ox(o)) for s, p, o in graph)
-
-
-def _ox(term: Any) -> Any:
-    return None if term is None else to_ox(term)
 
 
 def _term_json(term: Any) -> dict[str, Any]:
@@ -302,9 +279,9 @@ def answer_request(store: CatalogueStore, payload: bytes) -> tuple[dict[str, Any
     except MemoryError:
         return {"error": "memory", "message": "", "restart": True}, b""
     except StoreError as error:
-        # A failing read of the embedded store may mean the read-only view is broken (the store was
-        # compacted or moved under it): the server replaces this worker, and the new one opens it afresh.
-        return {"error": "store", "message": str(error), "restart": store.oxigraph is not None}, b""
+        # A failing read of a snapshot may mean it is broken (removed under it): the server replaces
+        # this worker, and the new one opens the current snapshot.
+        return {"error": "store", "message": str(error), "restart": store.embedded is not None}, b""
     except Exception as error:  # anything else must still produce an answer, and a fresh worker
         return {"error": "failed", "message": f"{type(error).__name__}: {_one_line(error)}", "restart": True}, b""
     header = asdict(answer)
@@ -322,7 +299,7 @@ def _die_with_parent(parent: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    settings_json, parent, memory_limit = argv[0], int(argv[1]), int(argv[2])
+    settings_json, parent, memory_limit, snapshot = argv[0], int(argv[1]), int(argv[2]), argv[3]
     _die_with_parent(parent)
     # Past this much address space an allocation fails: Python raises MemoryError, Oxigraph (Rust) aborts.
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
@@ -331,7 +308,12 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)
     requests = sys.stdin.buffer
     try:
-        store = CatalogueStore.open(Settings.model_validate_json(settings_json), read_only=True)
+        settings = Settings.model_validate_json(settings_json)
+        store = (
+            CatalogueStore.open_folder(Path(snapshot), settings)
+            if snapshot
+            else CatalogueStore.open(settings, read_only=True)
+        )
         check_query("SELECT * WHERE { ?s ?p ?o } LIMIT 1")  # builds the parser's caches before the first user
         store.ask("ASK { }")
     except (StoreError, OSError) as error:

@@ -15,16 +15,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.parser import parseUpdate
 
+from catalogue import graphs
 from catalogue.answer import AnswerFilters, InvalidProblem, answer_problem, measure_details, render_answer
-from catalogue.loader import LoadError, catalogue_sources, load, load_log_graph, source_for
-from catalogue.queries import overview
+from catalogue.loader import LoadError, catalogue_sources, load, source_for
+from catalogue.queries import overview, version
 from catalogue.search.engine import SearchError
 from catalogue.search.index import open_index, reindex
 from catalogue.settings import Settings, get_settings
-from catalogue.store import CatalogueStore, QueryError, StoreError
+from catalogue.store import CatalogueStore, QueryError, StoreError, from_ox
 from catalogue.validation import ValidationError, validate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -186,12 +188,14 @@ def sparql_command(query: str) -> None:
         except QueryError:
             _refuse_updates(text)
             raise
-        if result.type in ("SELECT", "ASK"):
-            payload = json.loads(result.serialize(format="json") or b"{}")
+        if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
+            payload = json.loads(result.serialize(format=ox.QueryResultsFormat.JSON) or b"{}")
             click.echo(json.dumps(payload, ensure_ascii=False, indent=1))
         else:
-            assert result.graph is not None
-            click.echo(result.graph.serialize(format="turtle"))
+            graph = Graph()
+            for triple in result:
+                graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+            click.echo(graph.serialize(format="turtle"))
 
 
 @main.command("export")
@@ -206,16 +210,15 @@ def sparql_command(query: str) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
 @_reports_errors
 def export_command(fmt: str, output: Path | None) -> None:
-    """Export the loaded catalogue (without the load log)."""
+    """Export the loaded catalogue: its files' graphs and the derived graph, never the private graphs
+    (proposals with their senders' contacts) nor the load log (`katalog backup` copies everything)."""
     settings = _settings()
-    log = load_log_graph(settings)
     with CatalogueStore.open(settings, read_only=True) as store:
-        graphs = sorted(g for g in store.graph_names() if g != log)
+        exported = sorted(graphs.exported_graphs(settings, (str(graph) for graph in store.graph_names())))
         dataset = Dataset()
-        for graph in graphs:
-            target = dataset.graph(graph)
-            for triple in store.triples_in(graph):
-                target.add(triple)
+        for graph in exported:
+            target = dataset.graph(URIRef(graph))
+            target += store.graph(graph)
     if fmt == "ttl":
         merged = Graph()
         for s, p, o, _graph in dataset.quads((None, None, None, None)):
@@ -227,7 +230,7 @@ def export_command(fmt: str, output: Path | None) -> None:
         click.echo(text)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"{len(graphs)} graphs written to {output}", err=True)
+        click.echo(f"{len(exported)} graphs written to {output}", err=True)
 
 
 def _folder_size(folder: Path) -> int:
@@ -242,6 +245,7 @@ def stats_command() -> None:
     with CatalogueStore.open(settings, read_only=True) as store:
         counts = overview.class_counts(store)
         sizes = overview.graph_sizes(store)
+        current = version.read(store, settings)
     click.echo("Resources by class:")
     for count in counts:
         click.echo(f"  {count.cls:<20} {count.count:>8}")
@@ -249,6 +253,7 @@ def stats_command() -> None:
     for size in sizes:
         click.echo(f"  {size.graph:<60} {size.triples:>8}")
     click.echo(f"Triples in all: {sum(size.triples for size in sizes)}")
+    click.echo(f"Catalogue version: {current}")
     if settings.store == "oxigraph":
         click.echo(f"Store on disk: {_folder_size(settings.store_path) / 1e6:.1f} MB at {settings.store_path}")
 

@@ -11,22 +11,28 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
 import pyoxigraph as ox
-from oxrdflib._converter import to_ox
 from rdflib import URIRef
 
+from catalogue import rules
+from catalogue.errors import CatalogueError
+from catalogue.graphs import ONTOLOGY, derived_graph, graph_iri
+from catalogue.queries import version
+from catalogue.queries.load_log import entry_update, loaded_fingerprints
 from catalogue.settings import DEFAULT_INSTANCE_BASE, Settings
 from catalogue.store import CatalogueStore
 
-DCTERMS = "http://purl.org/dc/terms/"
+RULES_FILE = "catalogue/rules.py"
+"""How the load log names the source of the derived graph: the rules, which change with the code."""
 
 
-class LoadError(Exception):
+class LoadError(CatalogueError):
     """A catalogue file cannot be read or parsed; the message names the file and the cause."""
+
+    code = "LOAD_FAILED"
+    status = 400
 
 
 @dataclass(frozen=True)
@@ -53,17 +59,9 @@ class Change:
         return f"{self.file}: {self.status}, +{self.added} -{self.removed} triples"
 
 
-def graph_iri(settings: Settings, name: str) -> URIRef:
-    return URIRef(f"{settings.instance_base}graph/{name}")
-
-
-def load_log_graph(settings: Settings) -> URIRef:
-    return graph_iri(settings, "load-log")
-
-
 def source_for(path: Path, settings: Settings) -> Source:
     """The named graph of a file: the ontology has its own, every data file one named after it."""
-    name = "ontology" if path.resolve() == settings.ontology_file.resolve() else path.stem
+    name = ONTOLOGY if path.resolve() == settings.ontology_file.resolve() else path.stem
     return Source(path, graph_iri(settings, name))
 
 
@@ -115,29 +113,6 @@ def _diff(old: Sequence[ox.Triple], new: Sequence[ox.Triple]) -> tuple[int, int]
     return sum((after - before).values()), sum((before - after).values())
 
 
-def loaded_fingerprints(store: CatalogueStore, settings: Settings) -> dict[URIRef, tuple[str, str]]:
-    """What the load log says was loaded: graph → (fingerprint, file name)."""
-    rows = store.select(
-        f"SELECT ?g ?id ?file ?log WHERE {{ GRAPH ?log {{ ?g <{DCTERMS}identifier> ?id ; <{DCTERMS}source> ?file }} }}",
-        {"log": load_log_graph(settings)},
-    )
-    return {URIRef(str(row["g"])): (str(row["id"]), str(row["file"])) for row in rows}
-
-
-def _log_update(settings: Settings, graph: URIRef, entry: tuple[str, str] | None) -> str:
-    log = load_log_graph(settings)
-    update = f"DELETE WHERE {{ GRAPH <{log}> {{ <{graph}> ?p ?o }} }}"
-    if entry is not None:
-        identifier, file = entry
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        update += (
-            f" ;\nINSERT DATA {{ GRAPH <{log}> {{ <{graph}> <{DCTERMS}identifier> {ox.Literal(identifier)} ;"
-            f" <{DCTERMS}source> {ox.Literal(file)} ;"
-            f' <{DCTERMS}modified> "{now}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
-        )
-    return update
-
-
 def load(
     store: CatalogueStore,
     sources: Sequence[Source],
@@ -150,6 +125,7 @@ def load(
 
     Parsing comes first for every changed file, so one bad file means nothing at all is written.
     """
+    store.drop_leftover_staging()
     known = loaded_fingerprints(store, settings)
     pending: list[tuple[Source, str, list[ox.Triple]]] = []
     changes: list[Change] = []
@@ -164,18 +140,26 @@ def load(
     for source, identifier, triples in pending:
         if progress is not None:
             progress(source)
-        old = [cast(ox.Triple, to_ox(t)) for t in store.triples_in(source.graph)] if source.graph in known else []
+        old = store.triples_in(source.graph) if source.graph in known else []
         added, removed = _diff(old, triples)
-        store.replace_graph(source.graph, triples, _log_update(settings, source.graph, (identifier, source.path.name)))
+        entry = entry_update(settings, source.graph, (identifier, source.path.name))
+        store.replace_graph(source.graph, triples, f"{entry} ;\n{version.bump(settings)}")
         status = "replaced" if source.graph in known else "added"
         changes.append(Change(source.graph, source.path.name, status, added, removed))
+    derived = derived_graph(settings)
     if prune:
-        wanted = {source.graph for source in sources}
+        wanted = {source.graph for source in sources} | {derived}
         for graph, (_, file) in sorted(known.items()):
             if graph not in wanted:
                 removed = len(store.triples_in(graph))
-                store.drop_graph(graph, _log_update(settings, graph, None))
+                store.drop_graph(graph, f"{entry_update(settings, graph, None)} ;\n{version.bump(settings)}")
                 changes.append(Change(graph, file, "removed", 0, removed))
+    if any(change.status != "unchanged" for change in changes) or known.get(derived, ("", ""))[0] != rules.FINGERPRINT:
+        in_hand = {str(source.graph): triples for source, _, triples in pending}
+        rederived = rules.rederive(store, settings, in_hand=in_hand)
+        store.update(entry_update(settings, derived, (rules.FINGERPRINT, RULES_FILE)))
+        if rederived.changed:
+            changes.append(Change(derived, RULES_FILE, "replaced", rederived.added, rederived.removed))
     store.flush()
     order = {source.graph: index for index, source in enumerate(sources)}
     return sorted(changes, key=lambda change: order.get(change.graph, len(order)))

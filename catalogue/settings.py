@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     sparql_update_endpoint: str | None = Field(
         None, description="URL of the remote SPARQL 1.1 update endpoint, when store is 'sparql'."
     )
+    sparql_store_endpoint: str | None = Field(
+        None,
+        description="URL of the remote Oxigraph server's Graph Store endpoint, when store is 'sparql' (default: the "
+        "update endpoint with /update replaced by /store). Like /update, never expose it to the public.",
+    )
     sparql_timeout: float = Field(30.0, description="Seconds to wait for the remote SPARQL endpoint before giving up.")
     data_dir: Path = Field(
         REPOSITORY / "catalogue" / "data",
@@ -69,6 +74,21 @@ class Settings(BaseSettings):
         description="Whole GraphQL answers kept per catalogue version (forgotten when the data changes); 0 turns "
         "keeping off.",
     )
+    graphql_cache_bytes: int = Field(
+        64_000_000,
+        ge=0,
+        description="Bytes the kept GraphQL answers may take in all; an answer larger than a thirty-second of it is "
+        "never kept.",
+    )
+    graphql_max_nodes: int = Field(
+        20_000,
+        ge=1,
+        description="Most objects and list items one GraphQL answer may hold; a query that would return more is "
+        "refused with a message naming the limit.",
+    )
+    graphql_timeout: float = Field(
+        5.0, gt=0, description="Seconds one GraphQL operation may run before it is stopped with an error."
+    )
     secret_key: SecretStr | None = Field(
         None,
         description="Secret that signs the web forms' anti-forgery tokens; every server of one site needs the same. "
@@ -76,6 +96,13 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `katalog serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `katalog serve` listens on.")
+    debug: bool = Field(
+        False, description="Print the traceback of an unexpected error in the CLI (as `katalog --debug` does)."
+    )
+    log_file: Path = Field(
+        REPOSITORY / "var" / "log" / "katalog.log",
+        description="File every unexpected error is logged to, with its traceback (created 0600).",
+    )
     environment: Literal["development", "production"] = Field(
         "development",
         description="'production' masks internal errors in answers and turns off GraphQL introspection and GraphiQL.",
@@ -87,6 +114,9 @@ class Settings(BaseSettings):
             raise ValueError(
                 "KATALOG_STORE=sparql needs KATALOG_SPARQL_QUERY_ENDPOINT and KATALOG_SPARQL_UPDATE_ENDPOINT"
             )
+        if self.store == "sparql" and self.sparql_store_endpoint is None:
+            update = str(self.sparql_update_endpoint)
+            self.sparql_store_endpoint = update.removesuffix("/update") + "/store"
         if not self.instance_base.endswith(("/", "#")):
             raise ValueError("KATALOG_INSTANCE_BASE must end with '/' or '#'")
         return self

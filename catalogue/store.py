@@ -1,259 +1,546 @@
-"""The knowledge-graph store: an rdflib Dataset over the embedded Oxigraph store or a remote endpoint.
+"""The knowledge-graph store: the embedded Oxigraph store, or Oxigraph's own server, behind one API.
 
-rdflib is the API for reading (SPARQL queries, graphs); writes that must be atomic replace one named
-graph at a time in a single Oxigraph transaction (or a single SPARQL update request when remote).
-Every failure to reach the store becomes a :class:`StoreError` with a one-line cause.
+Both run the same engine, so the catalogue's queries are the same text on both; what differs is how a
+query reaches the engine and how a graph is written, which a :class:`StoreDialect` decides:
+:class:`EmbeddedOxigraph` calls pyoxigraph in this process, :class:`OxigraphServer` speaks the SPARQL
+1.1 Protocol and Graph Store Protocol to ``oxigraph serve --union-default-graph``. Answers come back
+as pyoxigraph's own objects either way (the server's are parsed by pyoxigraph), so every caller sees
+the same rows.
+
+Parameters are bound by writing each value into the query text as a SPARQL term, serialised by
+pyoxigraph (so nothing can break out of it), before the query is sent (:func:`bind`). Both stores
+then see the same constant: rdflib and oxrdflib instead append a ``VALUES`` clause, which a
+``FILTER`` inside the pattern never sees (every row dropped), and Oxigraph's own substitutions exist
+only in process and are applied after the pattern is evaluated (slower than a constant).
+
+Writes that must be atomic run as one SPARQL update request, which Oxigraph executes as one
+transaction on both stores. Every failure to reach the store is a :class:`StoreError`, every refused
+query a :class:`QueryError`, each with a one-line cause.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import httpx
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
-from oxrdflib._converter import from_ox, to_ox
-from rdflib import Dataset, Graph, URIRef, Variable
-from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
-from rdflib.query import Result
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from catalogue import graphs
+from catalogue.errors import QueryError, StoreError
 from catalogue.settings import Settings
 
+__all__ = ["CatalogueStore", "Dataset", "QueryError", "StoreError", "bind", "open_store"]
 
-class StoreError(Exception):
-    """The store cannot be opened, reached or used; the message names the cause in one line."""
+NTRIPLES = ox.RdfFormat.N_TRIPLES
+NQUADS = ox.RdfFormat.N_QUADS
+SPARQL_JSON = "application/sparql-results+json"
+NTRIPLES_TYPE = "application/n-triples"
+NQUADS_TYPE = "application/n-quads"
 
 
-class QueryError(Exception):
-    """A SPARQL query was refused or is not valid; the message says why in one line."""
-
-
-def _one_line(error: BaseException) -> str:
+def _one_line(error: BaseException | str) -> str:
     return " ".join(str(error).split())
 
 
-class CatalogueStore:
-    """One store of the catalogue: named graphs per source file, queried through rdflib.
+# -- terms ----------------------------------------------------------------------------------------
 
-    Use :meth:`open` (or :func:`open_store`), and close it when done (it is a context manager).
-    """
 
-    def __init__(self, dataset: Dataset, oxigraph: ox.Store | None, description: str) -> None:
-        self.dataset = dataset
-        self._oxigraph = oxigraph
-        self.description = description
+def to_ox(term: Node | ox.NamedNode | ox.BlankNode | ox.Literal) -> Any:
+    """An rdflib term as pyoxigraph's (pyoxigraph's own terms pass through)."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return term
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+        return ox.Literal(str(term), language=term.language, datatype=datatype)
+    raise TypeError(f"not an RDF term: {term!r}")
 
-    # -- opening ---------------------------------------------------------------------------------
 
-    @classmethod
-    def open(cls, settings: Settings, *, read_only: bool = False) -> CatalogueStore:
-        if settings.store == "sparql":
-            return cls._open_remote(settings, read_only=read_only)
-        return cls._open_oxigraph(settings.store_path, read_only=read_only)
+def from_ox(term: Any) -> Node:
+    """A pyoxigraph term as rdflib's."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"not an RDF term: {term!r}")
 
-    @classmethod
-    def _open_oxigraph(cls, path: Path, *, read_only: bool) -> CatalogueStore:
+
+def ntriples(triples: Any) -> bytes:
+    """Triples (a CONSTRUCT's answer, or any iterable of pyoxigraph triples) as N-Triples."""
+    if hasattr(triples, "serialize"):
+        return cast(bytes, triples.serialize(format=NTRIPLES))
+    return cast(bytes, ox.serialize(triples, format=NTRIPLES))
+
+
+# -- binding parameters ---------------------------------------------------------------------------
+
+# The lexical pieces a variable can hide in (comments, IRIs, strings) and those that tell where a
+# SELECT's projection ends, in the order they must be tried.
+_TOKENS = re.compile(
+    r"""(?P<skip>\#[^\n]*|<[^<>"{}|^`\\\x00-\x20]*>|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+        |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      |(?P<alias>\bAS\s+[?$][A-Za-z_][A-Za-z0-9_]*)
+      |(?P<variable>[?$][A-Za-z_][A-Za-z0-9_]*)
+      |(?P<select>\bSELECT\b|\bGROUP\s+BY\b)
+      |(?P<end>\bWHERE\b|\bFROM\b|\bHAVING\b|\bORDER\b|\bLIMIT\b|\bOFFSET\b|\bVALUES\b|[{}])
+      |(?P<open>\()|(?P<close>\))""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def bind(sparql: str, bindings: Mapping[str, Node | Any]) -> str:
+    """``sparql`` with each variable named in ``bindings`` replaced by its value as a SPARQL term.
+
+    A bound variable is left out of a SELECT's projection and a GROUP BY (the caller knows its value,
+    and a constant cannot be projected or grouped by). Variables inside IRIs, strings and comments are
+    not touched."""
+    if not bindings:
+        return sparql
+    terms = {name: str(to_ox(value)) for name, value in bindings.items()}
+    pieces: list[str] = []
+    position = 0
+    projecting = False
+    depth = 0
+    for match in _TOKENS.finditer(sparql):
+        kind = match.lastgroup
+        if kind == "select":
+            projecting, depth = True, 0
+        elif kind == "end" and depth == 0:
+            projecting = False
+        elif kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "variable" and match.group()[1:] in terms:
+            name = match.group()[1:]
+            term = terms[name]
+            pieces.append(sparql[position : match.start()])
+            pieces.append("" if projecting and depth == 0 else term)
+            position = match.end()
+    pieces.append(sparql[position:])
+    return "".join(pieces)
+
+
+# -- what differs between the embedded store and the server ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The graphs a query reads: its default graph (merged) and those ``GRAPH ?g`` ranges over."""
+
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+
+
+NO_GRAPH = "urn:kcs:no-graph"
+
+
+class StoreDialect(ABC):
+    """How queries and writes reach one kind of store."""
+
+    description: str
+
+    @abstractmethod
+    def query(self, sparql: str, *, dataset: Dataset | None = None) -> Any:
+        """Run ``sparql`` (parameters already bound); pyoxigraph's QuerySolutions, QueryBoolean or
+        an iterable of triples. The default graph is the union of every graph unless ``dataset`` says
+        which graphs to read (it then replaces any FROM of the query: Oxigraph ignores FROM under a
+        union default graph, so a query's own FROM cannot be trusted to narrow what it reads)."""
+
+    @abstractmethod
+    def construct_ntriples(self, sparql: str) -> bytes:
+        """A CONSTRUCT query's triples as N-Triples, without building a Python object per triple."""
+
+    @abstractmethod
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update request in one transaction."""
+
+    @abstractmethod
+    def write_new_graph(self, graph: str, ntriples: bytes) -> None:
+        """Write ``ntriples`` into ``graph``, which holds nothing yet, with the fastest loader; a failure
+        leaves the graph empty."""
+
+    @abstractmethod
+    def dump(self) -> bytes:
+        """Every quad of the store as N-Quads."""
+
+    @abstractmethod
+    def replace_everything(self, nquads: bytes) -> None:
+        """Replace the whole store by ``nquads``."""
+
+    @abstractmethod
+    def flush(self) -> None:
+        """Make every write durable before returning."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store."""
+
+
+class EmbeddedOxigraph(StoreDialect):
+    """The on-disk store in this process. One process may open it for writing (Oxigraph locks it)."""
+
+    def __init__(self, path: Path, *, read_only: bool) -> None:
         try:
             if read_only:
                 if not (path / "CURRENT").exists():
                     raise StoreError(f"no store at {path}: run `katalog load` first")
-                inner = ox.Store.read_only(str(path))
+                self.store = ox.Store.read_only(str(path))
             else:
-                path.mkdir(parents=True, exist_ok=True)
-                inner = ox.Store(str(path))
+                # Private: the store holds people's contacts (and later their accounts).
+                path.mkdir(mode=0o700, parents=True, exist_ok=True)
+                path.chmod(0o700)
+                self.store = ox.Store(str(path))
         except OSError as error:
-            message = str(error)
-            if "lock" in message.lower():
+            if "lock" in str(error).lower():
                 raise StoreError(
                     f"the store at {path} is locked by another process (is `katalog serve` or "
                     "another `katalog load` running?)"
                 ) from error
             raise StoreError(f"cannot open the store at {path}: {_one_line(error)}") from error
-        dataset = Dataset(store=OxigraphStore(store=inner), default_union=True)
-        return cls(dataset, inner, f"Oxigraph store at {path}{' (read-only)' if read_only else ''}")
+        self.path = path
+        self.description = f"Oxigraph store at {path}{' (read-only)' if read_only else ''}"
 
-    @classmethod
-    def _open_remote(cls, settings: Settings, *, read_only: bool) -> CatalogueStore:
-        store = SPARQLUpdateStore(
-            query_endpoint=settings.sparql_query_endpoint,
-            update_endpoint=None if read_only else settings.sparql_update_endpoint,
-            timeout=settings.sparql_timeout,
-        )
-        dataset = Dataset(store=store, default_union=True)
-        catalogue = cls(dataset, None, f"SPARQL endpoint {settings.sparql_query_endpoint}")
-        catalogue.ask("ASK { }")  # fail now, with a clear message, if the endpoint is unreachable
-        return catalogue
-
-    # -- reading ---------------------------------------------------------------------------------
-
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
-        """Run a read-only SPARQL query with parameters bound (never joined into the text).
-
-        Every bound variable must be in the query's projection: Oxigraph substitutes only those."""
-        if self._oxigraph is not None:
-            return self._query_oxigraph(sparql, bindings or {})
+    def query(self, sparql: str, *, dataset: Dataset | None = None) -> Any:
+        options: dict[str, Any]
+        if dataset is None:
+            options = {"use_default_graph_as_union": True}
+        else:
+            options = {
+                "default_graph": [ox.NamedNode(graph) for graph in dataset.default_graphs],
+                "named_graphs": [ox.NamedNode(graph) for graph in dataset.named_graphs],
+            }
         try:
-            return self.dataset.query(sparql, initBindings=dict(bindings or {}))  # type: ignore[arg-type]
-        except Exception as error:  # rdflib raises many kinds; the caller needs one with a clear cause
-            raise StoreError(f"the SPARQL endpoint failed: {_one_line(error)}") from error
-
-    def _query_oxigraph(self, sparql: str, bindings: Mapping[str, Node]) -> Result:
-        return _rdflib_result(self._run_oxigraph(sparql, bindings))
-
-    def _run_oxigraph(self, sparql: str, bindings: Mapping[str, Node]) -> Any:
-        # oxrdflib turns initBindings into a trailing VALUES clause, which can silently return nothing
-        # (oxrdflib issue 11); Oxigraph's own substitutions bind parameters correctly.
-        substitutions: dict[ox.Variable, Any] = {ox.Variable(name): to_ox(value) for name, value in bindings.items()}
-        try:
-            results = self._oxigraph.query(  # type: ignore[union-attr]
-                sparql, use_default_graph_as_union=True, substitutions=substitutions or None
-            )
+            return self.store.query(sparql, **options)
         except SyntaxError as error:
             raise QueryError(f"invalid SPARQL query: {_one_line(error)}") from error
         except OSError as error:
             raise StoreError(f"the store failed: {_one_line(error)}") from error
-        return results
+
+    def construct_ntriples(self, sparql: str) -> bytes:
+        try:
+            return ntriples(self.query(sparql))
+        except OSError as error:
+            raise StoreError(f"the store failed: {_one_line(error)}") from error
+
+    def update(self, sparql: str) -> None:
+        try:
+            self.store.update(sparql)
+        except SyntaxError as error:
+            raise QueryError(f"invalid SPARQL update: {_one_line(error)}") from error
+        except OSError as error:
+            raise StoreError(f"writing to the store failed: {_one_line(error)}") from error
+
+    def write_new_graph(self, graph: str, ntriples: bytes) -> None:
+        # Oxigraph's transactions are slow for big writes (500,000 triples: 22 s to stage, 66 s to swap
+        # in, against 6 s for the bulk loader); a graph that held nothing has nothing to protect.
+        target = ox.NamedNode(graph)
+        try:
+            self.store.bulk_load(ntriples, format=NTRIPLES, to_graph=target)
+        except BaseException as error:
+            self.store.remove_graph(target)
+            if isinstance(error, OSError):
+                raise StoreError(f"writing to the store failed: {_one_line(error)}") from error
+            raise
+
+    def dump(self) -> bytes:
+        return cast(bytes, self.store.dump(format=NQUADS))
+
+    def replace_everything(self, nquads: bytes) -> None:
+        try:
+            self.store.clear()
+            self.store.bulk_load(nquads, format=NQUADS)
+            self.store.flush()
+        except OSError as error:
+            raise StoreError(f"writing to the store failed: {_one_line(error)}") from error
+
+    def backup(self, folder: Path) -> None:
+        """A consistent copy of the whole store into ``folder`` (a checkpoint: cheap, hard links)."""
+        try:
+            self.store.backup(str(folder))
+        except OSError as error:
+            raise StoreError(f"copying the store to {folder} failed: {_one_line(error)}") from error
+
+    def flush(self) -> None:
+        self.store.flush()
+
+    def close(self) -> None:
+        del self.store  # pyoxigraph closes a store when its last reference goes
+
+
+class OxigraphServer(StoreDialect):
+    """Oxigraph's own server (``oxigraph serve --union-default-graph``), over HTTP: queries at the query
+    endpoint, updates at the update endpoint and whole graphs at its Graph Store endpoint (``/store``)."""
+
+    def __init__(self, settings: Settings, *, read_only: bool) -> None:
+        self.query_endpoint = settings.sparql_query_endpoint or ""
+        self.update_endpoint = None if read_only else settings.sparql_update_endpoint
+        self.store_endpoint = settings.sparql_store_endpoint or ""
+        self.description = f"Oxigraph server at {self.query_endpoint}"
+        self.client = httpx.Client(timeout=settings.sparql_timeout)
+
+    def _post(self, url: str, **request: Any) -> httpx.Response:
+        try:
+            response = self.client.post(url, **request)
+        except httpx.TimeoutException as error:
+            raise StoreError(f"the SPARQL endpoint {url} did not answer in time") from error
+        except httpx.HTTPError as error:
+            raise StoreError(f"the SPARQL endpoint {url} is unreachable: {_one_line(error)}") from error
+        if response.status_code == 400:
+            raise QueryError(f"the SPARQL endpoint refused the request: {_one_line(response.text)[:500]}")
+        if response.status_code >= 300:
+            raise StoreError(
+                f"the SPARQL endpoint {url} answered {response.status_code}: {_one_line(response.text)[:300]}"
+            )
+        return response
+
+    def _ask(self, sparql: str, dataset: Dataset | None, accept: str) -> httpx.Response:
+        form: dict[str, str | list[str]] = {"query": sparql}
+        if dataset is not None:
+            form["default-graph-uri"] = list(dataset.default_graphs)
+            # The protocol cannot say "no graph at all": an empty list is a graph that cannot exist.
+            form["named-graph-uri"] = list(dataset.named_graphs) or [NO_GRAPH]
+        return self._post(self.query_endpoint, data=form, headers={"Accept": accept})
+
+    def query(self, sparql: str, *, dataset: Dataset | None = None) -> Any:
+        response = self._ask(sparql, dataset, f"{SPARQL_JSON}, {NTRIPLES_TYPE};q=0.9")
+        body = response.content
+        if response.headers.get("content-type", "").startswith(NTRIPLES_TYPE):
+            return list(ox.parse(body, format=NTRIPLES))
+        try:
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        except SyntaxError as error:
+            raise StoreError(f"the SPARQL endpoint answered something unreadable: {_one_line(error)}") from error
+
+    def construct_ntriples(self, sparql: str) -> bytes:
+        return self._ask(sparql, None, NTRIPLES_TYPE).content
+
+    def _writable(self) -> str:
+        if self.update_endpoint is None:
+            raise StoreError("this store was opened read-only")
+        return self.update_endpoint
+
+    def update(self, sparql: str) -> None:
+        self._post(self._writable(), content=sparql.encode(), headers={"Content-Type": "application/sparql-update"})
+
+    def write_new_graph(self, graph: str, ntriples: bytes) -> None:
+        self._writable()
+        self._post(self.store_endpoint, params={"graph": graph}, content=ntriples,
+                   headers={"Content-Type": NTRIPLES_TYPE})
+
+    def dump(self) -> bytes:
+        try:
+            response = self.client.get(self.store_endpoint, headers={"Accept": NQUADS_TYPE})
+        except httpx.HTTPError as error:
+            raise StoreError(f"the SPARQL endpoint {self.store_endpoint} is unreachable: {_one_line(error)}") from error
+        if response.status_code != 200:
+            raise StoreError(f"the Graph Store endpoint answered {response.status_code}: {_one_line(response.text)}")
+        return response.content
+
+    def replace_everything(self, nquads: bytes) -> None:
+        self._writable()
+        try:
+            response = self.client.put(self.store_endpoint, content=nquads, headers={"Content-Type": NQUADS_TYPE})
+        except httpx.HTTPError as error:
+            raise StoreError(f"the SPARQL endpoint {self.store_endpoint} is unreachable: {_one_line(error)}") from error
+        if response.status_code >= 300:
+            raise StoreError(f"the Graph Store endpoint answered {response.status_code}: {_one_line(response.text)}")
+
+    def flush(self) -> None:
+        """The server makes every update durable before it answers."""
+
+    def close(self) -> None:
+        self.client.close()
+
+
+# -- the store ------------------------------------------------------------------------------------
+
+_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+class CatalogueStore:
+    """One store of the catalogue: named graphs per source file (see :mod:`catalogue.graphs`).
+
+    Use :meth:`open`, and close it when done (it is a context manager)."""
+
+    def __init__(self, dialect: StoreDialect, settings: Settings) -> None:
+        self.dialect = dialect
+        self.settings = settings
+
+    @property
+    def description(self) -> str:
+        return self.dialect.description
+
+    @property
+    def embedded(self) -> EmbeddedOxigraph | None:
+        """The embedded store's dialect, for what only it can do (a snapshot); None for the server."""
+        return self.dialect if isinstance(self.dialect, EmbeddedOxigraph) else None
+
+    @classmethod
+    def open(cls, settings: Settings, *, read_only: bool = False) -> CatalogueStore:
+        if settings.store == "sparql":
+            store = cls(OxigraphServer(settings, read_only=read_only), settings)
+            try:
+                store.ask("ASK { }")  # fail now, with a clear message, if the server is unreachable
+            except BaseException:
+                store.close()
+                raise
+            return store
+        return cls(EmbeddedOxigraph(settings.store_path, read_only=read_only), settings)
+
+    @classmethod
+    def open_folder(cls, folder: Path, settings: Settings, *, read_only: bool = True) -> CatalogueStore:
+        """An embedded store in ``folder`` (a snapshot), whatever the settings name."""
+        return cls(EmbeddedOxigraph(folder, read_only=read_only), settings)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def query(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, dataset: Dataset | None = None
+    ) -> Any:
+        """Run a read-only SPARQL query with ``bindings`` bound (:func:`bind`) on the union of every graph,
+        or on ``dataset``; pyoxigraph's answer."""
+        return self.dialect.query(bind(sparql, bindings or {}), dataset=dataset)
 
     def select(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> list[dict[str, Any]]:
-        """Run a SELECT query; each row maps the variables it binds to their values."""
-        result = self.query(sparql, bindings)
-        return [{str(name): value for name, value in row.asdict().items()} for row in result]  # type: ignore[union-attr]
+        """Run a SELECT query; each row maps the variables it binds to their values as rdflib terms."""
+        solutions = self.query(sparql, bindings)
+        names = [variable.value for variable in solutions.variables]
+        return [
+            {name: from_ox(term) for name, term in zip(names, solution, strict=True) if term is not None}
+            for solution in solutions
+        ]
 
     def values(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> list[dict[str, str]]:
         """Run a SELECT query; each row maps the variables it binds to their lexical values (IRIs and
         literals as plain strings). Several times faster than :meth:`select` on big results: no
         rdflib term is built (50,000 rows: 0.3 s instead of 3 s)."""
-        if self._oxigraph is None:
-            return [{name: str(value) for name, value in row.items()} for row in self.select(sparql, bindings)]
-        solutions = self._run_oxigraph(sparql, bindings or {})
+        solutions = self.query(sparql, bindings)
         names = [variable.value for variable in solutions.variables]
-        rows = []
-        for solution in solutions:
-            rows.append({name: term.value for name, term in zip(names, solution, strict=True) if term is not None})
-        return rows
+        return [
+            {name: term.value for name, term in zip(names, solution, strict=True) if term is not None}
+            for solution in solutions
+        ]
 
     def ask(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bool:
-        return bool(self.query(sparql, bindings).askAnswer)
+        return bool(self.query(sparql, bindings))
+
+    def construct_ntriples(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> bytes:
+        return self.dialect.construct_ntriples(bind(sparql, bindings or {}))
+
+    def construct(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Graph:
+        """Run a CONSTRUCT query; its triples as an rdflib graph."""
+        graph = Graph()
+        for triple in ox.parse(self.construct_ntriples(sparql, bindings), format=NTRIPLES):
+            graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+        return graph
 
     def graph_names(self) -> set[URIRef]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return {URIRef(str(row["g"])) for row in rows}
+        rows = self.values("SELECT ?g WHERE { GRAPH ?g { } }")  # the store's list of graphs: no quad is read
+        return {URIRef(row["g"]) for row in rows}
 
-    def triples_in(self, graph: URIRef) -> list[tuple[Node, Node, Node]]:
-        rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", {"g": graph})
-        return [(row["s"], row["p"], row["o"]) for row in rows]
+    def triples_in(self, graph: URIRef | str) -> list[ox.Triple]:
+        """Every triple of one named graph."""
+        return list(ox.parse(self.construct_ntriples(_GRAPH, {"g": URIRef(graph)}), format=NTRIPLES))
+
+    def graph(self, graph: URIRef | str) -> Graph:
+        """One named graph as an rdflib graph."""
+        return self.construct(_GRAPH, {"g": URIRef(graph)})
+
+    def dump(self) -> bytes:
+        """Every quad of the store, private graphs included, as N-Quads."""
+        return self.dialect.dump()
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def replace_graph(self, graph: URIRef, triples: Iterable[ox.Triple], log_update: str = "") -> None:
-        """Replace the content of ``graph`` by ``triples`` in one transaction, then run ``log_update``
-        (a SPARQL update recording the load) in that same transaction."""
-        if self._oxigraph is not None:
-            self._replace_graph_oxigraph(graph, triples, log_update)
-        else:
-            self._replace_graph_remote(graph, triples, log_update)
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update request: one transaction, on both stores."""
+        self.dialect.update(sparql)
 
-    def _replace_graph_oxigraph(self, graph: URIRef, triples: Iterable[ox.Triple], log_update: str) -> None:
-        store = self._oxigraph
-        assert store is not None
-        target = ox.NamedNode(str(graph))
+    def replace_graph(self, graph: URIRef | str, triples: Iterable[ox.Triple], then: str = "") -> None:
+        """Replace the content of ``graph`` by ``triples``, then run the update ``then`` (recording the
+        change) in the same transaction; readers see the old graph or the new one, never a mixture.
+
+        A graph that does not exist yet is written with the bulk loader first, then ``then`` runs."""
+        body = ntriples(list(triples))
+        if not self.ask("ASK { GRAPH ?g { ?s ?p ?o } }", {"g": URIRef(graph)}):
+            self.dialect.write_new_graph(str(graph), body)
+            if then:
+                self.update(then)
+            return
+        # Stage the new content in a graph of its own, then swap it in with one update request. A
+        # staging graph a killed process leaves behind is never read (catalogue.graphs) and is removed
+        # by the next load (drop_leftover_staging).
+        staging = f"{graphs.staging_prefix(self.settings)}{uuid.uuid4().hex}"
         try:
-            if not store.contains_named_graph(target):
-                self._bulk_load_new_graph(store, target, triples)
-                store.update(log_update)
-                return
-            # Stage the new content in a graph of its own, then swap it in with one update request,
-            # which Oxigraph runs as one transaction: readers see the old graph or the new one,
-            # never a mixture, and a failure anywhere leaves the old graph as it was.
-            staging = ox.NamedNode(f"{graph}#staging-{uuid.uuid4().hex}")
-            try:
-                store.extend(ox.Quad(t.subject, t.predicate, t.object, staging) for t in triples)
-                store.update(f"MOVE SILENT GRAPH <{staging.value}> TO GRAPH <{graph}> ;\n{log_update}")
-            finally:
-                if store.contains_named_graph(staging):
-                    store.remove_graph(staging)
-        except OSError as error:
-            raise StoreError(f"writing to the store failed: {_one_line(error)}") from error
+            self.dialect.write_new_graph(staging, body)
+            self.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}> ;\n{then}")
+        finally:
+            self.update(f"DROP SILENT GRAPH <{staging}>")
 
-    @staticmethod
-    def _bulk_load_new_graph(store: ox.Store, target: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
-        """Write a graph that does not exist yet with Oxigraph's bulk loader.
+    def insert(self, graph: URIRef | str, triples: Iterable[ox.Triple], then: str = "") -> None:
+        """Add ``triples`` to ``graph`` and run ``then``, in one transaction."""
+        body = "\n".join(f"{triple} ." for triple in triples)
+        self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }} ;\n{then}")
 
-        Oxigraph's transactions are slow for big writes (measured: 500,000 triples take 22 s to stage
-        and 66 s to swap in, against 6 s for the bulk loader), and a graph that did not exist has no
-        old content to protect: the input is fully parsed before this runs, and if writing fails the
-        partial graph is removed, so the store is left as it was.
-        """
-        try:
-            store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
-        except BaseException:
-            store.remove_graph(target)
-            raise
+    def drop_graph(self, graph: URIRef | str, then: str = "") -> None:
+        self.update(f"DROP SILENT GRAPH <{graph}> ;\n{then}")
 
-    def _replace_graph_remote(self, graph: URIRef, triples: Iterable[ox.Triple], log_update: str) -> None:
-        body = "\n".join(str(t) + " ." for t in triples)
-        update = f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }} ;\n{log_update}"
-        try:
-            self.dataset.update(update)
-        except Exception as error:  # the endpoint answers with many kinds of errors
-            raise StoreError(f"the SPARQL endpoint refused the update: {_one_line(error)}") from error
+    def drop_leftover_staging(self) -> list[str]:
+        """Remove the staging graphs of writes that never finished (a killed `katalog load`)."""
+        leftovers = sorted(str(graph) for graph in self.graph_names() if graphs.is_staging(self.settings, graph))
+        if leftovers:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in leftovers))
+        return leftovers
 
-    def drop_graph(self, graph: URIRef, log_update: str = "") -> None:
-        update = f"DROP SILENT GRAPH <{graph}> ;\n{log_update}"
-        try:
-            if self._oxigraph is not None:
-                self._oxigraph.update(update)
-            else:
-                self.dataset.update(update)
-        except Exception as error:
-            raise StoreError(f"removing graph {graph} failed: {_one_line(error)}") from error
+    def public_snapshot(self, folder: Path) -> None:
+        """A copy of the embedded store in ``folder`` for readers in other processes (the ``/sparql``
+        workers): consistent although this process goes on writing, and without the private and staging
+        graphs, so that nothing read from it can leak a contact. pyoxigraph leaves undefined what a
+        read-only view sees of a store another process writes; nobody writes a snapshot."""
+        embedded = self.embedded
+        if embedded is None:
+            raise StoreError("only the embedded store makes snapshots")
+        embedded.backup(folder)
+        folder.chmod(0o700)
+        copy = ox.Store(str(folder))
+        kept = set(graphs.public_graphs(self.settings, (graph.value for graph in copy.named_graphs())))
+        for graph in list(copy.named_graphs()):
+            if graph.value not in kept:
+                copy.remove_graph(graph)
+        copy.flush()
+        del copy  # closes it: the snapshot's readers open it read-only, alone
+
+    def replace_everything(self, nquads: bytes) -> None:
+        """Replace the whole store by the quads of a backup."""
+        self.dialect.replace_everything(nquads)
 
     def flush(self) -> None:
-        if self._oxigraph is not None:
-            self._oxigraph.flush()
+        self.dialect.flush()
 
     def close(self) -> None:
-        if self._oxigraph is not None:
-            self._oxigraph = None
-        self.dataset.close()
+        self.dialect.close()
 
     def __enter__(self) -> CatalogueStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @property
-    def oxigraph(self) -> ox.Store | None:
-        """The embedded Oxigraph store under the Dataset, for bulk work on a hot path (None if remote)."""
-        return self._oxigraph
-
-
-def _solution_bindings(solution: ox.QuerySolution, variables: list[str]) -> dict[Variable, Any]:
-    return {Variable(name): from_ox(solution[name]) for name in variables if solution[name] is not None}
-
-
-def _rdflib_result(results: Any) -> Result:
-    """Map Oxigraph query results to an rdflib Result, so callers see one API whatever the backend."""
-    if isinstance(results, ox.QueryBoolean):
-        result = Result("ASK")
-        result.askAnswer = bool(results)
-        return result
-    if isinstance(results, ox.QuerySolutions):
-        result = Result("SELECT")
-        variables = [v.value for v in results.variables]
-        result.vars = [Variable(v) for v in variables]
-        result.bindings = [_solution_bindings(solution, variables) for solution in results]
-        return result
-    result = Result("CONSTRUCT")
-    graph = Graph()
-    for triple in results:
-        graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))  # type: ignore[arg-type]
-    result.graph = graph
-    return result
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> CatalogueStore:

@@ -48,11 +48,18 @@ class KCS(DefinedNamespace):
     area: URIRef
     baseline: URIRef
     callOf: URIRef
+    catalogueVersion: URIRef
     costCZK: URIRef
     duration: URIRef
     eligibleApplicant: URIRef
     focus: URIRef
     frequency: URIRef
+    fulfils: URIRef
+    fulfilsAsPartOf: URIRef
+    fulfilsThroughRealised: URIRef
+    fundsMeasure: URIRef
+    fundsThroughComponent: URIRef
+    fundsThroughProgramme: URIRef
     fundingSource: URIRef
     fundingSourceNote: URIRef
     guarantor: URIRef
@@ -60,16 +67,21 @@ class KCS(DefinedNamespace):
     implementer: URIRef
     includesService: URIRef
     isFlagship: URIRef
+    locatedIn: URIRef
     method: URIRef
+    openTo: URIRef
     partOfFlagship: URIRef
     partner: URIRef
     periodEnd: URIRef
     periodStart: URIRef
     place: URIRef
     plannedActivity: URIRef
+    proposedIndicator: URIRef
     provider: URIRef
+    providedBy: URIRef
     publicSource: URIRef
     realises: URIRef
+    realisesService: URIRef
     section: URIRef
     seedFile: URIRef
     servesGoal: URIRef
@@ -84,6 +96,7 @@ class KCS(DefinedNamespace):
     targetValue: URIRef
     territorialTarget: URIRef
     unit: URIRef
+    within: URIRef
     year: URIRef
 
 

@@ -168,3 +168,63 @@ def catalogue_search(loaded_store_path: Path, tmp_path_factory: pytest.TempPathF
     for _, index in opened.values():
         index.close()
     store.close()
+
+
+@contextmanager
+def oxigraph_server(folder: Path) -> Iterator[dict[str, str]]:
+    """A real Oxigraph server (`oxigraph serve`, the `oxigraph` package) on 127.0.0.1 over an empty store
+    in ``folder``, run as the README says; yields the environment that points `katalog` at it, and
+    stops it afterwards."""
+    port = free_port()
+    log = open(folder / "oxigraph.log", "wb")  # noqa: SIM115 - closed when the server stops
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location", str(folder / "oxigraph"),
+         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.post(f"{base}/query", data={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"the Oxigraph server did not start within 30 s:\n{(folder / 'oxigraph.log').read_text()}")
+        yield {
+            "KATALOG_STORE": "sparql",
+            "KATALOG_SPARQL_QUERY_ENDPOINT": f"{base}/query",
+            "KATALOG_SPARQL_UPDATE_ENDPOINT": f"{base}/update",
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def server_settings(environment: dict[str, str], folder: Path, **more: object):
+    """Settings of a `katalog` process that uses the Oxigraph server of ``environment``."""
+    from catalogue.settings import Settings
+
+    return Settings(
+        store="sparql",
+        sparql_query_endpoint=environment["KATALOG_SPARQL_QUERY_ENDPOINT"],
+        sparql_update_endpoint=environment["KATALOG_SPARQL_UPDATE_ENDPOINT"],
+        store_path=folder / "unused-store",
+        index_path=folder / "index",
+        **more,
+    )
+
+
+@pytest.fixture(scope="session")
+def loaded_oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One Oxigraph server for the session with the whole catalogue loaded into it by `katalog load`;
+    tests only read it. Yields the environment that points `katalog` at it."""
+    folder = tmp_path_factory.mktemp("oxigraph-server")
+    with oxigraph_server(folder) as environment:
+        loaded = katalog("load", env={**environment, "KATALOG_INDEX_PATH": str(folder / "index")})
+        assert loaded.returncode == 0, loaded.stderr
+        yield environment

@@ -1,9 +1,8 @@
 """A GraphQL answer costs a number of store queries bounded by the depth of the query, not by the
 number of items in it (the dataloaders batch each level); repeated answers cost none.
 
-Counted in-process, on the real store: every call of `CatalogueStore.query` (which `select` and `ask`
-go through) and of `CatalogueStore.values` (which runs its query itself on the embedded store) is
-counted and then run as usual."""
+Counted in-process, on the real store: every query that reaches the embedded store (every call of
+`EmbeddedOxigraph.query` and `construct_ntriples`) is counted and then run as usual."""
 
 from __future__ import annotations
 
@@ -16,10 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.graphql.context import shared_answers
-from api.graphql.responses import kept_responses
 from catalogue.settings import Settings
-from catalogue.store import CatalogueStore
+from catalogue.store import EmbeddedOxigraph
 
 MEASURE_FIELDS = """iri label code
   goals { iri label component { iri label pillar { iri label } } }
@@ -45,23 +42,23 @@ def count(app: TestClient, monkeypatch: pytest.MonkeyPatch) -> Any:
     calls: list[str] = []
 
     def counting(name: str) -> Any:
-        real = getattr(CatalogueStore, name)
+        real = getattr(EmbeddedOxigraph, name)
 
-        def counted(self: CatalogueStore, sparql: str, bindings: Any = None) -> Any:
+        def counted(self: EmbeddedOxigraph, sparql: str, **options: Any) -> Any:
             calls.append(sparql)
-            return real(self, sparql, bindings)
+            return real(self, sparql, **options)
 
         return counted
 
-    for name in ("query", "values"):
-        monkeypatch.setattr(CatalogueStore, name, counting(name))
+    for name in ("query", "construct_ntriples"):
+        monkeypatch.setattr(EmbeddedOxigraph, name, counting(name))
 
     def run(query: str, *, warm: bool = False) -> int:
         if warm:
             ask(app, query)
         else:
-            shared_answers(app.app.state).clear()  # type: ignore[attr-defined]
-            responses = kept_responses(app.app.state)  # type: ignore[attr-defined]
+            app.app.state.catalogue.graphql_answers.clear()  # type: ignore[attr-defined]
+            responses = app.app.state.catalogue.graphql_responses  # type: ignore[attr-defined]
             if responses is not None:
                 responses.clear()
         calls.clear()
@@ -105,12 +102,12 @@ def test_a_longer_page_costs_no_more_store_queries(count: Any) -> None:
 def test_the_pillar_tree_costs_a_few_queries_per_level(count: Any) -> None:
     tree = "{ pillars { iri components { iri goals { iri measures { iri funding { iri } } } measures { iri } } } }"
 
-    # The fingerprint, the strategies (2), then two per level: pillars, components, goals and measures,
-    # the measures' funding.
-    assert count(tree) <= 1 + 2 + 2 * 5
+    # The strategies (2), then two per level: pillars, components, goals and measures, the measures'
+    # funding.
+    assert count(tree) <= 2 + 2 * 5
 
 
 def test_a_repeated_answer_costs_no_store_query(count: Any) -> None:
     tree = f"{{ measures {{ {MEASURE_FIELDS} }} }}"
 
-    assert count(tree, warm=True) <= 1  # at most the catalogue fingerprint, read again once a second
+    assert count(tree, warm=True) == 0

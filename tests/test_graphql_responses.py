@@ -13,12 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.graphql import loaders
-from api.graphql.context import shared_answers
-from api.graphql.responses import kept_responses
 from catalogue.loader import load, source_for
 from catalogue.settings import Settings
-from catalogue.store import CatalogueStore
+from catalogue.store import EmbeddedOxigraph
 
 TREE = "{ pillars { iri label components { iri goals { iri measures { iri label funding { iri } } } } } }"
 PROBLEM = "https://w3id.org/kcs/id/problem/mnoho-brownfieldu"
@@ -33,14 +30,14 @@ def client_for(folder: Path, store: Path, **settings: Any) -> TestClient:
 @pytest.fixture
 def store_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    for name in ("query", "values"):
-        real = getattr(CatalogueStore, name)
+    for name in ("query", "construct_ntriples"):
+        real = getattr(EmbeddedOxigraph, name)
 
-        def counted(self: CatalogueStore, sparql: str, bindings: Any = None, real: Any = real) -> Any:
+        def counted(self: EmbeddedOxigraph, sparql: str, real: Any = real, **options: Any) -> Any:
             calls.append(sparql)
-            return real(self, sparql, bindings)
+            return real(self, sparql, **options)
 
-        monkeypatch.setattr(CatalogueStore, name, counted)
+        monkeypatch.setattr(EmbeddedOxigraph, name, counted)
     return calls
 
 
@@ -59,10 +56,10 @@ def kept(tmp_path: Path, loaded_store_path: Path) -> Iterator[TestClient]:
 def test_a_repeated_query_is_answered_from_what_was_kept(kept: TestClient, store_calls: list[str]) -> None:
     first = ask(kept, TREE)
     assert "errors" not in first and len(store_calls) > 2
-    shared_answers(kept.app.state).clear()  # type: ignore[attr-defined]  # the data answers are gone
+    kept.app.state.catalogue.graphql_answers.clear()  # type: ignore[attr-defined]  # the data answers are gone
     store_calls.clear()
     assert ask(kept, TREE) == first
-    assert len(store_calls) <= 1  # at most the catalogue fingerprint
+    assert store_calls == []
 
 
 def test_without_keeping_a_repeated_query_runs_again(
@@ -70,15 +67,15 @@ def test_without_keeping_a_repeated_query_runs_again(
 ) -> None:
     with client_for(tmp_path, loaded_store_path, graphql_cache_size=0) as client:
         first = ask(client, TREE)
-        shared_answers(client.app.state).clear()  # type: ignore[attr-defined]
+        client.app.state.catalogue.graphql_answers.clear()  # type: ignore[attr-defined]
         store_calls.clear()
         assert ask(client, TREE) == first
         assert len(store_calls) > 2
-        assert kept_responses(client.app.state) is None  # type: ignore[attr-defined]
+        assert client.app.state.catalogue.graphql_responses is None  # type: ignore[attr-defined]
 
 
 def test_errors_are_not_kept_and_variables_and_language_are_part_of_the_key(kept: TestClient) -> None:
-    responses = kept_responses(kept.app.state)  # type: ignore[attr-defined]
+    responses = kept.app.state.catalogue.graphql_responses  # type: ignore[attr-defined]
     assert responses is not None
     refused = ask(
         kept, "query ($text: String!) { problem(text: $text) { measures { score } } }", variables={"text": " "}
@@ -94,14 +91,12 @@ def test_errors_are_not_kept_and_variables_and_language_are_part_of_the_key(kept
     assert len(responses) == 3
 
 
-def test_a_change_of_the_data_is_seen_at_once(
-    kept: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setattr(loaders, "FINGERPRINT_TTL", 0.0)  # read the fingerprint on every request
+def test_a_change_of_the_data_is_seen_once_the_version_is_followed(kept: TestClient, tmp_path: Path) -> None:
     assert ask(kept, PROBLEM_LABEL)["data"]["resource"]["label"] == "Město má na svém území mnoho brownfieldů"
 
     app = kept.app
-    settings: Settings = app.state.settings  # type: ignore[attr-defined]
+    state = app.state.catalogue  # type: ignore[attr-defined]
+    settings: Settings = state.settings
     changed = tmp_path / "problems.ttl"
     changed.write_text(
         (settings.data_dir / "problems.ttl")
@@ -109,6 +104,7 @@ def test_a_change_of_the_data_is_seen_at_once(
         .replace('Město má na svém území mnoho brownfieldů"@cs', 'Město má mnoho opuštěných areálů"@cs'),
         encoding="utf-8",
     )
-    load(app.state.store, [source_for(changed, settings)], settings)  # type: ignore[attr-defined]
+    load(state.store, [source_for(changed, settings)], settings)
+    assert state.refresh()  # what the server's watcher does within a second
 
     assert ask(kept, PROBLEM_LABEL)["data"]["resource"]["label"] == "Město má mnoho opuštěných areálů"

@@ -199,11 +199,11 @@ def test_a_second_writer_is_refused_clearly(engine: SearchEngine) -> None:
     assert engine.add(DOCUMENTS[:1]) == 1
 
 
-def test_the_index_knows_its_fingerprint_and_reopens_from_disk(engine: SearchEngine) -> None:
-    assert engine.fingerprint == "sha256:test"
+def test_the_index_knows_its_version_and_reopens_from_disk(engine: SearchEngine) -> None:
+    assert engine.version == "sha256:test"
     engine.close()
     with type(engine)(engine.path) as reopened:
-        assert reopened.fingerprint == "sha256:test"
+        assert reopened.version == "sha256:test"
         assert f"{ID}measure/brownfieldy" in iris(reopened.search("brownfieldy"))
 
 

@@ -15,10 +15,11 @@ import pytest
 
 import catalogue.search.index as search_index
 from catalogue.loader import catalogue_sources, load, source_for
+from catalogue.queries import version
 from catalogue.queries.documents import SearchDocument, search_documents
 from catalogue.search.analysis import Analyzer
 from catalogue.search.engine import IndexMeta, SearchError
-from catalogue.search.index import catalogue_fingerprint, open_index, reindex
+from catalogue.search.index import open_index, reindex
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 
@@ -62,7 +63,7 @@ def load_changed_problems(store: CatalogueStore, settings: Settings, folder: Pat
 def test_a_missing_index_is_built_and_then_reused(settings: Settings, store: CatalogueStore) -> None:
     engine = open_index(settings, store)
     assert engine.name == settings.search_engine
-    assert engine.fingerprint == catalogue_fingerprint(store, settings)
+    assert engine.version == version.read(store, settings)
     assert PROBLEM in [hit.iri for hit in engine.search("brownfieldy")]
     first = build_id(settings)
     engine.close()
@@ -76,9 +77,9 @@ def test_a_load_that_changes_data_makes_the_index_rebuild_with_the_new_words(
 ) -> None:
     with open_index(settings, store) as engine:
         assert engine.search("zeleninová zahrádka") == []
-    before, fingerprint = build_id(settings), catalogue_fingerprint(store, settings)
+    before, catalogue_version = build_id(settings), version.read(store, settings)
     load_changed_problems(store, settings, tmp_path / "changed")
-    assert catalogue_fingerprint(store, settings) != fingerprint
+    assert version.read(store, settings) != catalogue_version
     with open_index(settings, store) as engine:
         assert build_id(settings) != before
         hits = engine.search("zeleninova zahradka")
@@ -88,10 +89,10 @@ def test_a_load_that_changes_data_makes_the_index_rebuild_with_the_new_words(
 
 def test_a_load_that_changes_nothing_keeps_the_index(settings: Settings, store: CatalogueStore) -> None:
     open_index(settings, store).close()
-    before, fingerprint = build_id(settings), catalogue_fingerprint(store, settings)
+    before, catalogue_version = build_id(settings), version.read(store, settings)
     changes = load(store, catalogue_sources(settings), settings, prune=True)
     assert {change.status for change in changes} == {"unchanged"}
-    assert catalogue_fingerprint(store, settings) == fingerprint
+    assert version.read(store, settings) == catalogue_version
     open_index(settings, store).close()
     assert build_id(settings) == before
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import shutil
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -21,11 +22,14 @@ from rdflib import Literal as RdfLiteral
 
 from api.sparql_pool import MemoryExceeded, QueryPool
 from api.sparql_worker import QueryRequest
-from catalogue.loader import graph_iri
+from catalogue.graphs import graph_iri
 from catalogue.queries.common import PREFIXES
+from catalogue.queries.proposals import parsed_contact, store_proposal
+from catalogue.runtime import Catalogue
 from catalogue.settings import Settings
+from catalogue.store import CatalogueStore
 from catalogue.vocabulary import KCS
-from tests.conftest import running_server
+from tests.conftest import katalog, oxigraph_server, running_server, server_settings
 
 PILLARS = (
     PREFIXES
@@ -350,40 +354,61 @@ def test_a_runaway_query_is_killed_at_the_time_limit_while_the_server_answers(li
     assert _get(url, COUNT_ALL).status_code == 200
 
 
-def test_a_remote_store_is_queried_through_the_same_endpoint(
-    tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path, endpoint: tuple[str, Path]
+def test_the_oxigraph_server_is_queried_through_the_same_endpoint(
+    tmp_path_factory: pytest.TempPathFactory,
+    loaded_store_path: Path,
+    loaded_oxigraph_server: dict[str, str],
+    endpoint: tuple[str, Path],
 ) -> None:
-    """With KATALOG_STORE=sparql the workers query the remote endpoint (here: another server's /sparql)."""
-    remote = endpoint[0]
-    env = {
-        "KATALOG_STORE": "sparql",
-        "KATALOG_SPARQL_QUERY_ENDPOINT": remote,
-        "KATALOG_SPARQL_UPDATE_ENDPOINT": remote,
-    }
-    with running_server(tmp_path_factory.mktemp("sparql-remote"), loaded_store_path, env=env) as base:
+    """With KATALOG_STORE=sparql the workers query Oxigraph's own server: the same rows as the embedded store."""
+    embedded = endpoint[0]
+    with running_server(tmp_path_factory.mktemp("sparql-remote"), loaded_store_path, env=loaded_oxigraph_server) as base:
         url = f"{base}/sparql"
-        local, through = _get(remote, PILLARS), _get(url, PILLARS)
+        local, through = _get(embedded, PILLARS), _get(url, PILLARS)
         assert through.status_code == 200 and through.json() == local.json()
         graph = _get(url, PILLAR_GRAPH, "application/ld+json")
         assert len(Graph().parse(data=graph.content, format="json-ld")) == len(
-            Graph().parse(data=_get(remote, PILLAR_GRAPH).text)
+            Graph().parse(data=_get(embedded, PILLAR_GRAPH).text)
         )
         refused = _get(url, "SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }")
         assert refused.status_code == 403, refused.text
-        assert _get(url, COUNT_ALL, **{"default-graph-uri": NATIONAL}).status_code == 403
+        national = _get(url, COUNT_ALL, **{"default-graph-uri": NATIONAL})
+        assert national.json() == _get(embedded, COUNT_ALL, **{"default-graph-uri": NATIONAL}).json()
 
 
-def test_a_query_past_the_memory_limit_is_stopped_and_its_worker_replaced(loaded_store_path: Path) -> None:
+def test_the_proposals_stay_private_on_the_oxigraph_server(tmp_path: Path, loaded_store_path: Path) -> None:
+    """The server's union default graph holds the proposals too, and it ignores a query's FROM: every
+    query /sparql sends it names the public graphs, so no contact is ever read."""
+    with oxigraph_server(tmp_path) as environment:
+        assert katalog("load", env={**environment, "KATALOG_INDEX_PATH": str(tmp_path / "index")}).returncode == 0
+        settings = server_settings(environment, tmp_path)
+        with CatalogueStore.open(settings) as store:
+            store_proposal(store, settings, "Holubi na náměstí", parsed_contact("jana@obec.cz"))
+        with running_server(tmp_path / "site", loaded_store_path, env=environment) as base:
+            url = f"{base}/sparql"
+            for query in (
+                "SELECT ?o WHERE { ?s ?p ?o FILTER (CONTAINS(STR(?o), 'jana@')) }",
+                f"SELECT ?o FROM <{NATIONAL}> WHERE {{ ?s ?p ?o FILTER (CONTAINS(STR(?o), 'jana@')) }}",
+                "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o FILTER (CONTAINS(STR(?o), 'jana@')) } }",
+                "SELECT ?g WHERE { GRAPH ?g { } }",
+            ):
+                answer = _get(url, query)
+                assert answer.status_code == 200, answer.text
+                assert "jana@" not in answer.text and "proposals" not in answer.text, query
+
+
+def test_a_query_past_the_memory_limit_is_stopped_and_its_worker_replaced(loaded_store_path: Path, tmp_path: Path) -> None:
     """The time limit alone does not bound memory (a sort of a cross product grows by ~230 MB/s), so
     each worker has a cap on its address space; here 1 GiB, reached within a few seconds."""
-    settings = Settings(store_path=loaded_store_path, sparql_endpoint_timeout=30)
+    shutil.copytree(loaded_store_path, tmp_path / "store")
+    settings = Settings(store_path=tmp_path / "store", index_path=tmp_path / "index", sparql_endpoint_timeout=30)
 
     def request(query: str) -> QueryRequest:
         return QueryRequest(query, "json", "turtle", settings.sparql_endpoint_row_limit)
 
     async def scenario() -> tuple[float, bytes]:
-        pool = QueryPool(settings, size=1, memory_limit=1 << 30)
-        pool.start()
+        pool = QueryPool(catalogue, size=1, memory_limit=1 << 30)
+        await pool.start()
         try:
             started = time.monotonic()
             with pytest.raises(MemoryExceeded):
@@ -393,6 +418,7 @@ def test_a_query_past_the_memory_limit_is_stopped_and_its_worker_replaced(loaded
         finally:
             await pool.stop()
 
-    elapsed, answer = asyncio.run(scenario())
+    with Catalogue.open(settings) as catalogue:
+        elapsed, answer = asyncio.run(scenario())
     assert elapsed < 25, "the memory cap, not the time limit, must stop this query"
     assert b'"boolean":true' in answer  # the replacement worker answers

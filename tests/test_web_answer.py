@@ -23,7 +23,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from api.app import create_app
-from catalogue.loader import Source, catalogue_sources, graph_iri, load
+from catalogue.graphs import graph_iri
+from catalogue.loader import Source, catalogue_sources, load
 from catalogue.queries.proposals import parsed_contact, proposals_graph, store_proposal
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
@@ -31,7 +32,7 @@ from catalogue.validation import CatalogueGraph, shacl_problems
 from catalogue.vocabulary import KCS
 from tests.conftest import running_server
 from web.forms import FORM_COOKIE, MIN_FILL_SECONDS, FormSigner, RateLimiter, secret_key
-from web.pages.answer import PROPOSAL_PURPOSE, PROPOSALS_PER_WINDOW
+from web.state import PROPOSAL_PURPOSE, PROPOSALS_PER_WINDOW
 
 ID = "https://w3id.org/kcs/id/"
 BROWNFIELD_MEASURES = {
@@ -125,7 +126,9 @@ def test_the_chosen_place_and_its_region_come_first(tmp_path: Path, loaded_store
 
     with TestClient(create_app(settings), headers=HTML) as client:
         # Loaded through the app's own store: a store is opened by one process (and handle) at a time.
-        load(client.app.state.store, [Source(data, graph_iri(settings, "test-realisations"))], settings)
+        state = client.app.state.catalogue
+        load(state.store, [Source(data, graph_iri(settings, "test-realisations"))], settings)
+        state.refresh()  # what the server's watcher does within a second
         assert done(client) == ["A: brownfield v Plzni – Plzeň", "B: brownfield v České Lípě – Česká Lípa",
                                 "C: brownfield v Liberci – Liberec"]
         assert done(client, misto=f"{ID}place/liberec") == [
@@ -212,10 +215,7 @@ def send(client: TestClient, token: str, problem: str = "Holubi znečišťují n
 
 
 def stored(store: CatalogueStore, settings: Settings) -> Graph:
-    graph = Graph()
-    for triple in store.triples_in(proposals_graph(settings)):
-        graph.add(triple)
-    return graph
+    return store.graph(proposals_graph(settings))
 
 
 def proposal_with(graph: Graph, text: str) -> URIRef | None:
@@ -238,7 +238,7 @@ def test_a_proposal_is_stored_with_its_date_and_passes_its_shape(client: TestCli
     thanks = client.get("/navrh/odeslano")
     assert "Děkujeme, návrh jsme přijali" in thanks.text
 
-    graph = stored(client.app.state.store, writable)
+    graph = stored(client.app.state.catalogue.store, writable)
     proposal = proposal_with(graph, "Holubi znečišťují náměstí")
     assert proposal is not None and str(proposal).startswith(f"{ID}proposal/")
     assert (proposal, RDF.type, KCS.Proposal) in graph
@@ -288,7 +288,7 @@ def test_a_rejected_proposal_keeps_what_was_typed(
     assert f">{fields['problem']}</textarea>" in response.text
     assert f'value="{fields["contact"]}"' in response.text
     assert re.search(r'name="token" value="[0-9]+\.[0-9a-f]{64}"', response.text), "a form to try again"
-    assert proposal_with(stored(client.app.state.store, writable), fields["problem"].strip()) is None
+    assert proposal_with(stored(client.app.state.catalogue.store, writable), fields["problem"].strip()) is None
 
 
 def test_a_token_of_another_browser_or_sent_at_once_is_refused(client: TestClient, writable: Settings) -> None:
@@ -316,7 +316,7 @@ def test_too_many_proposals_from_one_address_get_429(client: TestClient, writabl
 def test_proposals_survive_loading_the_catalogue_again(client: TestClient, writable: Settings) -> None:
     _, cookie = open_form(client)
     assert send(client, aged_token(writable, cookie), problem="Bezdomovci na nádraží").status_code == 303
-    store = client.app.state.store
+    store = client.app.state.catalogue.store
     changes = load(store, catalogue_sources(writable), writable, prune=True)
     assert {change.status for change in changes} == {"unchanged"}
     # A file gone: pruning removes its graph, and would remove any other graph the load log names.

@@ -18,7 +18,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from api.app import create_app
-from catalogue.loader import Source, catalogue_sources, graph_iri, load
+from catalogue.graphs import graph_iri
+from catalogue.loader import Source, catalogue_sources, load
 from catalogue.queries import practice
 from catalogue.queries.browse import ProjectFilter
 from catalogue.settings import Settings

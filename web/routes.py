@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from catalogue.queries import overview
 from web import pages
 from web.site import LANGUAGE_COOKIE, LANGUAGES, local_path, render
+from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,7 +31,7 @@ ONE_YEAR = 365 * 24 * 3600
 
 @router.get("/")
 def home(request: Request) -> HTMLResponse:
-    pillars = overview.pillars(request.app.state.store)
+    pillars = overview.pillars(site_catalogue(request).store)
     return render(request, "home.html", {"pillars": pillars, "examples": EXAMPLE_PROBLEMS})
 
 

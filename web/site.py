@@ -11,10 +11,10 @@ Catalogue data keeps its own language: labels the catalogue has only in Czech ar
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 
 from web.links import IriLinks
+from web.state import site_catalogue
 
 T = TypeVar("T")
 
@@ -137,20 +138,6 @@ templates.filters["number"] = _number_filter
 templates.filters["czk"] = _czk_filter
 
 
-def kept_for_catalogue(request: Request, name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept under ``name`` until the catalogue is loaded again: for what a page reads
-    of the whole catalogue (filter choices, counts for its pictures), which would otherwise cost every
-    request. The version is the one the search index was built from, which the answers come from too."""
-    fingerprint = request.app.state.search.fingerprint
-    kept: dict[tuple[str, str], Any] = getattr(request.app.state, "kept_for_catalogue", {})
-    if (fingerprint, name) not in kept:
-        value = compute()
-        # Replaced whole, so that a reader in another thread sees the old dictionary or the new one.
-        kept = {key: found for key, found in kept.items() if key[0] == fingerprint} | {(fingerprint, name): value}
-        request.app.state.kept_for_catalogue = kept
-    return cast(T, kept[(fingerprint, name)])
-
-
 def language_of(request: Request) -> str:
     asked = request.query_params.get(LANGUAGE_PARAMETER) or request.cookies.get(LANGUAGE_COOKIE)
     return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
@@ -183,7 +170,7 @@ def page_context(request: Request) -> dict[str, Any]:
     return {
         "request": request,
         "lang": lang,
-        "href": IriLinks(request.app.state.settings).href,
+        "href": IriLinks(site_catalogue(request).settings).href,
         "switch_urls": {other: switch_url(request, other) for other in LANGUAGES if other != lang},
         "current_path": request.url.path,
     }

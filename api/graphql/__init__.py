@@ -8,12 +8,13 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.graphql.context import Context, get_context
 from api.graphql.schema import schema
+from web.state import site_catalogue
 
 
 class CatalogueGraphQLRouter(GraphQLRouter[Context, None]):
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         # The router is shared by every app of the process, so production is read from the app's settings.
-        if request.app.state.settings.environment == "production":
+        if site_catalogue(request).settings.environment == "production":
             return PlainTextResponse(NO_IDE, status_code=404)  # type: ignore[return-value]
         return await super().render_graphql_ide(request)
 

@@ -1,18 +1,15 @@
-"""What every resolver of one request sees: the store, the search index, the settings, the language of
-labels and the request's own dataloaders."""
+"""What every resolver of one request sees: the app's state (store, search index, settings), the
+catalogue version, the language of labels and the request's own dataloaders."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import Request
 from strawberry.fastapi import BaseContext
 
 from api.graphql.errors import SEARCH_UNAVAILABLE, PublicError
-from api.graphql.loaders import Loaders, SharedAnswers
-from api.graphql.responses import kept_responses
-from catalogue.settings import Settings
-from catalogue.store import CatalogueStore
+from api.graphql.loaders import Loaders
+from api.state import AppState, app_state
+from catalogue.search.engine import SearchEngine
 
 LANGUAGES = ("cs", "en")
 """Languages the catalogue labels; any other asked for gets Czech, which every resource has."""
@@ -28,57 +25,32 @@ def label_language(accept_language: str) -> str:
 
 
 class Context(BaseContext):
-    def __init__(
-        self,
-        store: CatalogueStore,
-        settings: Settings,
-        search: Any,
-        lang: str,
-        shared: SharedAnswers,
-        responses: SharedAnswers | None = None,
-    ) -> None:
+    """One GraphQL request: the app's state, the language of labels and the request's loaders, all at
+    the catalogue version the request began with."""
+
+    def __init__(self, state: AppState, lang: str) -> None:
         super().__init__()
-        self.responses = responses
-        self.store = store
-        self.settings = settings
-        self._search = search
+        self.state = state
+        self.store = state.store
+        self.settings = state.settings
         self.lang = lang
-        self.loaders = Loaders(store, settings, lang, shared)
+        self.version = state.version
+        self._search = state.search
+        self.responses = state.graphql_responses
+        self.loaders = Loaders(state.store, self.version, lang, state.graphql_answers)
 
     @property
     def production(self) -> bool:
         return self.settings.environment == "production"
 
     @property
-    def search(self) -> Any:
-        """The app's search index (``app.state.search``), or :class:`PublicError` while there is none."""
+    def search(self) -> SearchEngine:
+        """The app's search index, or :class:`PublicError` while there is none."""
         if self._search is None:
             raise PublicError(SEARCH_UNAVAILABLE, "SEARCH_UNAVAILABLE")
         return self._search
 
-    async def catalogue_fingerprint(self) -> str:
-        """The fingerprint of the loaded catalogue: the answers shared between requests are kept under
-        it, and cursors carry it, so a cursor issued before the data changed is refused instead of
-        skipping or repeating items."""
-        return await self.loaders.fingerprint()
-
-
-def shared_answers(state: Any) -> SharedAnswers:
-    """The app's answers shared between its GraphQL requests, made on first use."""
-    shared = getattr(state, "graphql_answers", None)
-    if shared is None:
-        shared = state.graphql_answers = SharedAnswers()
-    return shared
-
 
 async def get_context(request: Request) -> Context:
     """The context of one GraphQL request, from the app's state."""
-    state = request.app.state
-    return Context(
-        store=state.store,
-        settings=state.settings,
-        search=getattr(state, "search", None),
-        lang=label_language(request.headers.get("accept-language", "")),
-        shared=shared_answers(state),
-        responses=kept_responses(state),
-    )
+    return Context(app_state(request), label_language(request.headers.get("accept-language", "")))

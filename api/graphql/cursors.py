@@ -3,7 +3,7 @@
 A cursor names a position (an offset) in one list: one class, one filter, one state of the catalogue.
 The list is in the store's own order, the same for the same data, so the position means the same item
 for as long as the data does not change; the cursor carries digests of the filter and of the catalogue
-fingerprint, and a cursor used with another filter, or after the data changed, is refused with a clear
+version, and a cursor used with another filter, or after the data changed, is refused with a clear
 message instead of silently skipping or repeating items.
 """
 
@@ -15,30 +15,30 @@ import hashlib
 
 from api.graphql.errors import InputError
 
-_VERSION = "k1"
+_FORMAT = "k1"
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def encode_cursor(kind: str, filter_key: str, fingerprint: str, offset: int) -> str:
-    raw = "|".join((_VERSION, kind, _digest(filter_key), _digest(fingerprint), str(offset)))
+def encode_cursor(kind: str, filter_key: str, version: str, offset: int) -> str:
+    raw = "|".join((_FORMAT, kind, _digest(filter_key), _digest(version), str(offset)))
     return base64.urlsafe_b64encode(raw.encode("ascii")).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str, kind: str, filter_key: str, fingerprint: str) -> int:
+def decode_cursor(cursor: str, kind: str, filter_key: str, version: str) -> int:
     """The offset ``cursor`` stands for in the list of ``kind`` filtered by ``filter_key``, or
     :class:`InputError` saying why it cannot be used."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        version, cursor_kind, filter_digest, catalogue_digest, offset = raw.split("|")
+        cursor_format, cursor_kind, filter_digest, catalogue_digest, offset = raw.split("|")
         position = int(offset)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InputError(
             f"Kurzor „{cursor[:60]}“ není platný: použijte hodnotu pageInfo.endCursor z předchozí stránky.", "after"
         ) from None
-    if version != _VERSION or position < 0:
+    if cursor_format != _FORMAT or position < 0:
         raise InputError("Kurzor není platný: použijte hodnotu pageInfo.endCursor z předchozí stránky.", "after")
     if cursor_kind != kind or filter_digest != _digest(filter_key):
         raise InputError(
@@ -46,7 +46,7 @@ def decode_cursor(cursor: str, kind: str, filter_key: str, fingerprint: str) -> 
             "nebo začněte od první stránky (bez `after`).",
             "after",
         )
-    if catalogue_digest != _digest(fingerprint):
+    if catalogue_digest != _digest(version):
         raise InputError(
             "Data katalogu se od vydání kurzoru změnila: začněte znovu od první stránky (bez `after`).", "after"
         )

@@ -7,7 +7,7 @@ So a page of results costs a number of store queries bounded by the depth of the
 number of items in it.
 
 What a batch function answers depends only on the loaded data, so answers are kept in the app's
-:class:`SharedAnswers` under the catalogue fingerprint (a hash of the store's load log): once the data
+:class:`SharedAnswers` under the catalogue version (:mod:`catalogue.queries.version`): once the data
 changes, nothing kept before is used again. Keeping them is what lets a typical browse query run at
 the speed of GraphQL itself rather than of the store (converting the store's rows to Python costs
 more than the queries), and what lets a field be resolved without waiting (:meth:`Loaders.ready`):
@@ -17,102 +17,41 @@ an awaited field costs strawberry several times what a plain one does.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from api.kept import MISSING, SharedAnswers
 from catalogue.queries import browse, concept
 from catalogue.queries.concept import FundingLink, Indicator, Resource
-from catalogue.search.index import catalogue_fingerprint
-from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 
 T = TypeVar("T")
 
 BatchFunction = Callable[[CatalogueStore, Sequence[str]], Mapping[str, T]]
 
-MISSING: Any = object()
-"""Returned when no answer is kept (or the request does not know the fingerprint yet)."""
 _ABSENT = object()
 """Kept for a key the batch function left out, so that asking again costs nothing either."""
 
-FINGERPRINT_TTL = 1.0
-"""Seconds a fingerprint read from the store is trusted before it is read again. Data changes by a
-`katalog load`, which an embedded store cannot even take while the server holds it; a remote store's
-changes show within this time."""
-
-
-class SharedAnswers:
-    """Answers of the query layer shared by every request of an app, valid for one catalogue
-    fingerprint and forgotten when it changes; at most ``size`` of them, the least used go first.
-
-    Used from the event loop's thread only (the worker threads run the store queries, not this)."""
-
-    def __init__(self, size: int = 100_000) -> None:
-        self.size = size
-        self.fingerprint: str | None = None
-        self.checked = 0.0
-        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._answers)
-
-    def clear(self) -> None:
-        """Forget every answer (and the fingerprint, which the next request reads again)."""
-        self._answers.clear()
-        self.fingerprint = None
-        self.checked = 0.0
-
-    def current(self, fingerprint: str) -> None:
-        """Record the fingerprint just read; answers kept for another are forgotten."""
-        if fingerprint != self.fingerprint:
-            self._answers.clear()
-            self.fingerprint = fingerprint
-        self.checked = time.monotonic()
-
-    def get(self, key: Hashable) -> Any:
-        """The answer kept for ``key``, or :data:`MISSING`."""
-        answer = self._answers.get(key, MISSING)
-        if answer is not MISSING:
-            self._answers.move_to_end(key)
-        return answer
-
-    def put(self, key: Hashable, answer: Any) -> None:
-        self._answers[key] = answer
-        while len(self._answers) > self.size:
-            self._answers.popitem(last=False)
-
 
 class Loaders:
-    """One request's loaders over ``store``, labels in ``lang``, answers shared through ``shared``."""
+    """One request's loaders over ``store`` at the catalogue ``version``, labels in ``lang``, answers
+    shared through ``shared``."""
 
-    def __init__(self, store: CatalogueStore, settings: Settings, lang: str, shared: SharedAnswers) -> None:
+    def __init__(self, store: CatalogueStore, version: str, lang: str, shared: SharedAnswers) -> None:
         self._store = store
-        self._settings = settings
+        self._version = version
         self._lang = lang
         self._shared = shared
-        self._fingerprint: str | None = None
+        shared.current(version)
         self._loaders: dict[Hashable, DataLoader[str, Any]] = {}
 
-    async def fingerprint(self) -> str:
-        """The catalogue fingerprint for this request: read from the store at most once per request
-        and once per :data:`FINGERPRINT_TTL` for the app."""
-        if self._fingerprint is None:
-            shared = self._shared
-            if shared.fingerprint is None or time.monotonic() - shared.checked > FINGERPRINT_TTL:
-                shared.current(await asyncio.to_thread(catalogue_fingerprint, self._store, self._settings))
-            self._fingerprint = shared.fingerprint
-        assert self._fingerprint is not None
-        return self._fingerprint
-
     def _key(self, name: Hashable, key: Hashable) -> tuple[Hashable, ...] | None:
-        """The shared key of ``name``'s answer for ``key``, once the request knows the fingerprint
-        (and only while the shared answers are still those of that fingerprint)."""
-        if self._fingerprint is None or self._fingerprint != self._shared.fingerprint:
+        """The shared key of ``name``'s answer for ``key``, while the shared answers are still those
+        of the request's version (a request that began before the catalogue changed keeps nothing)."""
+        if self._version != self._shared.version:
             return None
         return (name, self._lang, key)
 
@@ -138,7 +77,6 @@ class Loaders:
         store, shared = self._store, self._shared
 
         async def load(iris: list[str]) -> list[T]:
-            await self.fingerprint()
             kept = {iri: self._kept(name, iri) for iri in iris}
             wanted = [iri for iri, answer in kept.items() if answer is MISSING]
             if wanted:
@@ -156,7 +94,6 @@ class Loaders:
     async def shared(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A whole answer (a list, a page, a count) kept under ``key``, else ``compute()`` run in a
         worker thread and kept."""
-        await self.fingerprint()
         shared_key = self._key("whole", key)
         found = MISSING if shared_key is None else self._shared.get(shared_key)
         if found is MISSING:

@@ -2,8 +2,8 @@
 pillar tree, the first page of realisations, a common problem) are answered without running again.
 
 An answer depends only on the query, its variables, the language of labels and the loaded data, and
-the API only reads; so an answer is kept under those and the catalogue fingerprint, and everything
-kept is forgotten as soon as the fingerprint changes (:class:`~api.graphql.loaders.SharedAnswers`).
+the API only reads; so an answer is kept under those and the catalogue version, and everything
+kept is forgotten as soon as the version changes (:class:`~api.graphql.loaders.SharedAnswers`).
 Only answers without errors are kept. ``KATALOG_GRAPHQL_CACHE_SIZE=0`` turns this off.
 """
 
@@ -11,20 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
-from api.graphql.loaders import MISSING, SharedAnswers
-
-
-def kept_responses(state: Any) -> SharedAnswers | None:
-    """The app's kept answers (made on first use), or None when the settings turn keeping off."""
-    kept = getattr(state, "graphql_responses", None)
-    if kept is None and state.settings.graphql_cache_size > 0:
-        kept = state.graphql_responses = SharedAnswers(size=state.settings.graphql_cache_size)
-    return kept
+from api.kept import MISSING, SharedAnswers
 
 
 class KeptResponses(SchemaExtension):
@@ -37,7 +28,7 @@ class KeptResponses(SchemaExtension):
         if kept is None:
             yield
             return
-        kept.current(await context.catalogue_fingerprint())
+        kept.current(context.version)
         key = (
             context.lang,
             execution.query,

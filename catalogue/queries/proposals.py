@@ -18,12 +18,14 @@ from functools import cache
 from pathlib import Path
 from typing import Literal as TypingLiteral
 
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, XSD
 
+from catalogue.graphs import PRIVATE_GRAPHS, PROPOSALS, graph_iri
 from catalogue.settings import Settings
-from catalogue.store import CatalogueStore
+from catalogue.store import CatalogueStore, to_ox
 from catalogue.vocabulary import KCS
 
 SCHEMA = "https://schema.org/"
@@ -80,17 +82,13 @@ def parsed_contact(text: str) -> Contact:
 
 
 def proposals_graph(settings: Settings) -> URIRef:
-    """The graph of the proposals: private, as they hold contacts, so /sparql and linked data never
-    serve it (the curators' view will)."""
-    return URIRef(f"{settings.instance_base}graph/web/proposals")
-
-
-def is_proposal(settings: Settings, iri: str) -> bool:
-    return iri.startswith(_proposal_base(settings))
+    """The graph of the proposals: private (:data:`catalogue.graphs.PRIVATE_GRAPHS`), as they hold
+    contacts, so no public way out of the store serves it (the curators' view will)."""
+    return graph_iri(settings, PROPOSALS)
 
 
 def _proposal_base(settings: Settings) -> str:
-    return f"{settings.instance_base}proposal/"
+    return f"{settings.instance_base}{PRIVATE_GRAPHS[PROPOSALS]}"
 
 
 @cache
@@ -122,7 +120,6 @@ def store_proposal(
     graph.add((proposal, DCTERMS.created, Literal(created.isoformat(), datatype=XSD.dateTime)))
     graph.add((proposal, URIRef(SCHEMA + contact.kind), Literal(contact.value, datatype=XSD.string)))
     _check_shape(graph, settings)
-    target = store.dataset.graph(proposals_graph(settings))
-    store.dataset.addN((s, p, o, target) for s, p, o in graph)
+    store.insert(proposals_graph(settings), (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph))
     store.flush()
     return proposal

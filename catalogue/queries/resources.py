@@ -176,24 +176,18 @@ def describe(store: CatalogueStore, iri: str) -> Graph:
 
     Raises :class:`catalogue.queries.common.InvalidIRI` when ``iri`` is not an IRI."""
     resource = checked_iri(iri)
-    return _construct(store, _describe_query(resource, incoming_kinds(store, resource)))
+    return store.construct(_describe_query(resource, incoming_kinds(store, resource)))
 
 
 def describe_ontology(store: CatalogueStore, iri: str = ONTOLOGY_IRI) -> Graph:
     """The whole ontology ``iri`` (its declaration, classes and properties): empty when not loaded."""
-    return _construct(store, _sparql(_DESCRIBE_ONTOLOGY, ontology=iri_values("ontology", [checked_iri(iri)])))
+    return store.construct(_sparql(_DESCRIBE_ONTOLOGY, ontology=iri_values("ontology", [checked_iri(iri)])))
 
 
 def incoming_kinds(store: CatalogueStore, resource: URIRef) -> dict[str, int]:
     """The properties that link to ``resource``, each with how many subjects link with it."""
     query = _sparql(_INCOMING_KINDS, resource=iri_values("resource", [resource]))
     return {str(row["incoming"]): int(row["links"]) for row in store.select(query)}
-
-
-def _construct(store: CatalogueStore, query: str) -> Graph:
-    graph = store.query(query).graph
-    assert graph is not None  # a CONSTRUCT always answers with a graph
-    return graph
 
 
 # -- the page ---------------------------------------------------------------------------------------

@@ -286,7 +286,8 @@ class IndexMeta:
 
     engine: str
     analysis: str
-    fingerprint: str
+    version: str
+    """The catalogue version the index holds the documents of."""
     built_at: float
     build_id: str
 
@@ -350,11 +351,11 @@ class SearchEngine(ABC):
         return self._meta
 
     @property
-    def fingerprint(self) -> str:
-        """The catalogue fingerprint the index was built from."""
-        return self.meta.fingerprint
+    def version(self) -> str:
+        """The catalogue version the index holds the documents of."""
+        return self.meta.version
 
-    def build(self, documents: Iterable[SearchDocument], fingerprint: str) -> int:
+    def build(self, documents: Iterable[SearchDocument], version: str) -> int:
         """Replace whatever is at ``path`` by a new index of ``documents``; returns how many were indexed."""
         with self._write_lock:
             self._close_backend()
@@ -362,7 +363,7 @@ class SearchEngine(ABC):
             (self.path / META_FILE).unlink(missing_ok=True)
             self.path.mkdir(parents=True, exist_ok=True)
             count = self._create(self.path / DATA_FOLDER, self._prepared(documents))
-            IndexMeta(self.name, self.analyzer.identity, fingerprint, time.time(), uuid.uuid4().hex).write(self.path)
+            IndexMeta(self.name, self.analyzer.identity, version, time.time(), uuid.uuid4().hex).write(self.path)
             return count
 
     def add(self, documents: Iterable[SearchDocument]) -> int:

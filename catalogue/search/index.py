@@ -1,9 +1,9 @@
 """The search index of a store: opened as it is while it matches the loaded data, rebuilt when it does not.
 
-The index remembers the *catalogue fingerprint* it was built from: a hash of the store's load log (one
-content hash per loaded file), so any ``katalog load`` that changes data changes it. :func:`open_index`
-compares it, with the engine and the analysis, and rebuilds on any difference; so the index never
-answers from data the store no longer has.
+The index remembers the *catalogue version* (:mod:`catalogue.queries.version`) whose documents it holds.
+:func:`open_index` compares it, with the engine and the analysis, and rebuilds on any difference;
+:func:`follow` brings an open index to a new version. So the index never answers from data the store
+no longer has.
 
 A rebuild writes a new index into a folder beside ``index_path`` and then swaps the folders, so a crash
 leaves the old index or none (which the next open rebuilds), never half of one. Rebuilds take a lock
@@ -14,8 +14,6 @@ writes nothing and takes no lock: any number of readers may open it at once.
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import shutil
 import time
 import uuid
@@ -24,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalogue.loader import loaded_fingerprints
+from catalogue.queries import version as catalogue_version
 from catalogue.queries.documents import search_documents
 from catalogue.search.analysis import Analyzer
 from catalogue.search.engine import DATA_FOLDER, META_FILE, IndexMeta, SearchEngine, SearchError, engine_class
@@ -39,28 +37,32 @@ class ReindexReport:
     engine: str
 
 
-def catalogue_fingerprint(store: CatalogueStore, settings: Settings) -> str:
-    """A hash of what the store's load log says is loaded: changes with every load that changes data."""
-    entries = sorted(
-        [str(graph), identifier, file] for graph, (identifier, file) in loaded_fingerprints(store, settings).items()
-    )
-    return "sha256:" + hashlib.sha256(json.dumps(entries).encode("utf-8")).hexdigest()
-
-
-def open_index(settings: Settings, store: CatalogueStore, *, analyzer: Analyzer | None = None) -> SearchEngine:
+def open_index(
+    settings: Settings, store: CatalogueStore, version: str | None = None, *, analyzer: Analyzer | None = None
+) -> SearchEngine:
     """The search index at ``settings.index_path``, rebuilt first if it is missing or out of step with
-    ``store`` (another fingerprint, engine or analysis)."""
+    ``store`` (another catalogue ``version`` — read from the store when not given —, engine or analysis)."""
     analyzer = analyzer or Analyzer()
-    fingerprint = catalogue_fingerprint(store, settings)
-    engine = _current(settings, analyzer, fingerprint)
+    version = version or catalogue_version.read(store, settings)
+    engine = _current(settings, analyzer, version)
     if engine is not None:
         return engine
     with _rebuild_lock(settings.index_path):
-        engine = _current(settings, analyzer, fingerprint)  # another process may have rebuilt it meanwhile
+        engine = _current(settings, analyzer, version)  # another process may have rebuilt it meanwhile
         if engine is None:
-            _rebuild(settings, store, analyzer, fingerprint)
+            _rebuild(settings, store, analyzer, version)
             engine = engine_class(settings.search_engine)(settings.index_path, analyzer)
     return engine
+
+
+def follow(engine: SearchEngine, settings: Settings, store: CatalogueStore, version: str) -> SearchEngine:
+    """``engine``'s index brought to the catalogue ``version``: the index as it is if another process
+    brought it there already, else rebuilt. The engine to search from now on (``engine`` is closed if
+    it is not that one)."""
+    current = open_index(settings, store, version, analyzer=engine.analyzer)
+    if current is not engine:
+        engine.close()
+    return current
 
 
 def reindex(settings: Settings, store: CatalogueStore, *, analyzer: Analyzer | None = None) -> ReindexReport:
@@ -68,14 +70,14 @@ def reindex(settings: Settings, store: CatalogueStore, *, analyzer: Analyzer | N
     analyzer = analyzer or Analyzer()
     started = time.perf_counter()
     with _rebuild_lock(settings.index_path):
-        documents = _rebuild(settings, store, analyzer, catalogue_fingerprint(store, settings))
+        documents = _rebuild(settings, store, analyzer, catalogue_version.read(store, settings))
     return ReindexReport(documents, time.perf_counter() - started, settings.search_engine)
 
 
-def _current(settings: Settings, analyzer: Analyzer, fingerprint: str) -> SearchEngine | None:
+def _current(settings: Settings, analyzer: Analyzer, version: str) -> SearchEngine | None:
     meta = IndexMeta.read(settings.index_path)
-    wanted = (settings.search_engine, analyzer.identity, fingerprint)
-    if meta is None or (meta.engine, meta.analysis, meta.fingerprint) != wanted:
+    wanted = (settings.search_engine, analyzer.identity, version)
+    if meta is None or (meta.engine, meta.analysis, meta.version) != wanted:
         return None
     return engine_class(settings.search_engine)(settings.index_path, analyzer)
 
@@ -91,7 +93,7 @@ def _rebuild_lock(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _rebuild(settings: Settings, store: CatalogueStore, analyzer: Analyzer, fingerprint: str) -> int:
+def _rebuild(settings: Settings, store: CatalogueStore, analyzer: Analyzer, version: str) -> int:
     """Build a new index beside ``index_path`` and swap it in; returns how many documents it holds.
 
     Runs under the rebuild lock, so any leftover building or old folder is from a process that died."""
@@ -104,7 +106,7 @@ def _rebuild(settings: Settings, store: CatalogueStore, analyzer: Analyzer, fing
     try:
         engine = engine_class(settings.search_engine)(building, analyzer)
         with engine:
-            count = engine.build(search_documents(store), fingerprint)
+            count = engine.build(search_documents(store), version)
         if target.exists():
             old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
             target.rename(old)

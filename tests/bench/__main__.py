@@ -23,7 +23,8 @@ import httpx
 from rdflib import Graph
 
 from catalogue.answer import answer_problem, measure_details
-from catalogue.loader import Source, catalogue_sources, graph_iri, load
+from catalogue.graphs import graph_iri
+from catalogue.loader import Source, catalogue_sources, load
 from catalogue.queries import browse, concept
 from catalogue.search.index import open_index, reindex
 from catalogue.settings import Settings

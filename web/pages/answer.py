@@ -8,7 +8,6 @@ thank-you page (post, redirect, get: reloading that page sends nothing twice).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,16 +31,13 @@ from web.forms import (
     check_honeypot,
     form_fields,
     new_form_cookie,
-    secret_key,
 )
-from web.site import N_, kept_for_catalogue, language_of, render
+from web.site import N_, language_of, render
+from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
 
 REALISATIONS_PER_MEASURE = 5
-PROPOSALS_PER_WINDOW = 5
-PROPOSAL_WINDOW_SECONDS = 600.0
-PROPOSAL_PURPOSE = "proposal"
 
 FILTERS = {"pilir": "pillar", "misto": "place", "zadatel": "applicant_type"}
 """The page's query parameters and the :class:`AnswerFilters` field each fills."""
@@ -62,9 +58,6 @@ INVALID_FILTER = N_("Tato hodnota filtru není platná. Vyberte ji prosím ze se
 SEARCH_UNAVAILABLE = N_("Vyhledávání je právě nedostupné. Zkuste to prosím za chvíli znovu.")
 TOO_MANY = N_("Z vaší adresy přišlo v posledních minutách příliš mnoho návrhů. Zkuste to prosím za {minutes} min.")
 
-_setup_lock = threading.Lock()
-
-
 @dataclass(frozen=True)
 class DoneAt:
     """A solution or realisation that did the measure, where, and how near that is to the chosen place
@@ -83,13 +76,9 @@ class MeasureView:
 
 
 def _protection(request: Request) -> tuple[FormSigner, RateLimiter]:
-    """The proposal form's signer and rate limit, made once per app (each test's app has its own)."""
-    state = request.app.state
-    with _setup_lock:
-        if getattr(state, "proposal_signer", None) is None:
-            state.proposal_signer = FormSigner(secret_key(state.settings), PROPOSAL_PURPOSE)
-            state.proposal_limiter = RateLimiter(PROPOSALS_PER_WINDOW, PROPOSAL_WINDOW_SECONDS)
-    return state.proposal_signer, state.proposal_limiter
+    """The proposal form's signer and rate limit, the app's own (each test's app has its own)."""
+    catalogue = site_catalogue(request)
+    return catalogue.proposal_signer, catalogue.proposal_limiter
 
 
 def _form_cookie(request: Request) -> tuple[str, bool]:
@@ -134,7 +123,7 @@ class Choices:
 def _choices(request: Request, lang: str) -> Choices:
     """The filter form's choices, read once per catalogue version and language: reading them would
     cost every answer a tenth of its time."""
-    store: CatalogueStore = request.app.state.store
+    store: CatalogueStore = site_catalogue(request).store
 
     def read() -> Choices:
         pillars = overview.pillars(store)  # labels are Czech only: the English list would be empty
@@ -147,7 +136,7 @@ def _choices(request: Request, lang: str) -> Choices:
             parents={iri: facts.iris("isPartOf") for iri, facts in place_facts.items()},
         )
 
-    return kept_for_catalogue(request, f"answer-choices-{lang}", read)
+    return site_catalogue(request).kept(f"answer-choices-{lang}", read)
 
 
 def _ancestors(parents: dict[str, list[str]], place: str) -> set[str]:
@@ -221,7 +210,7 @@ def _programmes_of(store: CatalogueStore, funding: list[Resource], lang: str) ->
 
 @router.get("/odpoved")
 def answer_page(request: Request) -> Response:
-    store: CatalogueStore = request.app.state.store
+    store: CatalogueStore = site_catalogue(request).store
     lang = language_of(request)
     params = request.query_params
     problem = params.get("problem")
@@ -246,7 +235,7 @@ def answer_page(request: Request) -> Response:
         return _respond(request, {**context, "state": "error"}, 400)
     filters = AnswerFilters(**{FILTERS[name]: value or None for name, value in chosen.items()})
     try:
-        answer = answer_problem(store, request.app.state.search, problem, filters=filters, lang=lang)
+        answer = answer_problem(store, site_catalogue(request).search, problem, filters=filters, lang=lang)
     except InvalidProblem as error:
         return _respond(request, {**context, "state": "error", "problem_error": str(error)}, 400)
     except SearchError:
@@ -294,9 +283,9 @@ def _propose(request: Request, problem: str, kontakt: str, token: str, honeypot:
         kept = token if rejected.reason == "too-fast" else None
         return _respond(request, {**context, "proposal_error": REJECTED[rejected.reason]},
                         403 if rejected.reason == "token" else 400, token=kept)
-    settings = request.app.state.settings
+    settings = site_catalogue(request).settings
     try:
-        store_proposal(request.app.state.store, settings, checked_text(problem), parsed_contact(kontakt))
+        store_proposal(site_catalogue(request).store, settings, checked_text(problem), parsed_contact(kontakt))
     except InvalidProposal as error:
         errors = {error.field: PROPOSAL_ERRORS[error.field]}
         return _respond(request, {**context, "field_errors": errors}, 400, token=token)

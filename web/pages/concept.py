@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from catalogue.queries import concept, hierarchy
 from catalogue.queries.common import InvalidIRI, checked_iri
 from web.site import N_, language_of, number, render, translate
+from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,7 +66,7 @@ def _error(request: Request, status: int, title: str, message: str) -> HTMLRespo
 
 @router.get("/koncepce")
 def concept_page(request: Request) -> HTMLResponse:
-    store = request.app.state.store
+    store = site_catalogue(request).store
     lang = language_of(request)
     asked = request.query_params.get(STRATEGY_PARAMETER) or None
     if asked is not None:

@@ -21,6 +21,7 @@ from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
 from catalogue.queries.funding_overview import Allocation, AmountRange, MatrixRow, Support, SupportMatrix
 from web.site import N_, SECURITY_HEADERS, language_of, render, translate
+from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
 
@@ -187,7 +188,7 @@ def choices(resources: Sequence[Resource]) -> list[tuple[str, str]]:
 
 @router.get("/financovani")
 def funding_page(request: Request) -> HTMLResponse:
-    store = request.app.state.store
+    store = site_catalogue(request).store
     lang = language_of(request)
     given = read_filters(request)
     options = funding_overview.filter_options(store, lang)
@@ -230,7 +231,7 @@ def csv_text(rows: Sequence[Sequence[str]]) -> str:
 
 @router.get("/financovani/matice.csv")
 def matrix_csv(request: Request) -> Response:
-    store = request.app.state.store
+    store = site_catalogue(request).store
     lang = language_of(request)
     given = read_filters(request)
     if given.errors:

@@ -19,7 +19,8 @@ from catalogue.queries.concept import Resource
 from catalogue.queries.practice import PracticePage, YearCounts
 from catalogue.store import CatalogueStore
 from web.regions_map import TileMap, tile_map
-from web.site import N_, kept_for_catalogue, language_of, render, translate, url_with
+from web.site import N_, language_of, render, translate, url_with
+from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
 
@@ -169,10 +170,10 @@ def _whole_catalogue(store: CatalogueStore, lang: str) -> tuple[list[Resource], 
 
 @router.get("/dobra-praxe")
 def good_practice(request: Request) -> HTMLResponse:
-    store = request.app.state.store
+    store = site_catalogue(request).store
     lang = language_of(request)
-    regions, measures, pictures = kept_for_catalogue(
-        request, f"good-practice-{lang}", lambda: _whole_catalogue(store, lang)
+    regions, measures, pictures = site_catalogue(request).kept(
+        f"good-practice-{lang}", lambda: _whole_catalogue(store, lang)
     )
     given = read_filters(request, regions, measures)
     page: PracticePage | None = None

@@ -29,6 +29,7 @@ from catalogue.store import CatalogueStore
 from web.errors import error_page
 from web.forms import RejectedForm, posted_form
 from web.site import N_, language_of, local_path, render, translate
+from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,7 +58,7 @@ class BasketError(Exception):
 
 
 def _instance_base(request: Request) -> str:
-    return str(request.app.state.settings.instance_base)
+    return str(site_catalogue(request).settings.instance_base)
 
 
 def encode_basket(iris: Sequence[str], instance_base: str) -> str:
@@ -160,7 +161,7 @@ async def add_item(request: Request) -> Response:
     """Add a measure, service or solution (``iri``) and go back to the page it was added on (``zpet``)."""
     try:
         form = await _form(request)
-        iri = _known_item(request.app.state.store, (form.get("iri") or [""])[0])
+        iri = _known_item(site_catalogue(request).store, (form.get("iri") or [""])[0])
         basket = list(dict.fromkeys([*cookie_basket(request), iri]))
         return _redirect(request, local_path((form.get("zpet") or [""])[0], "/projekt"), basket)
     except BasketError as error:
@@ -194,7 +195,7 @@ async def adopt_shared(request: Request) -> Response:
     try:
         form = await _form(request)
         shared = _checked_items(form.get(ITEM_PARAMETER) or [])
-        known = project.basket_items(request.app.state.store, shared)
+        known = project.basket_items(site_catalogue(request).store, shared)
         basket = list(dict.fromkeys([*cookie_basket(request), *(iri for iri in shared if iri in known)]))
         return _redirect(request, "/projekt", basket)
     except BasketError as error:
@@ -220,7 +221,7 @@ def _search(request: Request, text: str) -> tuple[list[Resource], str | None]:
     if len(text) > MAX_SEARCH_LENGTH:
         return [], N_("Hledaný text je příliš dlouhý: zkraťte ho nejvýš na 200 znaků.")
     try:
-        hits = request.app.state.search.search(text, kinds=SEARCHED_KINDS, limit=SEARCH_RESULTS)
+        hits = site_catalogue(request).search.search(text, kinds=SEARCHED_KINDS, limit=SEARCH_RESULTS)
     except SearchError:
         return [], N_("Hledání teď nefunguje; vyberte ze seznamu níže.")
     return [Resource(hit.iri, hit.label, hit.kind, hit.code) for hit in hits], None
@@ -228,7 +229,7 @@ def _search(request: Request, text: str) -> tuple[list[Resource], str | None]:
 
 @router.get("/projekt")
 def project_page(request: Request, hledat: str = "") -> Response:
-    store = request.app.state.store
+    store = site_catalogue(request).store
     lang = language_of(request)
     try:
         iris, shared = _basket(request)
@@ -271,7 +272,7 @@ def project_csv(request: Request) -> Response:
         iris, _ = _basket(request)
     except BasketError as error:
         return _refused(request, error)
-    store = request.app.state.store
+    store = site_catalogue(request).store
     coverage = project.coverage(store, iris, lang)
     kinds = concept.class_labels(store, lang)
     out = io.StringIO()
@@ -393,7 +394,7 @@ def project_json_export(request: Request) -> Response:
         iris, _ = _basket(request)
     except BasketError as error:
         return _refused(request, error)
-    coverage = project.coverage(request.app.state.store, iris, lang)
+    coverage = project.coverage(site_catalogue(request).store, iris, lang)
     body = json.dumps(project_json(coverage, share_url(request, coverage)), ensure_ascii=False, indent=2)
     return Response(
         body,

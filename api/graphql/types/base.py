@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from api.graphql.context import Context
-from api.graphql.loaders import MISSING
+from api.kept import MISSING
 from catalogue.queries.browse import Facts
 from catalogue.queries.concept import Resource as ResourceRow
 from catalogue.queries.resources import czech_sort_key

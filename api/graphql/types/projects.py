@@ -257,14 +257,14 @@ async def _page(
 ) -> Connection[P]:
     filters = filter.checked() if filter is not None else browse.ProjectFilter()
     limit = checked_first(first, MAX_PAGE)
-    fingerprint = await info.context.catalogue_fingerprint()
-    offset = 0 if after is None else decode_cursor(after, kind, filters.key(), fingerprint)
+    version = info.context.version
+    offset = 0 if after is None else decode_cursor(after, kind, filters.key(), version)
     # One item more than asked says whether there is a next page.
     listing = partial(browse.projects, info.context.store, kind, filters, offset=offset, limit=limit + 1)
     iris = await info.context.loaders.shared(("projects", kind, filters, offset, limit), listing)
     page = iris[:limit]
     items = await settled(nodes(info, page, cls, sort=False))
-    end = encode_cursor(kind, filters.key(), fingerprint, offset + len(page)) if page else None
+    end = encode_cursor(kind, filters.key(), version, offset + len(page)) if page else None
     return Connection(
         items=items,
         page_info=PageInfo(has_next_page=len(iris) > limit, end_cursor=end),

@@ -1,0 +1,37 @@
+"""What the site keeps while it runs, on top of the catalogue: the proposal form's signer and rate limit.
+
+:class:`SiteCatalogue` is the :class:`~catalogue.runtime.Catalogue` with the site's own parts; the app
+factory builds one (as :class:`api.state.AppState`, which adds the API's parts) and every page reads it
+through :func:`site_catalogue`.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from catalogue.runtime import Catalogue
+from catalogue.search.engine import SearchEngine
+from catalogue.settings import Settings
+from catalogue.store import CatalogueStore
+from web.forms import FormSigner, RateLimiter, secret_key
+
+PROPOSAL_PURPOSE = "proposal"
+PROPOSALS_PER_WINDOW = 5
+PROPOSAL_WINDOW_SECONDS = 600.0
+
+
+class SiteCatalogue(Catalogue):
+    """The catalogue as the site serves it."""
+
+    def __init__(self, settings: Settings, store: CatalogueStore, search: SearchEngine, version: str) -> None:
+        super().__init__(settings, store, search, version)
+        self.proposal_signer = FormSigner(secret_key(settings), PROPOSAL_PURPOSE)
+        self.proposal_limiter = RateLimiter(PROPOSALS_PER_WINDOW, PROPOSAL_WINDOW_SECONDS)
+
+
+def site_catalogue(request: Request) -> SiteCatalogue:
+    """The running catalogue of the request's app; :class:`LookupError` before the app has started."""
+    catalogue = getattr(request.app.state, "catalogue", None)
+    if catalogue is None:
+        raise LookupError("the app has not started: its catalogue is not open")
+    return catalogue  # type: ignore[no-any-return]

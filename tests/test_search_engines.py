@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+import catalogue.search.engine as search_engine
 from catalogue.queries.documents import Link, SearchDocument, search_documents
 from catalogue.search.analysis import Analyzer, fold
-from catalogue.search.engine import Hit, SearchEngine, SearchError, engine_class
+from catalogue.search.engine import DIGESTS_FILE, Hit, IndexUpdate, SearchEngine, SearchError, engine_class
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 
@@ -179,6 +181,72 @@ def test_delete_and_add_change_what_is_found(engine: SearchEngine) -> None:
     assert iris(engine.search("továrny")) == [f"{ID}problem/brownfieldy"]
     assert engine.add([DOCUMENTS[0], DOCUMENTS[0]]) == 1  # the same IRI twice is one document
     assert iris(engine.search("brownfieldy")) == [f"{ID}measure/brownfieldy"]
+
+
+GARDENS = SearchDocument(iri=f"{ID}service/zahradky", kind="SmartService", label="Komunitní zahrádky")
+
+
+def test_update_writes_only_the_new_changed_and_gone_documents(engine: SearchEngine) -> None:
+    school = dataclasses.replace(DOCUMENTS[2], label="Základní škola Liberec – nová tělocvična")
+    office = DOCUMENTS[3]
+    documents = [*DOCUMENTS[:2], school, *DOCUMENTS[4:], GARDENS]
+    assert engine.update(documents, "sha256:next") == IndexUpdate(
+        written=(school.iri, GARDENS.iri), deleted=(office.iri,)
+    )
+    assert engine.version == "sha256:next"
+    assert iris(engine.search("tělocvična")) == [school.iri]
+    assert engine.search("učebna") == []
+    assert iris(engine.search("zahrádky")) == [GARDENS.iri]
+    assert engine.search("coworking") == []
+    assert set(iris(engine.search("brownfieldy"))) == {f"{ID}measure/brownfieldy", f"{ID}problem/brownfieldy"}
+    assert engine.update(documents, "sha256:again") == IndexUpdate(written=(), deleted=())
+    assert engine.version == "sha256:again"
+
+
+def test_an_index_without_digests_refuses_to_update(engine: SearchEngine) -> None:
+    (engine.path / DIGESTS_FILE).unlink()
+    with pytest.raises(SearchError, match="keeps no digests"):
+        engine.update([*DOCUMENTS, GARDENS], "sha256:next")
+    assert engine.version == "sha256:test"
+    assert engine.search("zahrádky") == []
+
+
+def test_an_update_cut_short_after_its_commit_is_put_right_by_the_next(
+    engine: SearchEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write = search_engine._write_atomically
+
+    def dying(target: Path, text: str) -> None:
+        if target.name == DIGESTS_FILE:
+            raise OSError("the process died")
+        write(target, text)
+
+    monkeypatch.setattr(search_engine, "_write_atomically", dying)
+    with pytest.raises(OSError, match="died"):
+        engine.update([*DOCUMENTS, GARDENS], "sha256:cut")
+    monkeypatch.undo()
+    assert iris(engine.search("zahrádky")) == [GARDENS.iri]  # committed, but the digests never said so
+    assert engine.version == "sha256:test"
+    assert engine.update(DOCUMENTS, "sha256:next") == IndexUpdate(written=(), deleted=(GARDENS.iri,))
+    assert engine.search("zahrádky") == []
+
+
+def test_documents_added_or_deleted_by_hand_are_put_right_by_the_next_update(engine: SearchEngine) -> None:
+    engine.add([GARDENS])
+    engine.delete([DOCUMENTS[0].iri])
+    assert engine.update(DOCUMENTS, "sha256:next") == IndexUpdate(written=(DOCUMENTS[0].iri,), deleted=(GARDENS.iri,))
+    assert engine.search("zahrádky") == []
+    assert f"{ID}measure/brownfieldy" in iris(engine.search("brownfieldy"))
+
+
+def test_reopen_shows_what_another_object_wrote_to_the_folder(engine: SearchEngine) -> None:
+    parking = f"{ID}service/parkovani"
+    with type(engine)(engine.path) as other:
+        assert parking in iris(other.search("parkování"))
+        engine.update([document for document in DOCUMENTS if document.iri != parking], "sha256:next")
+        other.reopen()
+        assert other.version == "sha256:next"
+        assert parking not in iris(other.search("parkování"))
 
 
 def test_a_second_writer_is_refused_clearly(engine: SearchEngine) -> None:

@@ -1,33 +1,48 @@
-"""The search index of a store: opened as it is while it matches the loaded data, rebuilt when it does not.
+"""The search index of a store, kept in step with the loaded data: updated by the documents that
+changed where it can, rebuilt where it must.
 
-The index remembers the *catalogue version* (:mod:`catalogue.queries.version`) whose documents it holds.
-:func:`open_index` compares it, with the engine and the analysis, and rebuilds on any difference;
-:func:`follow` brings an open index to a new version. So the index never answers from data the store
-no longer has.
+The index remembers the *catalogue version* (:mod:`catalogue.queries.version`) whose documents it holds,
+and keeps beside it the digest of every document (:meth:`~catalogue.search.engine.SearchEngine.update`).
+:func:`open_index` (a process starting, ``katalog load``) and :func:`follow` (a running server that saw
+the version change) bring it to the store's version:
+
+- an index already at that version (another process brought it there) is only opened, or reopened:
+  nothing is read from the store, nothing written;
+- an index at another version, of the same engine and analysis and with its digests, is *updated*: the
+  store's documents are read and compared by digest, and only the new, changed and gone ones are
+  written, in one commit;
+- anything else is *rebuilt*: no index, no digests, another engine or analysis, or an index that cannot
+  be opened or written (the update's error is logged).
 
 A rebuild writes a new index into a folder beside ``index_path`` and then swaps the folders, so a crash
-leaves the old index or none (which the next open rebuilds), never half of one. Rebuilds take a lock
-file beside the index, so two processes starting at once build once. Opening an index that is current
-writes nothing and takes no lock: any number of readers may open it at once.
+leaves the old index or none (which the next open rebuilds), never half of one; an update cut short is
+finished by the next one. Updates and rebuilds take a lock file beside the index, so of the processes
+sharing one index folder (several ``katalog serve``, a ``katalog load``) the first to see a new version
+writes the index, and the others, once it is done, find it at that version and only reopen it. Opening
+an index that is current takes no lock: any number of readers may open it at once. While the index is
+updated, searches of every process keep answering, from the index before the commit or after it.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from catalogue.queries import version as catalogue_version
-from catalogue.queries.documents import search_documents
+from catalogue.queries.documents import SearchDocument, search_documents
 from catalogue.search.analysis import Analyzer
 from catalogue.search.engine import DATA_FOLDER, META_FILE, IndexMeta, SearchEngine, SearchError, engine_class
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,29 +55,26 @@ class ReindexReport:
 def open_index(
     settings: Settings, store: CatalogueStore, version: str | None = None, *, analyzer: Analyzer | None = None
 ) -> SearchEngine:
-    """The search index at ``settings.index_path``, rebuilt first if it is missing or out of step with
-    ``store`` (another catalogue ``version`` — read from the store when not given —, engine or analysis)."""
+    """The search index at ``settings.index_path``, first brought to the catalogue ``version`` (read from
+    the store when not given) if it is not there: updated, or built if it is missing or cannot be updated."""
     analyzer = analyzer or Analyzer()
     version = version or catalogue_version.read(store, settings)
-    engine = _current(settings, analyzer, version)
-    if engine is not None:
-        return engine
-    with _rebuild_lock(settings.index_path):
-        engine = _current(settings, analyzer, version)  # another process may have rebuilt it meanwhile
-        if engine is None:
-            _rebuild(settings, store, analyzer, version)
-            engine = engine_class(settings.search_engine)(settings.index_path, analyzer)
-    return engine
+    return follow(engine_class(settings.search_engine)(settings.index_path, analyzer), settings, store, version)
 
 
 def follow(engine: SearchEngine, settings: Settings, store: CatalogueStore, version: str) -> SearchEngine:
-    """``engine``'s index brought to the catalogue ``version``: the index as it is if another process
-    brought it there already, else rebuilt. The engine to search from now on (``engine`` is closed if
-    it is not that one)."""
-    current = open_index(settings, store, version, analyzer=engine.analyzer)
-    if current is not engine:
-        engine.close()
-    return current
+    """``engine`` (open on ``settings.index_path``), returned once its index is at the catalogue
+    ``version`` and it sees that: reopened if another process brought the index there already, else
+    after the index was updated from ``store`` by the documents that changed (rebuilt if it cannot be).
+    Searches on ``engine`` in other threads keep answering meanwhile."""
+    target = settings.index_path
+    if not _holds(IndexMeta.read(target), engine, version):
+        with _rebuild_lock(target):
+            meta = IndexMeta.read(target)  # another process may have brought it there meanwhile
+            if not _holds(meta, engine, version):
+                _bring_to(engine, meta, settings, store, version)
+    engine.reopen()
+    return engine
 
 
 def reindex(settings: Settings, store: CatalogueStore, *, analyzer: Analyzer | None = None) -> ReindexReport:
@@ -70,16 +82,40 @@ def reindex(settings: Settings, store: CatalogueStore, *, analyzer: Analyzer | N
     analyzer = analyzer or Analyzer()
     started = time.perf_counter()
     with _rebuild_lock(settings.index_path):
-        documents = _rebuild(settings, store, analyzer, catalogue_version.read(store, settings))
+        version = catalogue_version.read(store, settings)
+        documents = _rebuild(engine_class(settings.search_engine), settings, analyzer, search_documents(store), version)
     return ReindexReport(documents, time.perf_counter() - started, settings.search_engine)
 
 
-def _current(settings: Settings, analyzer: Analyzer, version: str) -> SearchEngine | None:
-    meta = IndexMeta.read(settings.index_path)
-    wanted = (settings.search_engine, analyzer.identity, version)
-    if meta is None or (meta.engine, meta.analysis, meta.version) != wanted:
-        return None
-    return engine_class(settings.search_engine)(settings.index_path, analyzer)
+def _holds(meta: IndexMeta | None, engine: SearchEngine, version: str) -> bool:
+    """Whether the index of ``meta`` is ``engine``'s kind of index at ``version``."""
+    wanted = (engine.name, engine.analyzer.identity, version)
+    return meta is not None and (meta.engine, meta.analysis, meta.version) == wanted
+
+
+def _bring_to(
+    engine: SearchEngine, meta: IndexMeta | None, settings: Settings, store: CatalogueStore, version: str
+) -> None:
+    """Under the rebuild lock: update the index to ``version``, or rebuild it where that cannot be done."""
+    started = time.perf_counter()
+    documents = list(search_documents(store))  # a store that fails here fails the caller, who tries again
+    if meta is not None and (meta.engine, meta.analysis) == (engine.name, engine.analyzer.identity):
+        try:
+            engine.reopen()  # the index may be another build than the one this engine opened
+            change = engine.update(documents, version)
+        except Exception as error:  # a broken index, digests never kept: a rebuild replaces whatever is there
+            log.warning("the search index at %s cannot be updated, so it is rebuilt: %s", settings.index_path, error)
+        else:
+            log.info(
+                "search index updated to version %s in %.2f s: %d documents written, %d deleted",
+                version,
+                time.perf_counter() - started,
+                len(change.written),
+                len(change.deleted),
+            )
+            return
+    _rebuild(type(engine), settings, engine.analyzer, documents, version)
+    log.info("search index rebuilt for version %s in %.2f s", version, time.perf_counter() - started)
 
 
 @contextmanager
@@ -93,8 +129,15 @@ def _rebuild_lock(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _rebuild(settings: Settings, store: CatalogueStore, analyzer: Analyzer, version: str) -> int:
-    """Build a new index beside ``index_path`` and swap it in; returns how many documents it holds.
+def _rebuild(
+    kind: type[SearchEngine],
+    settings: Settings,
+    analyzer: Analyzer,
+    documents: Iterable[SearchDocument],
+    version: str,
+) -> int:
+    """Build a new index of ``documents`` beside ``index_path`` and swap it in; returns how many
+    documents it holds.
 
     Runs under the rebuild lock, so any leftover building or old folder is from a process that died."""
     target = settings.index_path
@@ -104,9 +147,8 @@ def _rebuild(settings: Settings, store: CatalogueStore, analyzer: Analyzer, vers
             shutil.rmtree(leftover, ignore_errors=True)
     building = target.parent / f".{target.name}.building-{uuid.uuid4().hex}"
     try:
-        engine = engine_class(settings.search_engine)(building, analyzer)
-        with engine:
-            count = engine.build(search_documents(store), version)
+        with kind(building, analyzer) as engine:
+            count = engine.build(documents, version)
         if target.exists():
             old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
             target.rename(old)

@@ -2,7 +2,8 @@
 
 tantivy has no Czech stemmer, so it is fed terms analysed by :mod:`catalogue.search.analysis`, joined by
 spaces, and splits them with its ``whitespace`` tokenizer. Its searchers are safe to share between
-threads; its writer takes a lock file, so it is opened only while writing.
+threads; its writer takes a lock file, so it is opened only while writing. Its readers are reloaded
+after each commit of this object, and by :meth:`~TantivyEngine.reopen` for a commit of anyone else.
 """
 
 from __future__ import annotations
@@ -127,11 +128,8 @@ class TantivyEngine(SearchEngine):
         index.reload()  # searchers made from now on see the commit at once
         return count
 
-    def _write(self, documents: Iterable[IndexedDocument]) -> int:
-        return self._commit(self._opened(), documents, [])
-
-    def _delete(self, iris: list[str]) -> None:
-        self._commit(self._opened(), [], iris)
+    def _write(self, documents: Iterable[IndexedDocument], deleted: list[str]) -> int:
+        return self._commit(self._opened(), documents, deleted)
 
     @contextmanager
     def _reader(self) -> Iterator[_TantivyReader]:
@@ -139,3 +137,7 @@ class TantivyEngine(SearchEngine):
 
     def _close_backend(self) -> None:
         self._index = None
+
+    def _reload(self) -> None:
+        if self._index is not None:
+            self._index.reload()

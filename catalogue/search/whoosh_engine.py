@@ -2,7 +2,8 @@
 
 Terms arrive analysed by :mod:`catalogue.search.analysis`; whoosh only splits them on spaces. Its
 schema is pickled into the index, so it uses whoosh's own tokenizer class and nothing of ours.
-Each search opens its own searcher, as a whoosh searcher must not be shared between threads.
+Each search opens its own searcher, as a whoosh searcher must not be shared between threads; so each
+search reads the newest commit, whoever made it.
 
 whoosh 2.7.4's own ``DisjunctionMax`` scores wrongly (its matcher takes the better of two sub-scores
 even when they belong to different documents, and drops the tie-break), so this module has its own.
@@ -140,10 +141,12 @@ class WhooshEngine(SearchEngine):
         except LockError as error:
             raise SearchError(f"the search index at {self.path} is being written by another process") from error
 
-    def _write(self, documents: Iterable[IndexedDocument]) -> int:
+    def _write(self, documents: Iterable[IndexedDocument], deleted: list[str]) -> int:
         writer = self._writing()
         count = 0
         try:
+            for iri in deleted:
+                writer.delete_by_term("iri", iri)
             for document in documents:
                 writer.update_document(**_fields(document))
                 count += 1
@@ -152,12 +155,6 @@ class WhooshEngine(SearchEngine):
             raise
         writer.commit()
         return count
-
-    def _delete(self, iris: list[str]) -> None:
-        writer = self._writing()
-        for iri in iris:
-            writer.delete_by_term("iri", iri)
-        writer.commit()
 
     @contextmanager
     def _reader(self) -> Iterator[_WhooshReader]:

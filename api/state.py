@@ -31,9 +31,12 @@ class AppState(SiteCatalogue):
         self.graphql_answers = SharedAnswers()
         """Answers of the query layer shared by the GraphQL requests, per catalogue version."""
         self.graphql_responses = (
-            SharedAnswers(size=settings.graphql_cache_size) if settings.graphql_cache_size > 0 else None
+            SharedAnswers(size=settings.graphql_cache_size, max_bytes=settings.graphql_cache_bytes)
+            if settings.graphql_cache_size > 0 and settings.graphql_cache_bytes > 0
+            else None
         )
-        """Whole GraphQL answers kept per catalogue version (None when the settings turn keeping off)."""
+        """Whole GraphQL answers kept per catalogue version, bounded by count and by bytes (None when the
+        settings turn keeping off)."""
 
 
 def app_state(request: Request) -> AppState:

@@ -31,7 +31,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> It
     folder = tmp_path_factory.mktemp("graphql-queries")
     shutil.copytree(loaded_store_path, folder / "store")
     settings = Settings(store_path=folder / "store", index_path=folder / "index")
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, watch=False)) as client:  # the watcher would be counted too
         yield client
 
 

@@ -1,14 +1,67 @@
-"""The GraphQL API at ``/graphql``: strawberry on FastAPI, GraphiQL in a browser outside production."""
+"""The GraphQL API at ``/graphql``: strawberry on FastAPI, GraphiQL in a browser outside production.
+
+Every operation is executed in a worker thread with an event loop of its own (:class:`OperationThreads`),
+not on the server's event loop: resolving and completing an answer is Python work that never waits, so
+on the server's loop even an allowed operation of a few hundred milliseconds would hold up every page,
+``/sparql`` and ``/healthz`` meanwhile.
+"""
 
 from __future__ import annotations
 
-from fastapi import Request
+import asyncio
+import threading
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from cross_web import AsyncHTTPRequestAdapter
+from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from api.graphql.context import Context, get_context
+from api.graphql.responses import kept_answer
 from api.graphql.schema import schema
 from web.state import site_catalogue
+
+T = TypeVar("T")
+
+OPERATION_THREADS = 8
+"""Operations executed at once; more wait for a thread. The limits of one operation's time and size
+(``KATALOG_GRAPHQL_TIMEOUT``, ``KATALOG_GRAPHQL_MAX_NODES``) keep a costly one from holding a thread
+long, and a cheap one need not wait behind a few costly ones."""
+
+
+class OperationThreads:
+    """Threads that each execute one operation at a time on an event loop of their own, kept for the
+    thread's life (a new loop per operation would cost more than a small answer)."""
+
+    def __init__(self, threads: int) -> None:
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="graphql")
+        self._local = threading.local()
+
+    async def run(self, operation: Coroutine[Any, Any, T]) -> T:
+        """What ``operation`` gives, run on one of the threads."""
+        return await asyncio.wrap_future(self._pool.submit(self._run, operation))
+
+    def _run(self, operation: Coroutine[Any, Any, T]) -> T:
+        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
+        if loop is None:
+            loop = self._local.loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(operation)
+        finally:
+            # An operation stopped at a limit may leave work behind (a dataloader's batch, a sibling
+            # field awaiting the store): it must not go on running during the thread's next operation.
+            if leftovers := asyncio.all_tasks(loop):
+                for task in leftovers:
+                    task.cancel()
+                loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+
+
+OPERATIONS = OperationThreads(OPERATION_THREADS)
 
 
 class CatalogueGraphQLRouter(GraphQLRouter[Context, None]):
@@ -17,6 +70,21 @@ class CatalogueGraphQLRouter(GraphQLRouter[Context, None]):
         if site_catalogue(request).settings.environment == "production":
             return PlainTextResponse(NO_IDE, status_code=404)  # type: ignore[return-value]
         return await super().render_graphql_ide(request)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        kept = kept_answer(context, request_data.query, request_data.variables, request_data.operation_name)
+        if kept is not None:
+            return kept
+        execute = super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        return await OPERATIONS.run(execute)
 
 
 NO_IDE = "GraphiQL je v produkčním prostředí vypnuté; dotazy posílejte metodou POST na /graphql."

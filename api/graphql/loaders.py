@@ -84,7 +84,7 @@ class Loaders:
                 for iri in wanted:
                     kept[iri] = found.get(iri, _ABSENT)
                     if (shared_key := self._key(name, iri)) is not None:
-                        shared.put(shared_key, kept[iri])
+                        shared.put(shared_key, kept[iri], version=self._version)
             return [missing() if kept[iri] is _ABSENT else kept[iri] for iri in iris]
 
         loader: DataLoader[str, T] = DataLoader(load_fn=load)
@@ -99,7 +99,7 @@ class Loaders:
         if found is MISSING:
             found = await asyncio.to_thread(compute)
             if shared_key is not None:
-                self._shared.put(shared_key, found)
+                self._shared.put(shared_key, found, version=self._version)
         return found  # type: ignore[no-any-return]
 
     @property

@@ -1,4 +1,5 @@
-"""The GraphQL schema: the per-domain query types merged into one, with the limits of :mod:`limits`."""
+"""The GraphQL schema: the per-domain query types merged into one, with the limits of :mod:`limits` (its
+extensions, and its executor, which bounds an answer's size and an operation's time)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from graphql import GraphQLError
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from api.graphql.limits import extensions, is_internal
+from api.graphql.limits import LimitedExecutor, extensions, is_internal
 from api.graphql.types.answer import AnswerQuery
 from api.graphql.types.concept import ConceptQuery
 from api.graphql.types.funding import FundingQuery
@@ -25,7 +26,7 @@ class CatalogueSchema(strawberry.Schema):
         super().process_errors([error for error in errors if is_internal(error)], execution_context)
 
 
-schema = CatalogueSchema(query=Query, extensions=extensions())
+schema = CatalogueSchema(query=Query, extensions=extensions(), execution_context_class=LimitedExecutor)
 
 
 def schema_text() -> str:

@@ -23,8 +23,6 @@ from web.site import STATIC
 
 log = logging.getLogger(__name__)
 
-STORE_UNAVAILABLE = "Úložiště katalogu je teď nedostupné; zkuste to prosím za chvíli znovu."
-
 
 def create_app(settings: Settings | None = None, *, watch: bool = True) -> FastAPI:
     """Build the app; the catalogue (store, search index) is opened when the app starts and closed when
@@ -64,7 +62,8 @@ def create_app(settings: Settings | None = None, *, watch: bool = True) -> FastA
         except StoreError as error:
             # The cause (which may name a path on disk) goes to the log, not to whoever asks.
             log.error("health check: %s", error)
-            return JSONResponse({"status": "unavailable", **error_body(error.code, STORE_UNAVAILABLE)}, status_code=503)
+            body = error_body(error.code, error.public_message)
+            return JSONResponse({"status": "unavailable", **body}, status_code=503)
         return JSONResponse({"status": "ok", "catalogueVersion": state.version})
 
     app.include_router(graphql_api.router)

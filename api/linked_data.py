@@ -22,7 +22,9 @@ link checkers and previews) send a bare ``*/*``, and for them the readable page 
 recognise browsers by their User-Agent, which this server does not sniff.) The same rule holds
 however the ``*/*`` is weighted, so the answer never flips between HTML and RDF by accident.
 Every answer carries ``Vary: Accept``; a found resource also ``Link`` headers to its
-other forms (``rel="alternate"``) and to its IRI (``rel="canonical"``).
+other forms (``rel="alternate"``) and to its IRI (``rel="canonical"``). Pages, the resource's and the
+errors', are the site's (:mod:`web.resource_pages`, :mod:`web.errors`), with its security headers; an
+error in any other form is the API's one JSON error shape, with a code and a Czech message.
 
 The resource's IRI answers 200 with the negotiated document and ``Content-Location`` naming that
 document's own URL, instead of a 303 to it: one request for clients, and the distinction between the
@@ -47,13 +49,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from catalogue import graphs
+from catalogue.errors import CatalogueError, InvalidInput, NotAcceptable, NotFound, StoreError
 from catalogue.queries import resources
 from catalogue.queries.common import InvalidIRI
 from catalogue.settings import Settings
-from catalogue.store import CatalogueStore, StoreError
+from catalogue.store import CatalogueStore
 from web import resource_pages
+from web.errors import error_response, html_error
 from web.links import IriLinks, escaped, server_path
-from web.site import N_, page_context, templates
+from web.site import N_
 from web.state import site_catalogue
 
 log = logging.getLogger(__name__)
@@ -79,6 +83,9 @@ N_TRIPLES = Form("N-Triples", "nt", "application/n-triples", "application/n-trip
 FORMS = (HTML, TURTLE, JSON_LD, N_TRIPLES)
 """In the server's order of preference, which settles ties between equal q-values."""
 BY_EXTENSION = {form.extension: form for form in FORMS}
+
+# Every answer varies by Accept, errors included, so no cache hands an HTML 404 to an RDF client.
+VARY = {"Vary": "Accept"}
 
 VOCABULARIES = {
     "kcs": resources.ONTOLOGY_IRI + "#",
@@ -194,27 +201,30 @@ class _Site(IriLinks):
                 page = resources.page(store, subject.iri)
                 if page is None:
                     return None
-                forms = [(other, self.document_url(subject, other)) for other in FORMS if other is not HTML]
-                context = {**page_context(request), "page": page, "forms": forms}
-                context.update(resource_pages.context(request, store, page))
-                body = templates.get_template("resource.html").render(context)
-                return self.document(subject, HTML, body.encode())
+                alternates = [
+                    resource_pages.Alternate(other.name, other.media_type, self.document_url(subject, other))
+                    for other in FORMS
+                    if other is not HTML
+                ]
+                return resource_pages.resource_page(
+                    request, store, page, alternates, {**VARY, **self.document_headers(subject, HTML)}
+                )
             graph = subject.graph(store, subject.iri)
         except InvalidIRI:
             return self.bad_iri(request, subject, form)
         except StoreError as error:
             log.error("dereferencing %s failed: %s", subject.iri, error)
-            return _text(503, "Úložiště katalogu je teď nedostupné; zkuste to prosím za chvíli znovu.")
+            return _problem(request, error, N_("Chyba serveru"), form)
         if len(graph) == 0:
             return None
         if form is None:
             supported = ", ".join(f.media_type for f in FORMS)
-            message = (
+            refused = NotAcceptable(
                 f"Tento zdroj je k dispozici jen ve formátech {supported} (podle hlavičky Accept), "
                 "nebo na adrese s příponou .html, .ttl, .jsonld či .nt."
             )
-            return _text(406, message, self.link_header(subject, None))
-        return self.document(subject, form, self.serialise(_plain_strings(graph), form))
+            return error_response(refused, {**VARY, "Link": self.link_header(subject, None)})
+        return _document(self.serialise(_plain_strings(graph), form), form, self.document_headers(subject, form))
 
     def document_url(self, subject: _Subject, form: Form) -> str:
         return escaped(f"{subject.document}.{form.extension}")
@@ -228,39 +238,33 @@ class _Site(IriLinks):
         links.append(f'<{escaped(subject.iri)}>; rel="canonical"')
         return ", ".join(links)
 
-    def document(self, subject: _Subject, form: Form, body: bytes) -> Response:
-        headers = {"Link": self.link_header(subject, form), "Content-Location": self.document_url(subject, form)}
-        return _response(200, body, form.content_type, headers)
+    def document_headers(self, subject: _Subject, form: Form) -> dict[str, str]:
+        return {"Link": self.link_header(subject, form), "Content-Location": self.document_url(subject, form)}
 
     def not_found(self, request: Request, iri: str, form: Form | None) -> Response:
-        message = f"Katalog nezná zdroj {iri}. Zkontrolujte adresu, nebo začněte na úvodní stránce."
-        return self.problem(request, 404, N_("Záznam nenalezen"), message, form)
+        missing = NotFound(f"Katalog nezná zdroj {iri}. Zkontrolujte adresu, nebo začněte na úvodní stránce.")
+        return _problem(request, missing, N_("Záznam nenalezen"), form)
 
     def bad_iri(self, request: Request, subject: _Subject, form: Form | None) -> Response:
-        message = (
+        refused = InvalidIRI(
             f"Adresa {subject.document!r} nemůže být identifikátorem zdroje katalogu: obsahuje znaky, "
             "které identifikátor (IRI) nepřipouští."
         )
-        return self.problem(request, 400, N_("Neplatná adresa"), message, form)
-
-    def problem(self, request: Request, status: int, title: str, message: str, form: Form | None) -> Response:
-        """An error in the client's form: a page in the site's look for browsers, plain text for others."""
-        if form is HTML:
-            context = {**page_context(request), "status": status, "title": title, "detail": message}
-            body = templates.get_template("error.html").render(context)
-            return _response(status, body.encode(), HTML.content_type)
-        return _text(status, message)
+        return _problem(request, refused, N_("Neplatná adresa"), form)
 
 
-def _response(status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> Response:
-    # Every answer varies by Accept, errors included, so no cache hands an HTML 404 to an RDF client.
-    # nosniff: a plain-text error quoting the request must never be read as HTML.
-    headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff", **(headers or {})}
-    return Response(body, status_code=status, media_type=content_type, headers=headers)
+def _problem(request: Request, error: CatalogueError, title: str, form: Form | None) -> Response:
+    """``error`` in the client's form: a page in the site's look for browsers (``title`` heads it), the
+    API's JSON error for others."""
+    if form is HTML:
+        return html_error(request, error.status, title=title, detail=error.public_message, headers=VARY)
+    return error_response(error, VARY)
 
 
-def _text(status: int, message: str, link: str | None = None) -> Response:
-    return _response(status, (message + "\n").encode(), "text/plain; charset=utf-8", {"Link": link} if link else None)
+def _document(body: bytes, form: Form, headers: dict[str, str]) -> Response:
+    # nosniff: a literal of the catalogue that looks like markup must never make a browser read it as HTML.
+    headers = {**VARY, "X-Content-Type-Options": "nosniff", **headers}
+    return Response(body, media_type=form.content_type, headers=headers)
 
 
 def _plain_strings(graph: Graph) -> Graph:
@@ -273,14 +277,15 @@ def _plain_strings(graph: Graph) -> Graph:
     return graph
 
 
-def _explicit_form(format: str | None) -> Form | Response | None:
+def _explicit_form(request: Request, format: str | None) -> Form | Response | None:
     """The form ``?format=`` asks for, None when absent, or the 400 answer for an unknown one."""
     if format is None:
         return None
     form = BY_EXTENSION.get(format)
     if form is None:
         allowed = ", ".join(BY_EXTENSION)
-        return _text(400, f"Neznámý formát {format!r}: parametr format může být {allowed}.")
+        unknown = InvalidInput(f"Neznámý formát {format!r}: parametr format může být {allowed}.", field="format")
+        return _problem(request, unknown, N_("Neplatný požadavek"), negotiate(request.headers.get("accept")))
     return form
 
 
@@ -293,7 +298,7 @@ router = APIRouter(tags=["Linked data"])
 
 @router.api_route(_ONTOLOGY.document, methods=["GET", "HEAD"], summary="The ontology, by content negotiation")
 def ontology(request: Request, format: str | None = _FORMAT_QUERY) -> Response:
-    explicit = _explicit_form(format)
+    explicit = _explicit_form(request, format)
     if isinstance(explicit, Response):
         return explicit
     return _Site(site_catalogue(request).settings).answer(request, _ONTOLOGY, explicit)
@@ -324,7 +329,7 @@ def resource_router(settings: Settings) -> APIRouter:
         site.instance_path + "{path:path}", methods=["GET", "HEAD"], summary="A catalogue resource, by its IRI"
     )
     def resource(request: Request, path: str, format: str | None = _FORMAT_QUERY) -> Response:
-        explicit = _explicit_form(format)
+        explicit = _explicit_form(request, format)
         if isinstance(explicit, Response):
             return explicit
         if graphs.is_private_resource(settings, site.instance_base + path):

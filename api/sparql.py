@@ -9,25 +9,31 @@ Answers by ``Accept`` (or the ``format`` parameter): SELECT and ASK as SPARQL JS
 TSV; CONSTRUCT and DESCRIBE as Turtle (default), JSON-LD, N-Triples or RDF/XML. At most
 ``sparql_endpoint_row_limit`` rows or triples, with ``X-Result-Truncated: true`` when cut. A query that
 runs past ``sparql_endpoint_timeout``, or past the workers' memory cap, is stopped by killing its worker
-process (:mod:`api.sparql_pool`) and answered with 503. Errors are one line of Czech in text/plain.
+process (:mod:`api.sparql_pool`) and answered with 503. Errors are the API's one JSON shape
+(``{"error": {"code": …, "message": …}}``) with the message in Czech, in one line.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
 from api.sparql_pool import MemoryExceeded, PoolUnavailable, QueryPool, QueryTimeout, WorkerFailed
 from api.sparql_worker import GRAPH_FORMS, QueryRequest
 from api.state import AppState, app_state
 from catalogue import graphs
+from catalogue.errors import INTERNAL_ERROR, CatalogueError, InvalidInput, NotAcceptable, StoreError, Unavailable
 from catalogue.queries.common import InvalidIRI, checked_iri
-from catalogue.queries.sparql_guard import READ_ONLY
+from catalogue.queries.sparql_guard import READ_ONLY, InvalidQuery, RefusedQuery
 from catalogue.settings import Settings
+from web.errors import error_response, json_error
+
+log = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -73,17 +79,17 @@ FORMAT_PARAMETER = {
     "nt": (None, "ntriples"),
     "rdfxml": (None, "rdfxml"),
 }
-WORKER_ERRORS = {"invalid": 400, "refused": 403, "not_acceptable": 406, "store": 500, "failed": 500}
+# What a worker's answer says went wrong (api.sparql_worker.answer_request), as the error to answer.
+WORKER_ERRORS: dict[str, type[CatalogueError]] = {"invalid": InvalidQuery, "refused": RefusedQuery, "store": StoreError}
+FAILED = (
+    "Dotaz se nepodařilo provést kvůli chybě serveru. Zkuste to prosím znovu; pokud potíže trvají, dejte nám vědět."
+)
+RETRY = {"Retry-After": "1"}
 
 
-class _BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+class _UnsupportedMediaType(InvalidInput):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    status = 415
 
 
 @asynccontextmanager
@@ -111,17 +117,18 @@ async def sparql_post(request: Request) -> Response:
     try:
         body = (await request.body()).decode("utf-8")
     except UnicodeDecodeError:
-        return _error(400, "Tělo požadavku není platné UTF-8.")
+        return error_response(InvalidInput("Tělo požadavku není platné UTF-8."))
     if content_type == "application/x-www-form-urlencoded":
         return await _answer(request, [*parse_qsl(body, keep_blank_values=True), *parameters])
     if content_type == "application/sparql-query":
         return await _answer(request, [("query", body), *parameters])
     if content_type == "application/sparql-update":
-        return _error(403, READ_ONLY)
-    return _error(
-        415,
-        f"Nepodporovaný typ obsahu {content_type or '(žádný)'!r}: pošlete dotaz jako "
-        "application/sparql-query nebo jako formulář application/x-www-form-urlencoded s parametrem query.",
+        return error_response(RefusedQuery(READ_ONLY))
+    return error_response(
+        _UnsupportedMediaType(
+            f"Nepodporovaný typ obsahu {content_type or '(žádný)'!r}: pošlete dotaz jako "
+            "application/sparql-query nebo jako formulář application/x-www-form-urlencoded s parametrem query."
+        )
     )
 
 
@@ -130,37 +137,40 @@ async def _answer(request: Request, parameters: Sequence[tuple[str, str]]) -> Re
     settings = state.settings
     try:
         query_request = _query_request(parameters, request.headers.get("accept", ""), settings)
-    except _BadRequest as error:
-        return _error(error.status, str(error))
+    except CatalogueError as error:
+        return error_response(error)
     pool = state.sparql_pool
     if pool is None:
-        return _error(503, "Endpoint SPARQL se teprve spouští; zkuste to za chvíli znovu.", {"Retry-After": "1"})
+        return error_response(Unavailable("Endpoint SPARQL se teprve spouští; zkuste to za chvíli znovu."), RETRY)
     try:
         reply = await pool.run(query_request)
     except QueryTimeout:
-        return _error(
-            503,
-            f"Dotaz překročil časový limit {settings.sparql_endpoint_timeout:g} s a byl zastaven. "
-            "Zužte jej (konkrétnější vzory, LIMIT) nebo se zeptejte po částech.",
+        return error_response(
+            Unavailable(
+                f"Dotaz překročil časový limit {settings.sparql_endpoint_timeout:g} s a byl zastaven. "
+                "Zužte jej (konkrétnější vzory, LIMIT) nebo se zeptejte po částech.",
+                code="QUERY_TIMEOUT",
+            )
         )
     except MemoryExceeded:
-        return _error(
-            503,
-            f"Dotaz potřeboval víc paměti, než smí použít ({pool.memory_limit / 2**30:g} GiB), a byl zastaven. "
-            "Zužte jej (konkrétnější vzory, LIMIT) nebo se zeptejte po částech.",
+        return error_response(
+            Unavailable(
+                f"Dotaz potřeboval víc paměti, než smí použít ({pool.memory_limit / 2**30:g} GiB), a byl zastaven. "
+                "Zužte jej (konkrétnější vzory, LIMIT) nebo se zeptejte po částech.",
+                code="QUERY_TOO_LARGE",
+            )
         )
     except PoolUnavailable as error:
-        return _error(
-            503, f"Endpoint SPARQL teď dotaz nepřijme: {error}. Zkuste to za chvíli znovu.", {"Retry-After": "1"}
-        )
+        log.warning("/sparql refused a query: %s", error)  # the cause may name a path: for the log only
+        busy = Unavailable("Endpoint SPARQL teď dotaz nepřijme: všechny pracovní procesy jsou zaneprázdněné "
+                           "nebo se spouštějí. Zkuste to za chvíli znovu.")
+        return error_response(busy, RETRY)
     except WorkerFailed as error:
-        return _error(500, f"Dotaz se nepodařilo provést: {error}.")
+        log.error("a /sparql worker failed: %s", error)
+        return json_error(500, INTERNAL_ERROR, FAILED)
     header = reply.header
     if "error" in header:
-        status = WORKER_ERRORS.get(header["error"], 500)
-        if status == 406:
-            return _not_acceptable(header["form"], request.headers.get("accept", ""))
-        return _error(status, header["message"])
+        return _worker_error(header, request.headers.get("accept", ""))
     headers = {"Vary": "Accept"}
     if header["form"] != "ASK":
         headers["X-Result-Truncated"] = "true" if header["truncated"] else "false"
@@ -169,50 +179,71 @@ async def _answer(request: Request, parameters: Sequence[tuple[str, str]]) -> Re
     return Response(reply.body, media_type=MEDIA_TYPES[header["format"]], headers=headers)
 
 
+def _worker_error(header: dict[str, str], accept: str) -> Response:
+    """The answer to a query its worker could not answer; the cause of a failure goes to the log."""
+    kind = header["error"]
+    if kind == "not_acceptable":
+        offers = GRAPH_OFFERS if header["form"] in GRAPH_FORMS else RESULTS_OFFERS
+        return error_response(NotAcceptable(f"Dotaz {header['form']}: " + _unsupported(accept, list(offers))))
+    error = WORKER_ERRORS.get(kind)
+    if error is None:
+        log.error("a /sparql worker failed: %s", header["message"])
+        return json_error(500, INTERNAL_ERROR, FAILED)
+    if error is StoreError:
+        log.error("a /sparql worker could not read the store: %s", header["message"])
+    return error_response(error(header["message"]))
+
+
 def _query_request(parameters: Sequence[tuple[str, str]], accept: str, settings: Settings) -> QueryRequest:
-    """The request's parameters checked; raises :class:`_BadRequest` with the answer for a bad one."""
+    """The request's parameters checked; raises the :class:`CatalogueError` to answer for a bad one."""
     values: dict[str, list[str]] = {}
     for name, value in parameters:
         values.setdefault(name, []).append(value)
     if "update" in values:
-        raise _BadRequest(403, READ_ONLY)
+        raise RefusedQuery(READ_ONLY)
     queries = values.get("query", [])
     if len(queries) != 1 or not queries[0].strip():
-        raise _BadRequest(
-            400,
+        raise InvalidInput(
             "Parametr query smí být jen jeden."
             if len(queries) > 1
             else "Chybí dotaz: pošlete dotaz SPARQL "
             "v parametru query (GET ?query=… nebo formulář POST) nebo v těle POST jako application/sparql-query.",
+            field="query",
         )
     results_format, graph_format = _formats(values.get("format", []), accept)
     if results_format is None and graph_format is None:
-        raise _BadRequest(406, _unsupported(accept, list(dict.fromkeys([*RESULTS_OFFERS, *GRAPH_OFFERS]))))
+        raise NotAcceptable(_unsupported(accept, list(dict.fromkeys([*RESULTS_OFFERS, *GRAPH_OFFERS]))))
     return QueryRequest(
         query=queries[0],
         results_format=results_format,
         graph_format=graph_format,
         row_limit=settings.sparql_endpoint_row_limit,
-        default_graphs=_graph_iris(values, "default-graph-uri"),
-        named_graphs=_graph_iris(values, "named-graph-uri"),
+        default_graphs=_graph_iris(values, "default-graph-uri", settings),
+        named_graphs=_graph_iris(values, "named-graph-uri", settings),
         private_graphs=tuple(str(graph) for graph in graphs.private_graphs(settings)),
     )
 
 
-def _graph_iris(values: dict[str, list[str]], name: str) -> tuple[str, ...] | None:
+def _graph_iris(values: dict[str, list[str]], name: str, settings: Settings) -> tuple[str, ...] | None:
     if name not in values:
         return None
-    try:
-        return tuple(str(checked_iri(value)) for value in values[name])
-    except InvalidIRI as error:
-        raise _BadRequest(400, f"Parametr {name}: {error}") from error
+    iris = []
+    for value in values[name]:
+        try:
+            iris.append(str(checked_iri(value)))
+        except InvalidIRI:
+            example = graphs.graph_iri(settings, graphs.ONTOLOGY)
+            message = f"Parametr {name}: {value!r} není absolutní IRI grafu (např. {example})."
+            raise InvalidIRI(message, field=name) from None
+    return tuple(iris)
 
 
 def _formats(format_parameter: list[str], accept: str) -> tuple[str | None, str | None]:
     if format_parameter:
         name = format_parameter[-1].strip().lower()
         if name not in FORMAT_PARAMETER:
-            raise _BadRequest(400, f"Neznámý formát {name!r}; možné hodnoty: {', '.join(FORMAT_PARAMETER)}.")
+            allowed = ", ".join(FORMAT_PARAMETER)
+            raise InvalidInput(f"Neznámý formát {name!r}; možné hodnoty: {allowed}.", field="format")
         return FORMAT_PARAMETER[name]
     ranges = _accept_ranges(accept)
     return _negotiate(ranges, RESULTS_OFFERS), _negotiate(ranges, GRAPH_OFFERS)
@@ -269,7 +300,3 @@ def _unsupported(accept: str, offers: Sequence[str]) -> str:
         f"nebo použijte parametr format ({', '.join(FORMAT_PARAMETER)})."
     )
 
-
-def _not_acceptable(form: str, accept: str) -> Response:
-    offers = GRAPH_OFFERS if form in GRAPH_FORMS else RESULTS_OFFERS
-    return _error(406, f"Dotaz {form}: " + _unsupported(accept, list(offers)))

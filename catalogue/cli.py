@@ -1,69 +1,138 @@
-"""`katalog`: load, validate, query, export and serve the catalogue.
+"""`katalog`: load, validate, query, export, back up and serve the catalogue.
 
 Exit codes: 0 success (for `validate`: the catalogue conforms), 1 `validate` found problems,
-2 an error (bad input, unreachable or locked store); an error is one line on standard error.
+2 an error (bad input, unreachable or locked store), 70 an internal error (a bug). An error is one line
+on standard error; a bug's line says where its traceback was logged (``KATALOG_LOG_FILE``), and
+``katalog --debug`` (or ``KATALOG_DEBUG=1``) prints the traceback too.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import gzip
 import json
+import os
 import sys
+import traceback
+import zlib
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
+import pydantic
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.parser import parseUpdate
 
 from catalogue import graphs
-from catalogue.answer import AnswerFilters, InvalidProblem, answer_problem, measure_details, render_answer
-from catalogue.loader import LoadError, catalogue_sources, load, source_for
+from catalogue.answer import AnswerFilters, answer_problem, render_answer
+from catalogue.errors import CatalogueError, InvalidInput
+from catalogue.loader import catalogue_sources, load, source_for
 from catalogue.queries import overview, version
-from catalogue.search.engine import SearchError
+from catalogue.queries.measures import measure_details
 from catalogue.search.index import open_index, reindex
 from catalogue.settings import Settings, get_settings
-from catalogue.store import CatalogueStore, QueryError, StoreError, from_ox
-from catalogue.validation import ValidationError, validate
+from catalogue.store import CatalogueStore, QueryError, from_ox
+from catalogue.validation import validate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXPORT_FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld"}
 
+ERROR_EXIT = 2
+INTERNAL_ERROR_EXIT = 70
+"""sysexits.h's EX_SOFTWARE: a script tells a bug to report from an error it can put right (2)."""
 
-def _fail(message: str) -> None:
+BACKUP_FILE = "katalog.nq.gz"
+PLAIN_BACKUP_FILE = "katalog.nq"
+
+
+def _fail(message: str) -> NoReturn:
     click.echo(f"katalog: error: {message}", err=True)
-    sys.exit(2)
+    sys.exit(ERROR_EXIT)
 
 
 def _reports_errors(command: F) -> F:
-    """Turn the domain's expected errors into one line on standard error and exit code 2."""
+    """Turn the catalogue's expected errors into one line on standard error and exit code 2, and
+    anything else (a bug) into an internal error (:func:`_internal_error`)."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (StoreError, QueryError, LoadError, ValidationError, InvalidProblem, SearchError) as error:
-            _fail(str(error))
-        except Exception as error:  # settings errors and the like: still one clear line
-            _fail(f"{type(error).__name__}: {' '.join(str(error).split())}")
+        except CatalogueError as error:
+            _fail(error.message)
+        except (click.ClickException, click.Abort):
+            raise  # click's own: a usage error or Ctrl-C, which click reports itself
+        except Exception as error:
+            _internal_error(error)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _internal_error(error: Exception) -> NoReturn:
+    """A bug: its traceback is logged to the log file, and printed when debugging; standard error gets
+    one line saying it is an internal error and where the traceback is."""
+    try:
+        settings: Settings | None = get_settings()
+    except pydantic.ValidationError:  # then the log goes where it goes by default
+        settings = None
+    log_file: Path = settings.log_file if settings else Settings.model_fields["log_file"].default
+    context = click.get_current_context()
+    debug = bool(settings and settings.debug) or bool(context.find_root().params.get("debug"))
+    trace = "".join(traceback.format_exception(error))
+    summary = f"{type(error).__name__}: {' '.join(str(error).split())}"
+    command = context.command_path + "".join(f" {name}={value!r}" for name, value in context.params.items())
+    try:
+        _log_traceback(log_file, command, trace)
+    except OSError as cause:
+        # The traceback must not be lost: with nowhere to log it, it is printed.
+        click.echo(trace, err=True, nl=False)
+        click.echo(
+            f"katalog: internal error (a bug): {summary}; its traceback, above, could not be logged to "
+            f"{log_file}: {cause.strerror or cause}",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR_EXIT)
+    if debug:
+        click.echo(trace, err=True, nl=False)
+    click.echo(f"katalog: internal error (a bug): {summary}; the traceback is logged in {log_file}", err=True)
+    sys.exit(INTERNAL_ERROR_EXIT)
+
+
+def _log_traceback(log_file: Path, command: str, trace: str) -> None:
+    _private_folder(log_file.parent)
+    # Created readable by this user alone: a traceback may quote what people sent.
+    descriptor = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    when = datetime.now().astimezone().isoformat(timespec="seconds")
+    with os.fdopen(descriptor, "a", encoding="utf-8") as log:
+        log.write(f"{when} {command} (pid {os.getpid()})\n{trace}\n")
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` for this user alone (missing parents as any folder); an existing one is left as it is."""
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)  # mkdir's mode passes through the umask
 
 
 def _settings() -> Settings:
     try:
         return get_settings()
-    except Exception as error:  # pydantic's ValidationError lists every bad variable
+    except pydantic.ValidationError as error:  # it lists every bad variable
         _fail(f"invalid settings: {' '.join(str(error).split())}")
-        raise  # unreachable: _fail exits
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Print the traceback of an internal error (a bug), not only where it is logged (as KATALOG_DEBUG=1).",
+)
+def main(debug: bool) -> None:
     """Katalog chytrých služeb: the knowledge graph of Czech smart-city policy."""
 
 
@@ -93,7 +162,8 @@ def load_command(files: tuple[Path, ...]) -> None:
 @main.command("reindex")
 @_reports_errors
 def reindex_command() -> None:
-    """Rebuild the search index from the store (it is also rebuilt whenever the loaded data changes)."""
+    """Rebuild the search index from the store from scratch (it otherwise follows every change of the
+    catalogue version, by the documents that changed)."""
     settings = _settings()
     with CatalogueStore.open(settings, read_only=True) as store:
         report = reindex(settings, store)
@@ -229,8 +299,89 @@ def export_command(fmt: str, output: Path | None) -> None:
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise InvalidInput(f"cannot write {output}: {error.strerror or error}") from error
         click.echo(f"{len(exported)} graphs written to {output}", err=True)
+
+
+@main.command("backup")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--plain", is_flag=True, help=f"Plain N-Quads ({PLAIN_BACKUP_FILE}) instead of gzip ({BACKUP_FILE}).")
+@_reports_errors
+def backup_command(folder: Path, plain: bool) -> None:
+    """Copy everything the store holds into FOLDER as N-Quads: every graph, the private ones included
+    (proposals with their senders' contacts), so the copy is readable by this user alone (the file
+    0600, a folder it creates 0700). `katalog restore FOLDER` brings it back."""
+    settings = _settings()
+    present = _backups_in(folder)
+    if present:
+        raise InvalidInput(f"{present[0]} already exists: a backup is never overwritten, choose another folder")
+    with CatalogueStore.open(settings, read_only=True) as store:
+        nquads = store.dump()
+    target = folder / (PLAIN_BACKUP_FILE if plain else BACKUP_FILE)
+    _write_private(target, nquads if plain else gzip.compress(nquads, compresslevel=6))
+    quads = nquads.count(b"\n")  # N-Quads is one quad a line
+    click.echo(f"{quads} quads backed up to {target}")
+
+
+@main.command("restore")
+@click.argument("folder", type=click.Path(path_type=Path))
+@_reports_errors
+def restore_command(folder: Path) -> None:
+    """Replace everything the store holds by the backup in FOLDER (made by `katalog backup`), then give
+    the catalogue a new version, so that every running server follows within 2 s. The backup
+    is read and checked whole before the store is touched."""
+    settings = _settings()
+    source, nquads = _read_backup(folder)
+    try:
+        quads = sum(1 for _ in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    except SyntaxError as error:
+        raise InvalidInput(f"{source} is not a backup: {' '.join(str(error).split())}") from error
+    with CatalogueStore.open(settings) as store:
+        store.replace_everything(nquads)
+        store.update(version.bump(settings))
+        index = open_index(settings, store)  # the index follows the data at once, as after a load
+        index.close()
+        current = version.read(store, settings)
+    click.echo(f"{quads} quads restored from {source}; catalogue version {current}")
+
+
+def _backups_in(folder: Path) -> list[Path]:
+    return [path for path in (folder / BACKUP_FILE, folder / PLAIN_BACKUP_FILE) if path.exists()]
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``, readable by this user alone; a reader never sees half of it (it is
+    written beside, then renamed)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        _private_folder(path.parent)
+        partial.unlink(missing_ok=True)  # left by a backup that was killed
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        partial.rename(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise CatalogueError(f"cannot write {path}: {error.strerror or error}", code="WRITE_FAILED") from error
+
+
+def _read_backup(folder: Path) -> tuple[Path, bytes]:
+    """The backup file in ``folder`` and its N-Quads."""
+    present = _backups_in(folder)
+    if len(present) != 1:
+        found = "both " + " and ".join(path.name for path in present) if present else "no backup"
+        raise InvalidInput(f"{folder} holds {found}: it must hold {BACKUP_FILE} or {PLAIN_BACKUP_FILE}")
+    source = present[0]
+    try:
+        data = source.read_bytes()
+        return source, gzip.decompress(data) if source.name == BACKUP_FILE else data
+    except (OSError, EOFError, zlib.error) as error:  # gzip's errors of a truncated or foreign file
+        raise InvalidInput(f"cannot read the backup {source}: {' '.join(str(error).split())}") from error
 
 
 def _folder_size(folder: Path) -> int:

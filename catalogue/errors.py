@@ -1,13 +1,14 @@
 """The catalogue's expected errors: one family, each with a machine-readable code and a message for people.
 
 Everything the product expects to go wrong (a bad input, an unreachable store, a refused query) is a
-:class:`CatalogueError`. The API turns one into the one JSON error shape (:func:`error_body`), the CLI
-into one line on standard error and exit code 2. Anything else is a bug: logged with its traceback.
+:class:`CatalogueError`. The API turns one into the one JSON error shape (:func:`error_body`), GraphQL
+into an error with the same code in ``extensions.code``, the CLI into one line on standard error and
+exit code 2. Anything else is a bug: logged with its traceback.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class CatalogueError(Exception):
@@ -16,6 +17,10 @@ class CatalogueError(Exception):
 
     code = "CATALOGUE_ERROR"
     status = 500
+    generic_message: ClassVar[str | None] = None
+    """What an API tells its client instead of the message, for kinds whose message is meant for the
+    operator (it may name a path on disk, a host or an engine's own English words); None: the message
+    itself is for the client."""
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(" ".join(message.split()))
@@ -26,12 +31,18 @@ class CatalogueError(Exception):
     def message(self) -> str:
         return str(self)
 
+    @property
+    def public_message(self) -> str:
+        """The message an API may show anyone (in Czech)."""
+        return self.generic_message or self.message
+
 
 class StoreError(CatalogueError):
     """The store cannot be opened, reached or used; the message names the cause in one line."""
 
     code = "STORE_UNAVAILABLE"
     status = 503
+    generic_message = "Úložiště katalogu je teď nedostupné; zkuste to prosím za chvíli znovu."
 
 
 class QueryError(CatalogueError):
@@ -55,6 +66,25 @@ class InvalidInput(CatalogueError):
 class NotFound(CatalogueError):
     code = "NOT_FOUND"
     status = 404
+
+
+class NotAcceptable(CatalogueError):
+    """The client accepts none of the formats the answer can be given in; the message names them."""
+
+    code = "NOT_ACCEPTABLE"
+    status = 406
+
+
+class Unavailable(CatalogueError):
+    """A service cannot answer now (it is starting, busy, or stopped a request past its limits); the
+    message says whether and how to try again."""
+
+    code = "UNAVAILABLE"
+    status = 503
+
+
+INTERNAL_ERROR = "INTERNAL_ERROR"
+"""The code of an answer to a bug: no :class:`CatalogueError`, and nothing the client can put right."""
 
 
 def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:

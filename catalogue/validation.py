@@ -16,13 +16,16 @@ from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SH
 
+from catalogue.errors import CatalogueError
 from catalogue.settings import Settings
 
 KCSH = Namespace("https://w3id.org/kcs/shapes#")
 
 
-class ValidationError(Exception):
+class ValidationError(CatalogueError):
     """Validation could not run at all (a missing file, no Java for the reasoner …)."""
+
+    code = "VALIDATION_NOT_RUN"
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,21 @@
-"""The `katalog` command line, run as a real process against a store of the test's own."""
+"""The `katalog` command line, run as a real process against a store of the test's own (and in-process
+with click's runner where a test plants a bug)."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import types
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner, Result
 
+from catalogue import cli
+from catalogue.queries.proposals import parsed_contact, store_proposal
+from catalogue.settings import Settings, get_settings
+from catalogue.store import CatalogueStore
 from tests.conftest import CATALOGUE_DATA, katalog
 
 KCS = "https://w3id.org/kcs/ontology#"
@@ -153,6 +160,28 @@ def test_export_writes_every_catalogue_triple(store_env: dict[str, str], tmp_pat
     assert "load-log" not in output.read_text(encoding="utf-8")
 
 
+def test_no_export_format_contains_a_proposals_contact(store_env: dict[str, str], tmp_path: Path) -> None:
+    settings = Settings(store_path=Path(store_env["KATALOG_STORE_PATH"]), index_path=tmp_path / "index")
+    private = {
+        "jana@obec.cz": "Holubi obsadili lavicky na namesti",
+        "+420 777 123 456": "Chybi prechod u skoly v Dolni ulici",
+    }
+    with CatalogueStore.open(settings) as store:
+        for contact, text in private.items():
+            store_proposal(store, settings, text, parsed_contact(contact))
+        stored = store.dump().decode()
+    secrets = ["jana@obec.cz", "+420777123456", *private.values()]
+    assert all(secret in stored for secret in secrets), "the proposals are in the store"
+    for fmt in cli.EXPORT_FORMATS:
+        output = tmp_path / f"export.{fmt}"
+        result = katalog("export", "--format", fmt, "--output", str(output), env=store_env)
+        assert result.returncode == 0, result.stderr
+        exported = output.read_text(encoding="utf-8")
+        assert "TypeMeasure" in exported
+        for secret in [*secrets, "777 123 456", "/proposal/", "web/proposals"]:
+            assert secret not in exported, (fmt, secret)
+
+
 def test_stats_counts_resources_by_class(store_env: dict[str, str]) -> None:
     result = katalog("stats", env=store_env)
     assert result.returncode == 0, result.stderr
@@ -166,3 +195,67 @@ def test_settings_are_all_documented_in_the_readme() -> None:
     for name, field in Settings.model_fields.items():
         assert field.description, name
         assert f"KATALOG_{name.upper()}" in readme, f"KATALOG_{name.upper()} is not in README.md"
+
+
+# -- internal errors ---------------------------------------------------------------------------------
+
+
+def planted_bug(*args: object, **kwargs: object) -> None:
+    raise ZeroDivisionError("a bug the test planted")
+
+
+@pytest.fixture
+def buggy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """``run(*args, env)``: `katalog` in-process with a bug where the store is opened; the settings are
+    read afresh from ``env`` (the log goes to the test's folder unless ``env`` says where)."""
+    monkeypatch.setattr(cli, "CatalogueStore", types.SimpleNamespace(open=planted_bug))
+
+    def run(*args: str, env: dict[str, str]) -> Result:
+        environment = {"KATALOG_LOG_FILE": str(tmp_path / "logs" / "katalog.log"), "KATALOG_DEBUG": "0", **env}
+        get_settings.cache_clear()
+        try:
+            return CliRunner().invoke(cli.main, list(args), env=environment, prog_name="katalog")
+        finally:
+            get_settings.cache_clear()
+
+    return run
+
+
+def test_a_bug_is_one_line_naming_the_log_where_its_traceback_is(buggy, tmp_path: Path) -> None:
+    log = tmp_path / "logs" / "katalog.log"
+    result = buggy("stats", env={})
+    assert result.exit_code == cli.INTERNAL_ERROR_EXIT
+    assert result.stderr.splitlines() == [
+        f"katalog: internal error (a bug): ZeroDivisionError: a bug the test planted; the traceback is logged in {log}"
+    ]
+    logged = log.read_text(encoding="utf-8")
+    assert "katalog stats" in logged and "Traceback (most recent call last)" in logged
+    assert "in stats_command" in logged and "ZeroDivisionError: a bug the test planted" in logged
+    assert log.stat().st_mode & 0o777 == 0o600 and log.parent.stat().st_mode & 0o777 == 0o700
+    buggy("stats", env={})
+    assert log.read_text(encoding="utf-8").count("Traceback") == 2, "every bug is logged, after the others"
+
+
+@pytest.mark.parametrize(("args", "env"), [(("--debug",), {}), ((), {"KATALOG_DEBUG": "1"})], ids=["flag", "setting"])
+def test_debugging_prints_a_bugs_traceback(buggy, args: tuple[str, ...], env: dict[str, str]) -> None:
+    result = buggy(*args, "stats", env=env)
+    assert result.exit_code == cli.INTERNAL_ERROR_EXIT
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Traceback (most recent call last):" and "in stats_command" in result.stderr
+    assert lines[-1].startswith("katalog: internal error (a bug): ZeroDivisionError")
+
+
+def test_a_bug_that_cannot_be_logged_prints_its_traceback(buggy, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    log = tmp_path / "a-file" / "katalog.log"
+    result = buggy("stats", env={"KATALOG_LOG_FILE": str(log)})
+    assert result.exit_code == cli.INTERNAL_ERROR_EXIT
+    assert "Traceback (most recent call last)" in result.stderr and "in stats_command" in result.stderr
+    assert f"could not be logged to {log}" in result.stderr.splitlines()[-1]
+
+
+def test_an_expected_error_is_not_logged_as_a_bug(tmp_path: Path) -> None:
+    log = tmp_path / "logs" / "katalog.log"
+    result = katalog("stats", env={"KATALOG_STORE_PATH": str(tmp_path / "nowhere"), "KATALOG_LOG_FILE": str(log)})
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1
+    assert "internal error" not in result.stderr and not log.exists()

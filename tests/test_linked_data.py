@@ -1,20 +1,24 @@
-"""Every resource IRI dereferences on a real `katalog serve`: HTML for browsers, Turtle, JSON-LD and
-N-Triples by Accept (or a suffix, or ?format=), with Vary and Link headers; 404, 406 and 400 as due."""
+"""Every resource IRI dereferences: HTML for browsers, Turtle, JSON-LD and N-Triples by Accept (or a
+suffix, or ?format=), with Vary and Link headers; 404, 406 and 400 as due. The app is tested in-process;
+a real `katalog serve` only where a real HTTP client must reach it (rdflib's own fetching)."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from api.app import create_app
 from api.linked_data import negotiate, server_path
+from catalogue.settings import Settings
 from catalogue.vocabulary import KCS
-from tests.conftest import running_server
 
 ID = "https://w3id.org/kcs/id/"
 MEASURE = ID + "measure/program-vyuziti-brownfieldu"
@@ -35,9 +39,20 @@ RESOURCES = [
 
 
 @pytest.fixture(scope="module")
-def client(server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=10) as http:
+def client(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[TestClient]:
+    """The app in-process, over a copy of the loaded store."""
+    folder = tmp_path_factory.mktemp("linked-data")
+    shutil.copytree(loaded_store_path, folder / "store")
+    with TestClient(create_app(Settings(store_path=folder / "store", index_path=folder / "index"))) as http:
         yield http
+
+
+def error_of(answer: httpx.Response) -> dict[str, str]:
+    """The API's one JSON error shape, as linked data answers a program."""
+    assert answer.headers["content-type"] == "application/json"
+    body = answer.json()
+    assert list(body) == ["error"] and set(body["error"]) == {"code", "message"}
+    return body["error"]
 
 
 def path_of(iri: str) -> str:
@@ -84,7 +99,7 @@ def assert_describes(graph: Graph, iri: str, label: Literal, seeds: set[str]) ->
 
 @pytest.mark.parametrize("iri", RESOURCES)
 def test_each_rdf_form_parses_and_holds_the_label_and_the_provenance(
-    client: httpx.Client, catalogue: Graph, iri: str
+    client: TestClient, catalogue: Graph, iri: str
 ) -> None:
     label, seeds = expected(catalogue, iri)
     for media_type, rdflib_format in RDF_FORMS.items():
@@ -101,7 +116,7 @@ def test_each_rdf_form_parses_and_holds_the_label_and_the_provenance(
         assert_describes(graph, iri, label, seeds)
 
 
-def test_a_description_names_its_neighbours_both_ways(client: httpx.Client, catalogue: Graph) -> None:
+def test_a_description_names_its_neighbours_both_ways(client: TestClient, catalogue: Graph) -> None:
     graph = Graph().parse(data=client.get(path_of(MEASURE) + ".ttl").text, format="turtle")
     measure = URIRef(MEASURE)
     goal = graph.value(measure, SKOS.broader)
@@ -119,7 +134,7 @@ def test_rdflib_dereferences_the_iri_path_as_a_linked_data_client_does(server: s
     assert_describes(Graph().parse(server + path_of(MEASURE)), MEASURE, label, seeds)
 
 
-def test_turtle_and_json_ld_use_the_catalogues_prefixes(client: httpx.Client) -> None:
+def test_turtle_and_json_ld_use_the_catalogues_prefixes(client: TestClient) -> None:
     turtle = client.get(path_of(MEASURE) + ".ttl").text
     for declaration in ("@prefix kcs: <https://w3id.org/kcs/ontology#>", f"@prefix measure: <{ID}measure/>"):
         assert declaration in turtle
@@ -128,7 +143,7 @@ def test_turtle_and_json_ld_use_the_catalogues_prefixes(client: httpx.Client) ->
     assert document["@context"]["goal"] == ID + "goal/" and document["@context"]["skos"] == str(SKOS)
 
 
-def test_a_browser_gets_a_czech_page(client: httpx.Client, catalogue: Graph) -> None:
+def test_a_browser_gets_a_czech_page(client: TestClient, catalogue: Graph) -> None:
     label, seeds = expected(catalogue, MEASURE)
     answer = client.get(path_of(MEASURE), headers={"Accept": BROWSER})
     assert answer.status_code == 200 and answer.headers["content-type"] == "text/html; charset=utf-8"
@@ -144,7 +159,7 @@ def test_a_browser_gets_a_czech_page(client: httpx.Client, catalogue: Graph) -> 
     assert "průmyslová ruina" not in page, "hidden labels are for search only"
 
 
-def test_the_link_targets_are_stable_urls_of_each_form(client: httpx.Client) -> None:
+def test_the_link_targets_are_stable_urls_of_each_form(client: TestClient) -> None:
     alternates = links(client.get(path_of(MEASURE), headers={"Accept": "text/turtle"}))
     for media_type in ("text/html", "application/ld+json", "application/n-triples"):
         # Whatever the client accepts, the URL of one form answers in that form.
@@ -152,16 +167,20 @@ def test_the_link_targets_are_stable_urls_of_each_form(client: httpx.Client) -> 
         assert answer.status_code == 200 and answer.headers["content-type"].split(";")[0] == media_type
 
 
-def test_format_parameter_chooses_the_form(client: httpx.Client) -> None:
+def test_format_parameter_chooses_the_form(client: TestClient) -> None:
     answer = client.get(path_of(MEASURE), params={"format": "jsonld"}, headers={"Accept": BROWSER})
     assert answer.headers["content-type"] == "application/ld+json"
     Graph().parse(data=answer.text, format="json-ld")
-    wrong = client.get(path_of(MEASURE), params={"format": "xml"})
-    assert wrong.status_code == 400 and "html, ttl, jsonld, nt" in wrong.text
-    assert wrong.headers["x-content-type-options"] == "nosniff", "the request quoted in plain text is never read as HTML"
+    wrong = client.get(path_of(MEASURE), params={"format": "xml"}, headers={"Accept": "text/turtle"})
+    assert wrong.status_code == 400 and wrong.headers["vary"] == "Accept"
+    error = error_of(wrong)
+    assert error["code"] == "INVALID_INPUT" and "html, ttl, jsonld, nt" in error["message"]
+    assert wrong.headers["x-content-type-options"] == "nosniff", "the request quoted in an error is never read as HTML"
+    page = client.get(path_of(MEASURE), params={"format": "xml"}, headers={"Accept": BROWSER})
+    assert page.status_code == 400 and "<h1>Neplatný požadavek</h1>" in page.text and "html, ttl, jsonld, nt" in page.text
 
 
-def test_head_answers_like_get_without_a_body(client: httpx.Client) -> None:
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
     answer = client.head(path_of(MEASURE), headers={"Accept": "text/turtle"})
     assert answer.status_code == 200 and answer.content == b""
     assert answer.headers["content-type"].startswith("text/turtle") and 'rel="canonical"' in answer.headers["link"]
@@ -170,7 +189,7 @@ def test_head_answers_like_get_without_a_body(client: httpx.Client) -> None:
 # -- negotiation -------------------------------------------------------------------------------------
 
 
-def test_q_values_and_wildcards_choose_the_form_on_the_server(client: httpx.Client) -> None:
+def test_q_values_and_wildcards_choose_the_form_on_the_server(client: TestClient) -> None:
     cases = {
         "text/html;q=0.5, text/turtle": "text/turtle",
         "application/ld+json;q=0.9, text/turtle;q=0.8": "application/ld+json",
@@ -215,24 +234,49 @@ def test_negotiate(accept: str | None, form: str | None) -> None:
     assert (chosen.extension if chosen else None) == form
 
 
-def test_unsupported_accept_is_406_naming_the_forms(client: httpx.Client) -> None:
+def test_unsupported_accept_is_406_naming_the_forms(client: TestClient) -> None:
     answer = client.get(path_of(MEASURE), headers={"Accept": "image/png"})
     assert answer.status_code == 406 and answer.headers["vary"] == "Accept"
-    assert "text/turtle" in answer.text and "k dispozici" in answer.text
+    error = error_of(answer)
+    assert error["code"] == "NOT_ACCEPTABLE" and "text/turtle" in error["message"] and "k dispozici" in error["message"]
     assert links(answer)["text/turtle"] == path_of(MEASURE) + ".ttl"
 
 
 # -- errors ------------------------------------------------------------------------------------------
 
 
-def test_unknown_iri_is_404_czech_page_for_browsers_text_for_rdf_clients(client: httpx.Client) -> None:
+def test_unknown_iri_is_404_czech_page_for_browsers_json_error_for_rdf_clients(client: TestClient) -> None:
     page = client.get("/id/measure/neexistujici-opatreni", headers={"Accept": BROWSER})
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert "Záznam nenalezen" in page.text and '<html lang="cs">' in page.text
-    text = client.get("/id/measure/neexistujici-opatreni", headers={"Accept": "text/turtle"})
-    assert text.status_code == 404 and text.headers["content-type"].startswith("text/plain")
-    assert "Katalog nezná zdroj https://w3id.org/kcs/id/measure/neexistujici-opatreni" in text.text
-    assert text.headers["vary"] == "Accept"
+    assert page.headers["vary"] == "Accept"
+    answer = client.get("/id/measure/neexistujici-opatreni", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 404 and answer.headers["vary"] == "Accept"
+    error = error_of(answer)
+    assert error["code"] == "NOT_FOUND"
+    assert "Katalog nezná zdroj https://w3id.org/kcs/id/measure/neexistujici-opatreni" in error["message"]
+
+
+def test_a_bad_iri_is_400_with_its_own_code(client: TestClient) -> None:
+    answer = client.get("/id/measure/a%3Cb%3E", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 400 and error_of(answer)["code"] == "INVALID_IRI"
+    page = client.get("/id/measure/a%3Cb%3E", headers={"Accept": BROWSER})
+    assert page.status_code == 400 and "<h1>Neplatná adresa</h1>" in page.text
+    assert "a<b>" not in page.text, "the address is quoted escaped"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/id/measure/program-vyuziti-brownfieldu", "/ontology", "/id/measure/neexistujici-opatreni", "/id/measure/a%20b"],
+    ids=["measure", "ontology", "unknown", "bad-iri"],
+)
+def test_linked_data_pages_carry_the_sites_security_headers(client: TestClient, path: str) -> None:
+    home = client.get("/", headers={"Accept": BROWSER})
+    page = client.get(path, headers={"Accept": BROWSER})
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    for header in ("content-security-policy", "referrer-policy", "x-content-type-options"):
+        assert page.headers[header] == home.headers[header], header
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
 
 
 @pytest.mark.parametrize(
@@ -249,7 +293,7 @@ def test_unknown_iri_is_404_czech_page_for_browsers_text_for_rdf_clients(client:
         ("/id/", 404),
     ],
 )
-def test_bad_or_unknown_paths_never_fail_the_server(client: httpx.Client, path: str, status: int) -> None:
+def test_bad_or_unknown_paths_never_fail_the_server(client: TestClient, path: str, status: int) -> None:
     for accept in ("text/turtle", BROWSER):
         answer = client.get(path, headers={"Accept": accept})
         assert answer.status_code == status, (path, accept, answer.text)
@@ -290,7 +334,7 @@ def test_a_description_keeps_every_rare_kind_of_link_and_at_most_the_limit_of_a_
 # -- the ontology ------------------------------------------------------------------------------------
 
 
-def test_the_ontology_dereferences_with_its_terms(client: httpx.Client) -> None:
+def test_the_ontology_dereferences_with_its_terms(client: TestClient) -> None:
     ontology = URIRef("https://w3id.org/kcs/ontology")
     answer = client.get("/ontology", headers={"Accept": "text/turtle"})
     assert answer.status_code == 200 and answer.headers["vary"] == "Accept"
@@ -325,19 +369,18 @@ def test_server_path(iri: str, path: str) -> None:
 
 def test_a_deployment_with_another_instance_base_serves_its_own_iris(tmp_path: Path) -> None:
     from catalogue.loader import catalogue_sources, load
-    from catalogue.settings import Settings
     from catalogue.store import CatalogueStore
 
     base = "https://data.example.cz/katalog/id/"
-    settings = Settings(store_path=tmp_path / "loaded", instance_base=base)
+    settings = Settings(store_path=tmp_path / "loaded", index_path=tmp_path / "index", instance_base=base)
     with CatalogueStore.open(settings) as store:
         load(store, catalogue_sources(settings), settings, prune=True)
-    with running_server(tmp_path, settings.store_path, {"KATALOG_INSTANCE_BASE": base}) as server:
+    with TestClient(create_app(settings)) as client:
         measure = base + "measure/program-vyuziti-brownfieldu"
-        answer = httpx.get(f"{server}/katalog/id/measure/program-vyuziti-brownfieldu.ttl", timeout=10)
+        answer = client.get("/katalog/id/measure/program-vyuziti-brownfieldu.ttl")
         assert answer.status_code == 200 and links(answer)["canonical"] == measure
         graph = Graph().parse(data=answer.text, format="turtle")
         assert graph.value(URIRef(measure), SKOS.broader) == URIRef(base + "goal/ochrana-pudy-a-biodiverzity")
-        page = httpx.get(f"{server}/katalog/id/measure/program-vyuziti-brownfieldu", timeout=10).text
+        page = client.get("/katalog/id/measure/program-vyuziti-brownfieldu").text
         assert 'href="/katalog/id/goal/ochrana-pudy-a-biodiverzity"' in page
-        assert httpx.get(f"{server}/id/measure/program-vyuziti-brownfieldu", timeout=10).status_code == 404
+        assert client.get("/id/measure/program-vyuziti-brownfieldu").status_code == 404

@@ -83,6 +83,15 @@ def _get(url: str, query: str, accept: str | None = None, **params: str) -> http
     return httpx.get(url, params={"query": query, **params}, headers=headers, timeout=30)
 
 
+def _error(answer: httpx.Response, code: str) -> str:
+    """The message of an error answer in the API's one JSON shape, checked to carry ``code``."""
+    assert answer.headers["content-type"] == "application/json", answer.text
+    body = answer.json()
+    assert list(body) == ["error"] and set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] == code, body
+    return body["error"]["message"]
+
+
 def _xml(content: bytes) -> ET.Element:
     return ET.fromstring(content)  # noqa: S314 - the XML is our own server's answer
 
@@ -179,10 +188,13 @@ def test_format_parameter_overrides_accept_and_unknown_types_get_406(endpoint: t
     as_csv = _get(url, PILLARS, "application/sparql-results+json", format="csv")
     assert as_csv.headers["content-type"].startswith("text/csv")
     graph_only = _get(url, PILLARS, "text/turtle")  # a SELECT cannot be answered as Turtle
-    assert graph_only.status_code == 406 and "SELECT" in graph_only.text
-    assert "application/sparql-results+json" in graph_only.text
-    assert _get(url, PILLARS, "image/png").status_code == 406
-    assert _get(url, PILLARS, format="yaml").status_code == 400
+    assert graph_only.status_code == 406
+    message = _error(graph_only, "NOT_ACCEPTABLE")
+    assert "SELECT" in message and "application/sparql-results+json" in message
+    unreadable = _get(url, PILLARS, "image/png")
+    assert unreadable.status_code == 406 and "image/png" in _error(unreadable, "NOT_ACCEPTABLE")
+    unknown = _get(url, PILLARS, format="yaml")
+    assert unknown.status_code == 400 and "'yaml'" in _error(unknown, "INVALID_INPUT")
 
 
 def _quads(store: Path) -> int:
@@ -207,7 +219,7 @@ def test_updates_are_refused_and_the_store_is_unchanged(
 ) -> None:
     url, store = endpoint
     answer = send(url)
-    assert answer.status_code == 403 and "jen pro čtení" in answer.text
+    assert answer.status_code == 403 and "jen pro čtení" in _error(answer, "REFUSED_QUERY")
     assert _quads(store) == _quads(loaded_store_path)
     assert _get(url, "ASK { <urn:x:s> ?p ?o }").json()["boolean"] is False
 
@@ -224,7 +236,7 @@ def test_updates_are_refused_and_the_store_is_unchanged(
 )
 def test_service_is_refused_wherever_it_is(endpoint: tuple[str, Path], query: str) -> None:
     answer = _get(endpoint[0], query)
-    assert answer.status_code == 403 and "SERVICE" in answer.text
+    assert answer.status_code == 403 and "SERVICE" in _error(answer, "REFUSED_QUERY")
 
 
 def test_the_word_service_in_a_string_or_comment_is_not_refused(endpoint: tuple[str, Path]) -> None:
@@ -245,7 +257,7 @@ def test_the_word_service_in_a_string_or_comment_is_not_refused(endpoint: tuple[
 )
 def test_graphs_outside_the_store_are_refused(endpoint: tuple[str, Path], query: str, params: dict[str, str]) -> None:
     answer = _get(endpoint[0], query, **params)
-    assert answer.status_code == 403 and "<http://example.org/elsewhere>" in answer.text
+    assert answer.status_code == 403 and "<http://example.org/elsewhere>" in _error(answer, "REFUSED_QUERY")
 
 
 def test_a_graph_of_the_store_can_be_chosen_by_from_or_by_the_protocol(endpoint: tuple[str, Path]) -> None:
@@ -268,14 +280,16 @@ def test_a_graph_of_the_store_can_be_chosen_by_from_or_by_the_protocol(endpoint:
 def test_bad_requests_get_clear_one_line_answers(endpoint: tuple[str, Path]) -> None:
     url = endpoint[0]
     syntax = _get(url, "SELECT ?s WHERE { ?s ?p ?o } LIMIT")
-    assert syntax.status_code == 400 and "syntaxe" in syntax.text and "line:1" in syntax.text
-    assert "\n" not in syntax.text.strip()
+    message = _error(syntax, "INVALID_QUERY")
+    assert syntax.status_code == 400 and "syntaxe" in message and "line:1" in message
+    assert "\n" not in message
     missing = httpx.get(url, timeout=30)
-    assert missing.status_code == 400 and "query" in missing.text
+    assert missing.status_code == 400 and "query" in _error(missing, "INVALID_INPUT")
     not_an_iri = _get(url, COUNT_ALL, **{"default-graph-uri": "not an IRI"})
-    assert not_an_iri.status_code == 400 and "default-graph-uri" in not_an_iri.text
+    assert not_an_iri.status_code == 400 and "default-graph-uri" in _error(not_an_iri, "INVALID_IRI")
     wrong_type = httpx.post(url, content=b"ASK {}", headers={"Content-Type": "text/plain"}, timeout=30)
-    assert wrong_type.status_code == 415 and "application/sparql-query" in wrong_type.text
+    assert wrong_type.status_code == 415
+    assert "application/sparql-query" in _error(wrong_type, "UNSUPPORTED_MEDIA_TYPE")
 
 
 def test_results_are_cut_to_the_row_cap_and_say_so(limited: tuple[str, Path]) -> None:
@@ -345,7 +359,7 @@ def test_a_runaway_query_is_killed_at_the_time_limit_while_the_server_answers(li
         elapsed = time.monotonic() - started
     assert health_times and max(health_times) < 1.0, health_times
     assert during.status_code == 200 and len(during.json()["results"]["bindings"]) == 2
-    assert answer.status_code == 503 and "časový limit 2 s" in answer.text
+    assert answer.status_code == 503 and "časový limit 2 s" in _error(answer, "QUERY_TIMEOUT")
     assert 2.0 <= elapsed < 10.0
     # The runaway's worker is gone (killed, not abandoned) and a fresh one took its place.
     after = _wait_for_workers(store, 2, other_than=before)
@@ -371,7 +385,7 @@ def test_the_oxigraph_server_is_queried_through_the_same_endpoint(
             Graph().parse(data=_get(embedded, PILLAR_GRAPH).text)
         )
         refused = _get(url, "SELECT * FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }")
-        assert refused.status_code == 403, refused.text
+        assert refused.status_code == 403 and "<http://example.org/elsewhere>" in _error(refused, "REFUSED_QUERY")
         national = _get(url, COUNT_ALL, **{"default-graph-uri": NATIONAL})
         assert national.json() == _get(embedded, COUNT_ALL, **{"default-graph-uri": NATIONAL}).json()
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from catalogue.errors import StoreError
 from catalogue.settings import Settings
 
 HTML = {"Accept": "text/html"}
@@ -25,6 +26,10 @@ def app(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> It
     @application.get("/selhani")
     def failing_page() -> None:
         raise RuntimeError("a page that fails, as any page might")
+
+    @application.get("/bez-uloziste")
+    def page_without_its_store() -> None:
+        raise StoreError("cannot open the store at /srv/tajne/store: disk on fire")
 
     with TestClient(application, raise_server_exceptions=False):
         yield application
@@ -48,9 +53,29 @@ def test_an_unexpected_failure_gets_the_500_page_in_the_sites_look(client: TestC
 
 def test_a_program_gets_json_errors(client: TestClient) -> None:
     failed = client.get("/selhani", headers={"Accept": "application/json"})
-    assert failed.status_code == 500 and failed.json() == {"detail": "Chyba serveru"}
+    assert failed.status_code == 500 and failed.json()["error"]["code"] == "INTERNAL_ERROR"
+    assert failed.json()["error"]["message"].startswith("Něco se na naší straně pokazilo")
+    assert "RuntimeError" not in failed.text and "a page that fails" not in failed.text
     missing = client.get("/tahle-stranka-neni", headers={"Accept": "application/json"})
-    assert missing.status_code == 404 and missing.json() == {"detail": "Stránka nenalezena"}
+    assert missing.status_code == 404 and missing.json() == {
+        "error": {
+            "code": "NOT_FOUND",
+            "message": "Na této adrese nic není. Zkontrolujte ji, nebo začněte hledáním řešení na úvodní stránce.",
+        }
+    }
+    wrong_method = client.post("/koncepce", headers={"Accept": "application/json"})
+    assert wrong_method.status_code == 405 and wrong_method.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_an_unavailable_store_is_503_with_its_code_and_without_its_cause(client: TestClient) -> None:
+    answer = client.get("/bez-uloziste", headers={"Accept": "application/json"})
+    assert answer.status_code == 503 and answer.json()["error"] == {
+        "code": "STORE_UNAVAILABLE",
+        "message": "Úložiště katalogu je teď nedostupné; zkuste to prosím za chvíli znovu.",
+    }
+    page = client.get("/bez-uloziste", headers=HTML)
+    assert page.status_code == 503 and "Úložiště katalogu je teď nedostupné" in page.text
+    assert "/srv/tajne" not in page.text and "disk on fire" not in page.text, "the cause is for the log"
 
 
 def test_a_wrong_method_gets_the_405_page(client: TestClient) -> None:

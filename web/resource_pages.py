@@ -10,22 +10,25 @@ What the generic page already read (:class:`catalogue.queries.resources.Resource
 resource's own facts and the links to it) is used as it is; the rest comes from the query layer in
 a few batch queries per page, and lists that grow with the catalogue (a region's realisations) are
 read a page at a time.
+
+Linked data (:mod:`api.linked_data`) decides when a resource's IRI is answered with its page, and has
+it rendered here (:func:`resource_page`) like every page of the site, with the site's security headers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse
 
-from catalogue.answer import MeasureDetail, measure_details
 from catalogue.queries import browse, concept, profiles
 from catalogue.queries.concept import Indicator, Resource
+from catalogue.queries.measures import MeasureDetail, measure_details
 from catalogue.queries.resources import PropertyValues, ResourcePage, Value
 from catalogue.store import CatalogueStore
-from web.site import N_, url_with
+from web.site import N_, render, url_with
 
 KCS = "https://w3id.org/kcs/ontology#"
 _DCTERMS = "http://purl.org/dc/terms/"
@@ -324,6 +327,23 @@ def _realisation_page(
     return iris[:PROJECTS_PER_PAGE], paging
 
 
-def context(request: Request, store: CatalogueStore, page: ResourcePage) -> dict[str, Any]:
-    """What resource.html needs beyond the generic page: the kind-specific part."""
-    return {"profile": profile(request, store, page), "dcterms": _DCTERMS}
+@dataclass(frozen=True)
+class Alternate:
+    """The resource in one machine-readable form, which its page links to."""
+
+    name: str
+    media_type: str
+    url: str
+
+
+def resource_page(
+    request: Request,
+    store: CatalogueStore,
+    page: ResourcePage,
+    alternates: Sequence[Alternate],
+    headers: Mapping[str, str],
+) -> HTMLResponse:
+    """The page of the resource ``page`` describes, with the site's security headers and ``headers``
+    (linked data's ``Link``, ``Vary`` and ``Content-Location``)."""
+    context = {"page": page, "forms": alternates, "profile": profile(request, store, page), "dcterms": _DCTERMS}
+    return render(request, "resource.html", context, headers=headers)

@@ -3,31 +3,35 @@
 Fields a client may call wrongly answer with a result union (``… | InvalidInput``), as strawberry
 recommends; ``problem``, whose type the issue fixes as ``ProblemAnswer!``, raises :class:`PublicError`
 instead, which the schema reports as a GraphQL error with its message and code even in production,
-where every other error is masked.
+where every other error is masked. The codes are the catalogue's (:mod:`catalogue.errors`), which the
+other APIs answer in their JSON errors: one code names one kind of error everywhere.
 """
 
 from __future__ import annotations
 
 import strawberry
 
+from catalogue import errors
 from catalogue.queries.common import InvalidIRI, checked_iri
+from catalogue.search.engine import SearchError
 
-SEARCH_UNAVAILABLE = "Vyhledávací index nelze právě použít; správce jej obnoví příkazem `katalog reindex`."
+SEARCH_UNAVAILABLE = SearchError.generic_message
 
 
-class PublicError(Exception):
-    """An error whose message is meant for the client: shown as it is, never masked or logged."""
+class PublicError(errors.CatalogueError):
+    """An error whose message is meant for the client: shown as it is, never masked or logged; its
+    ``code`` goes into the GraphQL error's ``extensions``."""
 
     def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.extensions = {"code": code}
+        super().__init__(message, code=code)
+        self.extensions = {"code": self.code}
 
 
 class InputError(PublicError):
     """A value the client sent is not acceptable; ``field`` names the argument."""
 
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message, "INVALID_INPUT")
+    def __init__(self, message: str, field: str, code: str = errors.InvalidInput.code) -> None:
+        super().__init__(message, code)
         self.field = field
 
 
@@ -56,4 +60,5 @@ def iri_argument(value: str, field: str) -> str:
             f"„{value}“ není platné IRI: zadejte absolutní IRI zdroje katalogu, např. "
             "https://w3id.org/kcs/id/measure/program-vyuziti-brownfieldu.",
             field,
+            InvalidIRI.code,
         ) from None

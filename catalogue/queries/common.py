@@ -9,6 +9,8 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from catalogue.errors import InvalidInput
+
 PREFIXES = """
 PREFIX kcs: <https://w3id.org/kcs/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -24,8 +26,10 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*$')
 
 
-class InvalidIRI(ValueError):
+class InvalidIRI(InvalidInput, ValueError):
     """A value given as an IRI is not an absolute IRI."""
+
+    code = "INVALID_IRI"
 
 
 def checked_iri(value: str) -> URIRef:

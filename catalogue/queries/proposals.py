@@ -23,6 +23,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, XSD
 
+from catalogue.errors import InvalidInput
 from catalogue.graphs import PRIVATE_GRAPHS, PROPOSALS, graph_iri
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore, to_ox
@@ -41,13 +42,15 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-./()]")
 _PHONE = re.compile(r"^\+?[0-9]{9,15}$")
 
 
-class InvalidProposal(ValueError):
+class InvalidProposal(InvalidInput, ValueError):
     """A proposal that cannot be stored as given; ``field`` names the part at fault ("text" or
     "contact"), the message says why in Czech."""
 
+    code = "INVALID_PROPOSAL"
+    field: str
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True)

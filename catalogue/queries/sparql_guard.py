@@ -32,6 +32,9 @@ class InvalidQuery(QueryError):
 class RefusedQuery(QueryError):
     """The query is valid SPARQL but the endpoint does not run it (an update, SERVICE, a foreign graph)."""
 
+    code = "REFUSED_QUERY"
+    status = 403
+
 
 @dataclass(frozen=True)
 class CheckedQuery:

@@ -90,11 +90,12 @@ class _Worker:
             hello = json.loads(await asyncio.wait_for(worker._read_frame(), STARTUP_TIMEOUT))
         except BaseException as error:  # cancelled as well: never leave a half-started worker behind
             worker.kill()
+            worker.close_pipes()
             if isinstance(error, TimeoutError | WorkerFailed | ValueError):
                 raise WorkerFailed(f"pracovní proces SPARQL se nespustil ({type(error).__name__})") from error
             raise
         if not hello.get("ready"):
-            await process.wait()
+            await worker.finished()
             raise WorkerFailed(f"pracovní proces SPARQL nemůže otevřít úložiště: {hello.get('error')}")
         return worker
 
@@ -135,7 +136,20 @@ class _Worker:
             await asyncio.wait_for(self.process.wait(), 1.0)
         except TimeoutError:
             self.kill()
-            await self.process.wait()
+        await self.finished()
+
+    async def finished(self) -> None:
+        """Wait for the process to end and release its pipes while the event loop still runs: a subprocess
+        transport left to the garbage collector after its loop closed raises in ``__del__``, at any
+        moment of a later test."""
+        self._stdin.close()
+        await self.process.wait()
+        self.close_pipes()
+
+    def close_pipes(self) -> None:
+        transport = getattr(self.process, "_transport", None)  # asyncio.subprocess.Process has no close()
+        if transport is not None:
+            transport.close()
 
 
 class QueryPool:
@@ -155,7 +169,8 @@ class QueryPool:
         self._idle: list[_Worker] = []  # the last one back is used first: its caches are warm
         self._changed = asyncio.Event()  # set when a worker comes back, or a start ends either way
         self._workers: set[_Worker] = set()
-        self._tasks: set[asyncio.Task[None]] = set()  # worker starts and reaping of killed workers
+        self._starts: set[asyncio.Task[None]] = set()
+        self._reaps: set[asyncio.Task[None]] = set()  # of killed workers: awaited, never cancelled
         self._starting = 0
         self._failure: str | None = None
         self._closed = False
@@ -196,12 +211,12 @@ class QueryPool:
     def _top_up(self) -> None:
         for _ in range(self._size - len(self._workers) - self._starting):
             self._starting += 1
-            self._background(self._start_worker())
+            self._background(self._start_worker(), self._starts)
 
-    def _background(self, coroutine: Any) -> None:
+    def _background(self, coroutine: Any, tasks: set[asyncio.Task[None]]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     async def _start_worker(self) -> None:
         try:
@@ -228,12 +243,12 @@ class QueryPool:
         """Kill ``worker`` now (its query stops with it), reap it in the background, start a fresh one."""
         worker.kill()
         self._workers.discard(worker)
-        self._background(self._reap(worker))
+        self._background(self._reap(worker), self._reaps)
         if not self._closed:
             self._top_up()
 
     async def _reap(self, worker: _Worker) -> None:
-        await worker.process.wait()
+        await worker.finished()
         self._forget_unused_snapshots()
 
     async def _acquire(self) -> _Worker:
@@ -278,9 +293,9 @@ class QueryPool:
 
     async def stop(self) -> None:
         self._closed = True
-        for task in list(self._tasks):
+        for task in list(self._starts):
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._starts, *self._reaps, return_exceptions=True)
         await asyncio.gather(*(worker.stop() for worker in self._workers), return_exceptions=True)
         self._workers.clear()
         self._idle.clear()

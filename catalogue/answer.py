@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from catalogue.errors import InvalidInput
 from catalogue.queries import concept
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
 from catalogue.queries.documents import Link
+from catalogue.queries.measures import MeasureDetail
 from catalogue.search.engine import Hit, SearchEngine
 from catalogue.store import CatalogueStore
 
@@ -65,8 +67,10 @@ RELATION_CS = {
 }
 
 
-class InvalidProblem(ValueError):
+class InvalidProblem(InvalidInput, ValueError):
     """The problem text or a filter cannot be answered as given; the message says why, in Czech."""
+
+    code = "INVALID_PROBLEM"
 
 
 @dataclass(frozen=True)
@@ -356,66 +360,6 @@ def _synergies(
             combined[other.iri] = (resource, total + links, reasons)
     ordered = sorted(combined.values(), key=lambda item: (-item[1], item[0].label))
     return tuple(RankedResource(resource, float(total), tuple(reasons)) for resource, total, reasons in ordered)
-
-
-@dataclass(frozen=True)
-class GoalPath:
-    """Where a measure sits: its goal (None when the sources file it under a component directly),
-    the goal's component, and the component's pillar."""
-
-    goal: Resource | None
-    component: Resource | None
-    pillar: Resource | None
-
-
-@dataclass(frozen=True)
-class MeasureDetail:
-    measure: Resource
-    paths: tuple[GoalPath, ...]
-    funding: tuple[concept.FundingLink, ...]
-    services: tuple[Resource, ...]
-    realisations: tuple[Resource, ...]
-    indicators: tuple[concept.Indicator, ...]
-
-
-def measure_details(
-    store: CatalogueStore, iris: Sequence[str], *, realisations: int = 5, lang: str = "cs"
-) -> dict[str, MeasureDetail]:
-    """Everything the answer shows about each measure, with a fixed number of store queries."""
-    if not iris:
-        return {}
-    names = concept.resources(store, iris, lang)
-    parents = concept.broader(store, iris, lang)
-    goals = [parent.iri for found in parents.values() for parent in found if parent.kind == "Goal"]
-    components_of_goals = concept.broader(store, goals, lang)
-    components = [parent.iri for found in [*parents.values(), *components_of_goals.values()] for parent in found]
-    pillars_of_components = concept.broader(store, components, lang)
-    funding = concept.funding_of_measures(store, iris, lang)
-    services = concept.services_of_measures(store, iris, lang)
-    done = concept.realisations_of_measures(store, iris, realisations, lang)
-    indicators = concept.indicators_of(store, iris, lang)
-
-    def paths(measure: str) -> tuple[GoalPath, ...]:
-        found: list[GoalPath] = []
-        for parent in parents.get(measure, []):
-            goal = parent if parent.kind == "Goal" else None
-            for component in components_of_goals.get(parent.iri, []) if goal else [parent]:
-                pillars: list[Resource | None] = [*pillars_of_components.get(component.iri, [])] or [None]
-                found.extend(GoalPath(goal, component, pillar) for pillar in pillars)
-        return tuple(found)
-
-    return {
-        iri: MeasureDetail(
-            measure=names[iri],
-            paths=paths(iri),
-            funding=tuple(funding.get(iri, ())),
-            services=tuple(services.get(iri, ())),
-            realisations=tuple(done.get(iri, ())),
-            indicators=tuple(indicators.get(iri, ())),
-        )
-        for iri in iris
-        if iri in names
-    }
 
 
 def render_answer(answer: ProblemAnswer, details: dict[str, MeasureDetail]) -> str:

@@ -76,7 +76,7 @@ def read_triples(source: Source, settings: Settings) -> list[ox.Triple]:
     if not source.path.is_file():
         raise LoadError(f"{source.path}: no such file")
     try:
-        triples = list(ox.parse(path=str(source.path), format=ox.RdfFormat.TURTLE))
+        triples = [quad.triple for quad in ox.parse(path=str(source.path), format=ox.RdfFormat.TURTLE)]
     except SyntaxError as error:
         raise LoadError(f"{source.path}: malformed Turtle: {' '.join(str(error).split())}") from error
     except (OSError, ValueError) as error:

@@ -81,7 +81,10 @@ RULES: tuple[Rule, ...] = (
         ("kcs:fulfils",),
         "The ontology: kcs:servesMeasure and kcs:servesGoal are ways of kcs:fulfils (seed 004: „Chytrá "
         "služba naplňuje konkrétní typové opatření“).",
-        "CONSTRUCT { ?project kcs:fulfils ?concept } WHERE { ?project kcs:servesMeasure|kcs:servesGoal ?concept }",
+        """CONSTRUCT { ?project kcs:fulfils ?concept } WHERE { ?project kcs:servesMeasure|kcs:servesGoal ?concept
+        # A goal serving a goal of another strategy is a link between strategies, not a project.
+        FILTER NOT EXISTS { ?project a ?level VALUES ?level { kcs:Strategy kcs:Pillar kcs:CrossCuttingArea
+                                                              kcs:Component kcs:Goal kcs:TypeMeasure } } }""",
     ),
     Rule(
         "fulfils-as-part-of-solution",
@@ -194,7 +197,16 @@ READS = (
 )
 """The stated links the rules read: nothing else is copied into the store the rules run in."""
 
-CLASSES = ("kcs:TypeMeasure", "kcs:SmartService", "kcs:Place")
+CLASSES = (
+    "kcs:Strategy",
+    "kcs:Pillar",
+    "kcs:CrossCuttingArea",
+    "kcs:Component",
+    "kcs:Goal",
+    "kcs:TypeMeasure",
+    "kcs:SmartService",
+    "kcs:Place",
+)
 """The classes the rules test for, whose members are copied with their type."""
 
 _NAMESPACES = {"kcs:": "https://w3id.org/kcs/ontology#", "skos:": "http://www.w3.org/2004/02/skos/core#",
@@ -250,7 +262,7 @@ def derive_ntriples(asserted: bytes) -> set[bytes]:
 def derive(asserted: ox.Store) -> set[ox.Triple]:
     """What the rules derive from the triples of ``asserted``'s default graph, less what it states."""
     derived = derive_ntriples(cast(bytes, asserted.dump(format=NTRIPLES, from_graph=ox.DefaultGraph())))
-    return set(ox.parse(b"\n".join(derived), format=NTRIPLES))
+    return {quad.triple for quad in ox.parse(b"\n".join(derived), format=NTRIPLES)}
 
 
 @dataclass(frozen=True)

@@ -321,7 +321,7 @@ class OxigraphServer(StoreDialect):
         response = self._ask(sparql, dataset, f"{SPARQL_JSON}, {NTRIPLES_TYPE};q=0.9")
         body = response.content
         if response.headers.get("content-type", "").startswith(NTRIPLES_TYPE):
-            return list(ox.parse(body, format=NTRIPLES))
+            return [quad.triple for quad in ox.parse(body, format=NTRIPLES)]
         try:
             return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         except SyntaxError as error:
@@ -456,7 +456,8 @@ class CatalogueStore:
 
     def triples_in(self, graph: URIRef | str) -> list[ox.Triple]:
         """Every triple of one named graph."""
-        return list(ox.parse(self.construct_ntriples(_GRAPH, {"g": URIRef(graph)}), format=NTRIPLES))
+        body = self.construct_ntriples(_GRAPH, {"g": URIRef(graph)})
+        return [quad.triple for quad in ox.parse(body, format=NTRIPLES)]
 
     def graph(self, graph: URIRef | str) -> Graph:
         """One named graph as an rdflib graph."""

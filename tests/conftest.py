@@ -138,36 +138,85 @@ def running_server(folder: Path, store: Path, env: dict[str, str] | None = None)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[str]:
-    """One real server per test module, on its own copy of the loaded store."""
+    """One real server per test module, on its own copy of the loaded store: for what is about the server
+    itself (processes, time limits, several clients at once); everything else uses :func:`site`."""
     with running_server(tmp_path_factory.mktemp("server"), loaded_store_path) as base:
         yield base
 
 
+STORE_KINDS = ("embedded", "oxigraph-server")
+"""The stores the catalogue runs on: the same tests give the same results on both."""
+TEST_BASE_URL = "http://testserver"
+
+
+@contextmanager
+def app_client(settings, **headers: str):
+    """The app in-process (the ASGI transport), started, with ``settings``; redirects are not followed."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(settings), base_url=TEST_BASE_URL, follow_redirects=False, headers=headers) as client:
+        yield client
+
+
+def store_settings(kind: str, request: pytest.FixtureRequest, folder: Path, loaded_store_path: Path, **more: object):
+    """Settings over the loaded catalogue: a copy of the embedded store, or the session's Oxigraph server."""
+    from catalogue.settings import Settings
+
+    if kind == "embedded":
+        shutil.copytree(loaded_store_path, folder / "store")
+        return Settings(store_path=folder / "store", index_path=folder / "index", **more)
+    return server_settings(request.getfixturevalue("loaded_oxigraph_server"), folder, **more)
+
+
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def site_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path):
+    """The app in-process over the loaded catalogue, once on the embedded store and once on the Oxigraph
+    server: every test using it runs on both."""
+    settings = store_settings(request.param, request, tmp_path_factory.mktemp("site"), loaded_store_path)
+    with app_client(settings) as client:
+        yield client
+
+
+@pytest.fixture
+def site(site_app):
+    """The in-process app of the module (:func:`site_app`) with an empty cookie jar for this test."""
+    site_app.cookies.clear()
+    return site_app
+
+
 @pytest.fixture(scope="session")
-def catalogue_search(loaded_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
-    """``open(engine)`` → (store, index) over the loaded catalogue, one index per engine for the
-    session; the store is opened read-only, so tests may share it."""
+def catalogue_search(request: pytest.FixtureRequest, loaded_store_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``open(engine, store="embedded")`` → (store, index) over the loaded catalogue, on the embedded store
+    (opened read-only, so tests may share it) or on the session's Oxigraph server; one index per engine
+    and store for the session."""
     from catalogue.search.index import open_index
     from catalogue.settings import Settings
     from catalogue.store import CatalogueStore
 
-    opened: dict[str, tuple] = {}
-    store = CatalogueStore.open(Settings(store_path=loaded_store_path), read_only=True)
+    opened: dict[tuple[str, str], tuple] = {}
+    stores: dict[str, CatalogueStore] = {}
 
-    def open_for(engine: str):
-        if engine not in opened:
-            settings = Settings(
-                store_path=loaded_store_path,
-                index_path=tmp_path_factory.mktemp(f"index-{engine}"),
-                search_engine=engine,
-            )
-            opened[engine] = (store, open_index(settings, store))
-        return opened[engine]
+    def open_for(engine: str, store: str = "embedded"):
+        if (engine, store) not in opened:
+            folder = tmp_path_factory.mktemp(f"index-{engine}-{store}")
+            if store == "embedded":
+                settings = Settings(store_path=loaded_store_path, index_path=folder, search_engine=engine)
+            else:
+                settings = server_settings(
+                    request.getfixturevalue("loaded_oxigraph_server"), folder, search_engine=engine
+                )
+            if store not in stores:
+                stores[store] = CatalogueStore.open(settings, read_only=True)
+            opened[(engine, store)] = (stores[store], open_index(settings, stores[store]))
+        return opened[(engine, store)]
 
     yield open_for
     for _, index in opened.values():
         index.close()
-    store.close()
+    for store in stores.values():
+        store.close()
 
 
 @contextmanager
@@ -228,3 +277,18 @@ def loaded_oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator
         loaded = katalog("load", env={**environment, "KATALOG_INDEX_PATH": str(folder / "index")})
         assert loaded.returncode == 0, loaded.stderr
         yield environment
+
+
+def load_extra(store_path: Path, name: str, turtle: str) -> None:
+    """Add ``turtle`` to the embedded store at ``store_path`` as a graph of its own, the way the data's
+    own files are loaded (so the rules derive from it too)."""
+    from catalogue.graphs import graph_iri
+    from catalogue.loader import Source, load
+    from catalogue.settings import Settings
+    from catalogue.store import CatalogueStore
+
+    extra = store_path.parent / f"{name}.ttl"
+    extra.write_text(turtle, encoding="utf-8")
+    settings = Settings(store_path=store_path, index_path=store_path.parent / f"{name}-index")
+    with CatalogueStore.open(settings) as store:
+        load(store, [Source(extra, graph_iri(settings, name))], settings)

@@ -1,4 +1,4 @@
-"""The problem answer (catalogue.answer) on the real catalogue, with both search engines:
+"""The problem answer (catalogue.answer) on the real catalogue, with both search engines and on both stores:
 the brownfield example of the domain brief, Czech word forms, reasons, filters, bad input."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from catalogue.answer import AnswerFilters, InvalidProblem, answer_problem, measure_details
-from tests.conftest import katalog
+from catalogue.answer import AnswerFilters, InvalidProblem, answer_problem
+from catalogue.queries.measures import measure_details
+from tests.conftest import STORE_KINDS, katalog
 
 ID = "https://w3id.org/kcs/id/"
 BROWNFIELD_MEASURES = {
@@ -19,9 +20,10 @@ BROWNFIELD_MEASURES = {
 ENGINES = ["whoosh", "tantivy"]
 
 
-@pytest.fixture(params=ENGINES)
+@pytest.fixture(params=[(engine, store) for engine in ENGINES for store in STORE_KINDS], ids="-".join)
 def search(request, catalogue_search):
-    return catalogue_search(request.param)
+    """(store, index) with each engine, on each store."""
+    return catalogue_search(*request.param)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ copied from the API, so a wrong join or a lost filter fails."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -40,10 +39,10 @@ query ($text: String!) {
 PILLAR_QUERY = "{ pillars { iri label components { iri label goals { iri label measures { iri label } } } } }"
 
 
-@pytest.fixture(scope="module")
-def client(server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=30) as http:
-        yield http
+@pytest.fixture
+def client(site: httpx.Client) -> httpx.Client:
+    """The app in-process, on each store (tests.conftest.site)."""
+    return site
 
 
 def post(client: httpx.Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:

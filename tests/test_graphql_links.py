@@ -12,13 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pyoxigraph as ox
 import pytest
-from rdflib import URIRef
 
 from catalogue.settings import Settings
-from catalogue.store import CatalogueStore
-from tests.conftest import running_server
+from tests.conftest import app_client, load_extra
 
 KCS = "https://w3id.org/kcs/ontology#"
 ID = "https://w3id.org/kcs/id/"
@@ -36,28 +33,27 @@ LINKS = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[str]:
+def linked(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[httpx.Client]:
+    """The app in-process over the catalogue plus :data:`LINKS`."""
     folder = tmp_path_factory.mktemp("graphql-links")
-    linked = folder / "linked-store"
-    shutil.copytree(loaded_store_path, linked)
-    with CatalogueStore.open(Settings(store_path=linked)) as store:
-        triples = [ox.Triple(ox.NamedNode(s), ox.NamedNode(KCS + p), ox.NamedNode(o)) for s, p, o in LINKS]
-        store.replace_graph(URIRef(ID + "graph/test-links"), triples)
-    with running_server(folder, linked) as base:
-        yield base
+    store = folder / "linked-store"
+    shutil.copytree(loaded_store_path, store)
+    load_extra(store, "test-links", "".join(f"<{s}> <{KCS}{p}> <{o}> .\n" for s, p, o in LINKS))
+    with app_client(Settings(store_path=store, index_path=folder / "index")) as client:
+        yield client
 
 
-def data(server: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = httpx.post(f"{server}/graphql", json={"query": query, "variables": variables or {}}, timeout=30)
+def data(site: httpx.Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = site.post("/graphql", json={"query": query, "variables": variables or {}})
     body = response.json()
     assert response.status_code == 200 and "errors" not in body, response.text
     return body["data"]
 
 
-def listed(server: str, field: str, filters: dict[str, str]) -> set[str]:
+def listed(linked: httpx.Client, field: str, filters: dict[str, str]) -> set[str]:
     connection = "RealisationConnection" if field == "realisations" else "SmartSolutionConnection"
     found = data(
-        server,
+        linked,
         f"query ($filter: ProjectFilter) {{ {field}(filter: $filter, first: 100) {{ "
         f"... on {connection} {{ items {{ iri }} pageInfo {{ hasNextPage }} }} }} }}",
         {"filter": filters},
@@ -90,14 +86,14 @@ def listed(server: str, field: str, filters: dict[str, str]) -> set[str]:
     ],
 )
 def test_filters_follow_a_realisation_to_its_solution(
-    server: str, field: str, filters: dict[str, str], expected: set[str]
+    linked: httpx.Client, field: str, filters: dict[str, str], expected: set[str]
 ) -> None:
-    assert listed(server, field, filters) == expected
+    assert listed(linked, field, filters) == expected
 
 
-def test_a_measure_lists_the_solution_its_realisations_and_its_service(server: str) -> None:
+def test_a_measure_lists_the_solution_its_realisations_and_its_service(linked: httpx.Client) -> None:
     measure = data(
-        server,
+        linked,
         """query ($iri: String!) { resource(iri: $iri) { ... on TypeMeasure {
              realisations(first: 50) { __typename iri } services { iri } } } }""",
         {"iri": BROWNFIELDS},
@@ -110,9 +106,9 @@ def test_a_measure_lists_the_solution_its_realisations_and_its_service(server: s
     assert measure["services"] == [{"iri": NAVIGATION}]
 
 
-def test_a_realisation_shows_the_measure_and_service_of_its_solution(server: str) -> None:
+def test_a_realisation_shows_the_measure_and_service_of_its_solution(linked: httpx.Client) -> None:
     realisation = data(
-        server,
+        linked,
         """query ($iri: String!) { resource(iri: $iri) { ... on Realisation {
              measures { iri } services { iri } solutions { iri measures { iri } services { iri } } } } }""",
         {"iri": THROUGH_SOLUTION},

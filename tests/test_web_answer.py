@@ -60,8 +60,8 @@ def links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("problem", ["Máme ve městě hodně brownfieldů", "máme hodně brownfieldů"])
-def test_brownfields_get_three_measures_in_three_pillars_with_npo_2_8(server: str, problem: str) -> None:
-    response = httpx.get(server + answer_url(problem), headers=HTML)
+def test_brownfields_get_three_measures_in_three_pillars_with_npo_2_8(site: httpx.Client, problem: str) -> None:
+    response = site.get(answer_url(problem), headers=HTML)
     assert response.status_code == 200
     cards = measure_cards(response.text)
     top = {f"{ID}{href.removeprefix('/id/')}" for card in cards[:3] for href in links(card.split("</h3>")[0])}
@@ -79,12 +79,12 @@ def test_brownfields_get_three_measures_in_three_pillars_with_npo_2_8(server: st
     assert response.text.count('<li class="card measure">') <= 10
 
 
-def test_filters_are_in_the_url_and_kept_in_the_form(server: str) -> None:
+def test_filters_are_in_the_url_and_kept_in_the_form(site: httpx.Client) -> None:
     pillar = f"{ID}pillar/prostredi-pro-zivot"
     place = f"{ID}place/liberecky-kraj"
     applicant = f"{ID}descriptor/zadatel-obec"
-    response = httpx.get(
-        server + answer_url("brownfieldy", pilir=pillar, misto=place, zadatel=applicant), headers=HTML
+    response = site.get(
+        answer_url("brownfieldy", pilir=pillar, misto=place, zadatel=applicant), headers=HTML
     )
     assert response.status_code == 200
     html = response.text
@@ -147,21 +147,21 @@ def test_the_chosen_place_and_its_region_come_first(tmp_path: Path, loaded_store
         ({"problem": "brownfieldy", "pilir": "https://w3id.org/kcs/id/a b"}, "Tato hodnota filtru není platná."),
     ],
 )
-def test_bad_input_gets_a_czech_error_and_keeps_the_text(server: str, query: dict[str, str], message: str) -> None:
-    response = httpx.get(server + "/odpoved?" + urlencode(query), headers=HTML)
+def test_bad_input_gets_a_czech_error_and_keeps_the_text(site: httpx.Client, query: dict[str, str], message: str) -> None:
+    response = site.get("/odpoved?" + urlencode(query), headers=HTML)
     assert response.status_code == 400
     assert message in unescape(response.text)
     assert f">{query['problem']}</textarea>" in unescape(response.text)
 
 
-def test_without_a_problem_the_page_asks_for_one(server: str) -> None:
-    response = httpx.get(server + "/odpoved", headers=HTML)
+def test_without_a_problem_the_page_asks_for_one(site: httpx.Client) -> None:
+    response = site.get("/odpoved", headers=HTML)
     assert response.status_code == 200
     assert 'name="problem"' in response.text and "card measure" not in response.text
 
 
-def test_the_page_speaks_english_when_asked(server: str) -> None:
-    response = httpx.get(server + answer_url("brownfieldy", lang="en"), headers=HTML)
+def test_the_page_speaks_english_when_asked(site: httpx.Client) -> None:
+    response = site.get(answer_url("brownfieldy", lang="en"), headers=HTML)
     assert response.status_code == 200
     assert "Type measures that address the problem" in response.text
     assert '<span lang="cs">Prostředí pro život</span>' in response.text

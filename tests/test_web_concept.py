@@ -1,4 +1,4 @@
-"""The concept page (/koncepce) against a real server: every strategy's tree with its counts, the
+"""The concept page (/koncepce), in-process on both stores: every strategy's tree with its counts, the
 links between goals of different strategies, and a bad strategy IRI refused in Czech.
 
 Every expectation is computed here from the Turtle (the ``catalogue`` fixture) with rdflib, by the
@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from tests.conftest import running_server
+from catalogue.settings import Settings
+from tests.conftest import app_client, load_extra
 from web.links import server_path
 from web.pages.concept import czech_plural, figures
 
@@ -73,18 +73,16 @@ def below(iri: URIRef, children: dict[URIRef, set[URIRef]]) -> set[URIRef]:
 
 
 def served(graph: Graph, concept: URIRef) -> dict[str, int]:
-    """Projects and services of a measure or goal, as the ontology defines them."""
+    """Projects and services fulfilling a measure or goal, as the ontology defines kcs:fulfils: serving
+    it, being part of a solution that serves it (a service), or realising what fulfils it (a realisation)."""
     is_a = lambda thing, cls: (thing, RDF.type, cls) in graph  # noqa: E731
-    services = {s for s in graph.subjects(KCS.servesMeasure, concept) if is_a(s, KCS.SmartService)}
-    projects = {s for s in graph.subjects(KCS.servesMeasure, concept) if not is_a(s, KCS.SmartService)}
-    for solution in graph.subjects(KCS.servesMeasure, concept):
-        if is_a(solution, KCS.SmartSolution):
-            projects |= set(graph.subjects(KCS.realises, solution))
-            services |= {s for s in graph.objects(solution, KCS.includesService) if is_a(s, KCS.SmartService)}
-    projects |= {
-        s for s in graph.subjects(KCS.servesGoal, concept) if is_a(s, KCS.SmartSolution) or is_a(s, KCS.Realisation)
-    }
-    return {"projects": len(projects), "services": len(services)}
+    stated = {s for p in (KCS.servesMeasure, KCS.servesGoal) for s in graph.subjects(p, concept)}
+    stated = {s for s in stated if not is_a(s, KCS.Goal) and not is_a(s, KCS.TypeMeasure)}
+    as_part = {service for solution in stated for service in graph.objects(solution, KCS.includesService)}
+    fulfilling = stated | as_part
+    fulfilling |= {realisation for done in set(fulfilling) for realisation in graph.subjects(KCS.realises, done)}
+    services = {s for s in fulfilling if is_a(s, KCS.SmartService)}
+    return {"projects": len(fulfilling - services), "services": len(services)}
 
 
 # -- what the page shows ---------------------------------------------------------------------------
@@ -162,8 +160,8 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def page(base: str, **params: str) -> ConceptPage:
-    response = httpx.get(base + "/koncepce", params=params, timeout=30)
+def page(site: httpx.Client, **params: str) -> ConceptPage:
+    response = site.get("/koncepce", params=params)
     assert response.status_code == 200, response.text
     parsed = ConceptPage()
     parsed.feed(response.text)
@@ -227,14 +225,14 @@ def test_counts_read_as_czech_and_english() -> None:
     assert figures("cs", {"projects": 0, "services": 2}, zeros=True) == "0\u00a0projektů, 2\u00a0služby"
 
 
-def test_the_national_tree_holds_every_concept_with_its_counts(server, catalogue) -> None:
-    parsed = page(server)
+def test_the_national_tree_holds_every_concept_with_its_counts(site, catalogue) -> None:
+    parsed = page(site)
     check_tree(catalogue, tree_of(parsed, NATIONAL), NATIONAL)
     assert len(concepts_of(catalogue, NATIONAL)) > 10  # the check above had a whole concept to check
 
 
-def test_the_cross_cutting_area_is_shown_as_such(server, catalogue) -> None:
-    html = httpx.get(server + "/koncepce", timeout=30).text
+def test_the_cross_cutting_area_is_shown_as_such(site, catalogue) -> None:
+    html = site.get("/koncepce").text
     areas = [str(iri) for iri in catalogue.subjects(RDF.type, KCS.CrossCuttingArea)]
     assert areas
     for area in areas:
@@ -243,15 +241,15 @@ def test_the_cross_cutting_area_is_shown_as_such(server, catalogue) -> None:
     assert '<span class="tag kind">Zastřešující průřezová oblast</span>' in html
 
 
-def test_the_liberec_region_stands_beside_the_national_concept(server, catalogue) -> None:
-    parsed = page(server)
+def test_the_liberec_region_stands_beside_the_national_concept(site, catalogue) -> None:
+    parsed = page(site)
     hrefs = [tree["href"] for tree in parsed.trees]
     assert hrefs[:2] == [server_path(NATIONAL), server_path(LIBEREC_REGION)]
     check_tree(catalogue, tree_of(parsed, LIBEREC_REGION), LIBEREC_REGION)
 
 
-def test_one_strategy_can_be_shown_alone(server, catalogue) -> None:
-    parsed = page(server, strategie=LIBEREC_REGION)
+def test_one_strategy_can_be_shown_alone(site, catalogue) -> None:
+    parsed = page(site, strategie=LIBEREC_REGION)
     assert [tree["href"] for tree in parsed.trees] == [server_path(LIBEREC_REGION)]
     check_tree(catalogue, parsed.trees[0], LIBEREC_REGION)
 
@@ -282,27 +280,27 @@ def shown_links(parsed: ConceptPage) -> set[tuple[str, str]]:
     return {tuple(sorted((row[0]["hrefs"][0], row[1]["hrefs"][0]))) for row in parsed.links if row}  # type: ignore[misc]
 
 
-def test_the_goal_links_are_those_the_catalogue_states(server, catalogue) -> None:
+def test_the_goal_links_are_those_the_catalogue_states(site, catalogue) -> None:
     expected = {tuple(sorted(server_path(iri) for iri in pair)) for pair in stated_links(catalogue)}
-    assert shown_links(page(server)) == expected
+    assert shown_links(page(site)) == expected
 
 
 @pytest.mark.parametrize("bad", ["nic", "https://example.org/a b", "javascript:alert(1)<x>"])
-def test_a_bad_strategy_iri_gets_a_czech_400(server, bad: str) -> None:
-    response = httpx.get(server + "/koncepce", params={"strategie": bad}, timeout=30)
+def test_a_bad_strategy_iri_gets_a_czech_400(site, bad: str) -> None:
+    response = site.get("/koncepce", params={"strategie": bad})
     assert response.status_code == 400
     assert "Neplatná adresa strategie" in response.text
     assert "musí být úplná adresa (IRI) strategie" in response.text
 
 
-def test_an_iri_that_is_no_strategy_gets_a_czech_404(server) -> None:
-    response = httpx.get(server + "/koncepce", params={"strategie": ID + "goal/a4-1"}, timeout=30)
+def test_an_iri_that_is_no_strategy_gets_a_czech_404(site) -> None:
+    response = site.get("/koncepce", params={"strategie": ID + "goal/a4-1"})
     assert response.status_code == 404
     assert "Strategie nenalezena" in response.text
 
 
-def test_the_page_speaks_english_when_asked(server) -> None:
-    html = httpx.get(server + "/koncepce", params={"lang": "en"}, timeout=30).text
+def test_the_page_speaks_english_when_asked(site) -> None:
+    html = site.get("/koncepce", params={"lang": "en"}).text
     assert "The concept: strategies, pillars, goals and measures" in html
     assert "3\u00a0pillars, 1\u00a0cross-cutting area" in html
     assert '<span lang="cs">Lidé a komunity</span>' in html
@@ -336,15 +334,12 @@ def linked(tmp_path_factory, loaded_store_path: Path, catalogue: Graph) -> Itera
     folder = tmp_path_factory.mktemp("linked")
     store_copy = folder / "source"
     shutil.copytree(loaded_store_path, store_copy)
-    store = ox.Store(str(store_copy))
-    store.load(EXTRA.encode(), ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:test:concept-links"))
-    store.flush()
-    del store
+    load_extra(store_copy, "concept-links", EXTRA)
     graph = Graph()
     graph += catalogue
     graph.parse(data=EXTRA, format="turtle")
-    with running_server(folder / "served", store_copy) as base:
-        yield base, graph
+    with app_client(Settings(store_path=store_copy, index_path=folder / "index")) as client:
+        yield client, graph
 
 
 def test_stated_and_shared_project_links_are_listed_with_links_to_both(linked) -> None:

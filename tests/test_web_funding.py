@@ -2,7 +2,7 @@
 of type measures × funding with the measures nothing funds, its CSV twin, and the allocation per pillar.
 
 Every expectation is computed here from the Turtle (the ``catalogue`` fixture) by the ontology's own
-rules, not copied from the page; a link in the page is compared through its path on this server."""
+rules, not copied from the page; a link in the page is compared through its path on this server. In-process, on both stores."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
-import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from tests.conftest import running_server
+from catalogue.settings import Settings
+from tests.conftest import app_client, load_extra
 from web.links import server_path
 
 KCS = Namespace("https://w3id.org/kcs/ontology#")
@@ -135,35 +135,35 @@ def listed_funding(html: str) -> set[str]:
     return set(re.findall(r'<li class="card funding-item">\s*<h3><a href="([^"]+)"', html))
 
 
-def get(server: str, url: str, **params: str) -> httpx.Response:
+def get(site: httpx.Client, url: str, **params: str) -> httpx.Response:
     # An empty params would drop a query already in ``url``.
-    return httpx.get(server + url, params=params or None, headers={"Accept": "text/html"}, timeout=30)
+    return site.get(url, params=params or None, headers={"Accept": "text/html"})
 
 
 # -- the list and its filters ----------------------------------------------------------------------
 
 
-def test_the_list_holds_every_programme_and_call(server, catalogue) -> None:
-    page = get(server, "/financovani")
+def test_the_list_holds_every_programme_and_call(site, catalogue) -> None:
+    page = get(site, "/financovani")
     assert page.status_code == 200
     assert listed_funding(page.text) == {path(iri) for iri in funding_of(catalogue)}
     assert "částka neuvedena" in page.text  # programmes without an allocation stay, marked so
     assert "3\u00a0300\u00a0000\u00a0000\u00a0Kč" in page.text  # NPO 2.8, in the Czech number format
 
 
-def test_a_provider_filter_keeps_that_providers_funding_and_calls_of_its_programmes(server, catalogue) -> None:
+def test_a_provider_filter_keeps_that_providers_funding_and_calls_of_its_programmes(site, catalogue) -> None:
     provided = {str(item) for item in catalogue.subjects(KCS.provider, URIRef(MPO))}
     calls = {str(call) for call, programme in catalogue.subject_objects(KCS.callOf) if str(programme) in provided}
     expected = {path(iri) for iri in (provided | calls) & funding_of(catalogue)}
     assert expected, "the catalogue names funding MPO provides"
 
-    page = get(server, "/financovani", poskytovatel=MPO)
+    page = get(site, "/financovani", poskytovatel=MPO)
     assert page.status_code == 200
     assert listed_funding(page.text) == expected
     assert f'<option value="{MPO}" selected>' in page.text  # the form shows the filter it applied
 
 
-def test_an_amount_filter_keeps_the_allocations_in_range_only(server, catalogue) -> None:
+def test_an_amount_filter_keeps_the_allocations_in_range_only(site, catalogue) -> None:
     low, high = 2_000_000_000, 3_000_000_000
     expected = {
         path(iri)
@@ -171,7 +171,7 @@ def test_an_amount_filter_keeps_the_allocations_in_range_only(server, catalogue)
         if (amount := allocation(catalogue, iri)) is not None and low <= amount <= high
     }
     assert expected
-    page = get(server, "/financovani", castka_od=str(low), castka_do="3 000 000 000")
+    page = get(site, "/financovani", castka_od=str(low), castka_do="3 000 000 000")
     assert page.status_code == 200
     assert listed_funding(page.text) == expected
     assert "částka neuvedena" not in page.text
@@ -187,8 +187,8 @@ def test_an_amount_filter_keeps_the_allocations_in_range_only(server, catalogue)
         ({"castka_od": "5000", "castka_do": "10"}, "Alokace od je vyšší než alokace do"),
     ],
 )
-def test_bad_filters_get_a_czech_message_not_a_server_error(server, params, message) -> None:
-    page = get(server, "/financovani", **params)
+def test_bad_filters_get_a_czech_message_not_a_server_error(site, params, message) -> None:
+    page = get(site, "/financovani", **params)
     assert page.status_code == 400
     assert message in page.text
     assert "Filtry nelze použít" in page.text
@@ -197,7 +197,7 @@ def test_bad_filters_get_a_czech_message_not_a_server_error(server, params, mess
         if name.startswith("castka"):
             assert f'value="{value}"' in page.text
 
-    export = get(server, "/financovani/matice.csv", **params)
+    export = get(site, "/financovani/matice.csv", **params)
     assert export.status_code == 400
     assert export.headers["content-type"].startswith("text/plain")
     assert message in export.text
@@ -219,8 +219,8 @@ def matrix_pairs(matrix: dict) -> tuple[list[str], dict[str, dict[str, str]]]:
     return columns, cells
 
 
-def test_the_matrix_holds_every_measure_and_every_funding_that_supports_one(server, catalogue) -> None:
-    matrix = table(get(server, "/financovani").text, "matrix")
+def test_the_matrix_holds_every_measure_and_every_funding_that_supports_one(site, catalogue) -> None:
+    matrix = table(get(site, "/financovani").text, "matrix")
     assert matrix["caption"]
     columns, cells = matrix_pairs(matrix)
     pairs = support_pairs(catalogue)
@@ -233,15 +233,15 @@ def test_the_matrix_holds_every_measure_and_every_funding_that_supports_one(serv
     assert all(row["cells"][0]["tag"] == "th" for row in matrix["rows"][1:])
 
 
-def test_npo_2_8_supports_the_three_brownfield_measures_directly(server) -> None:
-    _, cells = matrix_pairs(table(get(server, "/financovani").text, "matrix"))
+def test_npo_2_8_supports_the_three_brownfield_measures_directly(site) -> None:
+    _, cells = matrix_pairs(table(get(site, "/financovani").text, "matrix"))
     supported = {measure for measure, row in cells.items() if path(NPO_2_8) in row}
     assert supported == {path(measure) for measure in BROWNFIELD_MEASURES}
     assert {cells[path(measure)][path(NPO_2_8)] for measure in BROWNFIELD_MEASURES} == {"přímo"}
 
 
-def test_unfunded_measures_are_flagged_and_summed_up(server, catalogue) -> None:
-    html = get(server, "/financovani").text
+def test_unfunded_measures_are_flagged_and_summed_up(site, catalogue) -> None:
+    html = get(site, "/financovani").text
     unfunded = measures_of(catalogue) - {measure for measure, _ in support_pairs(catalogue)}
     rows = table(html, "matrix")["rows"][1:]
     flagged = {row["cells"][0]["hrefs"][0] for row in rows if "unfunded" in row["class"].split()}
@@ -253,10 +253,10 @@ def test_unfunded_measures_are_flagged_and_summed_up(server, catalogue) -> None:
         assert "Každé typové opatření podporuje aspoň jeden program nebo výzva." in html
 
 
-def test_the_csv_export_is_the_matrix(server) -> None:
-    html = get(server, "/financovani").text
+def test_the_csv_export_is_the_matrix(site) -> None:
+    html = get(site, "/financovani").text
     assert 'href="/financovani/matice.csv"' in html
-    export = get(server, "/financovani/matice.csv")
+    export = get(site, "/financovani/matice.csv")
     assert export.status_code == 200
     assert export.headers["content-type"] == "text/csv; charset=utf-8"
     assert export.headers["content-disposition"].startswith("attachment;")
@@ -272,14 +272,14 @@ def test_the_csv_export_is_the_matrix(server) -> None:
     assert [path(row[1]) for row in body] == [row["cells"][0]["hrefs"][0] for row in table(html, "matrix")["rows"][1:]]
 
 
-def test_the_csv_export_applies_the_pages_filters(server) -> None:
-    page = get(server, "/financovani", poskytovatel=MPO).text
+def test_the_csv_export_applies_the_pages_filters(site) -> None:
+    page = get(site, "/financovani", poskytovatel=MPO).text
     link = html_lib.unescape(re.findall(r'href="(/financovani/matice\.csv[^"]*)"', page)[0])
     assert MPO in unquote(link)
-    records = list(csv.reader(io.StringIO(get(server, link).content.decode("utf-8-sig"))))
+    records = list(csv.reader(io.StringIO(get(site, link).content.decode("utf-8-sig"))))
     shown = [[cell["text"] for cell in row["cells"]] for row in table(page, "matrix")["rows"]]
     assert [[record[0], *record[2:]] for record in records] == shown
-    unfiltered = list(csv.reader(io.StringIO(get(server, "/financovani/matice.csv").content.decode("utf-8-sig"))))
+    unfiltered = list(csv.reader(io.StringIO(get(site, "/financovani/matice.csv").content.decode("utf-8-sig"))))
     assert len(records[0]) < len(unfiltered[0])  # fewer funding columns
 
 
@@ -313,8 +313,8 @@ def expected_allocations(graph: Graph) -> dict[str, float]:
     return totals
 
 
-def test_allocation_per_pillar_is_drawn_and_tabled(server, catalogue) -> None:
-    html = get(server, "/financovani").text
+def test_allocation_per_pillar_is_drawn_and_tabled(site, catalogue) -> None:
+    html = get(site, "/financovani").text
     pillars = [t for t in tables_of(html) if "pilířů" in t["caption"]]
     assert len(pillars) == 1
     shown = {
@@ -327,16 +327,16 @@ def test_allocation_per_pillar_is_drawn_and_tabled(server, catalogue) -> None:
     assert "Program, který podporuje opatření ve více pilířích, se tak započítá v každém z nich" in html
 
 
-def test_allocation_per_measure_lists_the_brownfield_measures(server) -> None:
-    html = get(server, "/financovani").text
+def test_allocation_per_measure_lists_the_brownfield_measures(site) -> None:
+    html = get(site, "/financovani").text
     measures = [t for t in tables_of(html) if "opatření v číslech" in t["caption"]]
     assert len(measures) == 1
     listed = {row["cells"][0]["hrefs"][0] for row in measures[0]["rows"][1:]}
     assert {path(measure) for measure in BROWNFIELD_MEASURES} <= listed
 
 
-def test_the_page_speaks_english_when_asked(server) -> None:
-    page = get(server, "/financovani", lang="en")
+def test_the_page_speaks_english_when_asked(site) -> None:
+    page = get(site, "/financovani", lang="en")
     assert page.status_code == 200
     assert "<h1>Funding</h1>" in page.text
     assert ">directly</td>" in page.text
@@ -354,19 +354,14 @@ def server_with_an_unfunded_measure(tmp_path_factory, loaded_store_path: Path):
     folder = tmp_path_factory.mktemp("unfunded")
     store_copy = folder / "source"
     shutil.copytree(loaded_store_path, store_copy)
-    store = ox.Store(str(store_copy))
-    graph = ox.NamedNode("urn:test:unfunded")
-    measure = ox.NamedNode(ORPHAN)
-    for predicate, value in (
-        (ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KCS.TypeMeasure))),
-        (ox.NamedNode(str(SKOS.prefLabel)), ox.Literal("Testovací opatření, které nic nefinancuje", language="cs")),
-        (ox.NamedNode(str(SKOS.broader)), ox.NamedNode(ID + "goal/ochrana-pudy-a-biodiverzity")),
-    ):
-        store.add(ox.Quad(measure, predicate, value, graph))
-    store.flush()
-    del store
-    with running_server(folder / "served", store_copy) as base:
-        yield base
+    load_extra(
+        store_copy,
+        "unfunded",
+        f'<{ORPHAN}> a <{KCS.TypeMeasure}> ; <{SKOS.prefLabel}> "Testovací opatření, které nic nefinancuje"@cs ;'
+        f' <{SKOS.broader}> <{ID}goal/ochrana-pudy-a-biodiverzity> .\n',
+    )
+    with app_client(Settings(store_path=store_copy, index_path=folder / "index")) as client:
+        yield client
 
 
 def test_a_measure_nothing_funds_is_highlighted_and_listed(server_with_an_unfunded_measure) -> None:
@@ -390,8 +385,8 @@ def test_a_measure_nothing_funds_is_highlighted_and_listed(server_with_an_unfund
     assert "nic z vybraného nefinancuje" in filtered
 
 
-def test_a_bad_select_value_is_tied_to_its_field_for_assistive_tech(server) -> None:
-    page = get(server, "/financovani", poskytovatel="MMR a MPO")
+def test_a_bad_select_value_is_tied_to_its_field_for_assistive_tech(site) -> None:
+    page = get(site, "/financovani", poskytovatel="MMR a MPO")
     assert page.status_code == 400
     assert re.search(r'<select id="filtr-poskytovatel" name="poskytovatel" aria-invalid="true" aria-describedby="chyba-poskytovatel">', page.text)
     assert re.search(r'<p class="error-message" id="chyba-poskytovatel">Filtr „Poskytovatel“ nemá platnou hodnotu', page.text)

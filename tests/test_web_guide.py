@@ -1,4 +1,4 @@
-"""The guide (/navod) and the accessibility statement (/pristupnost) on a real server: both languages,
+"""The guide (/navod) and the accessibility statement (/pristupnost), in-process on both stores: both languages,
 the guide's links, its quotes and facts checked against the talk it follows, and the links that lead to
 the curators' proposal form checked against the real answer."""
 
@@ -8,7 +8,6 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 
 from catalogue.answer import answer_problem
@@ -64,18 +63,18 @@ def _main(html: str) -> str:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_both_pages_answer_in_czech_and_english(server, path: str) -> None:
+def test_both_pages_answer_in_czech_and_english(site, path: str) -> None:
     czech_title, english_title = PAGES[path]
-    czech = httpx.get(server + path, headers={"Accept": "text/html"})
-    english = httpx.get(server + path, params={"lang": "en"}, headers={"Accept": "text/html"})
+    czech = site.get(path, headers={"Accept": "text/html"})
+    english = site.get(path, params={"lang": "en"}, headers={"Accept": "text/html"})
     assert czech.status_code == english.status_code == 200
     assert '<html lang="cs">' in czech.text and f"<h1>{czech_title}</h1>" in czech.text
     assert '<html lang="en">' in english.text and f"<h1>{english_title}</h1>" in english.text
     assert "Content-Security-Policy" in czech.headers
 
 
-def test_the_guide_links_every_page_it_names_and_they_answer(server) -> None:
-    html = _main(httpx.get(server + "/navod").text)
+def test_the_guide_links_every_page_it_names_and_they_answer(site) -> None:
+    html = _main(site.get("/navod").text)
     links = _hrefs(html)
     for path in SITE_PAGES:
         assert path in links, f"the guide does not link {path}"
@@ -84,12 +83,12 @@ def test_the_guide_links_every_page_it_names_and_they_answer(server) -> None:
     assert answer_url(EXAMPLE_PROBLEM) in links
     assert answer_url(NO_MATCH_PROBLEM, PROPOSAL_FORM) in links
     for path in sorted(step_links):
-        response = httpx.get(server + path, headers={"Accept": "text/html"})
+        response = site.get(path, headers={"Accept": "text/html"})
         assert response.status_code == 200, f"{path} answers {response.status_code}"
 
 
-def test_the_guide_has_a_step_and_a_contents_entry_for_each_point_of_the_talk(server) -> None:
-    html = httpx.get(server + "/navod").text
+def test_the_guide_has_a_step_and_a_contents_entry_for_each_point_of_the_talk(site) -> None:
+    html = site.get("/navod").text
     for step in STEPS:
         assert f'<li id="{step.anchor}" class="guide-step">' in html
         assert f'href="#{step.anchor}"' in html
@@ -97,10 +96,10 @@ def test_the_guide_has_a_step_and_a_contents_entry_for_each_point_of_the_talk(se
     assert set(TALKS_GUIDE_POINTS) <= {step.title for step in STEPS}
 
 
-def test_the_guide_quotes_the_talk_it_names_word_for_word(server, seeds: dict[str, str]) -> None:
+def test_the_guide_quotes_the_talk_it_names_word_for_word(site, seeds: dict[str, str]) -> None:
     assert SOURCE.seed_file in seeds, f"the guide's source {SOURCE.seed_file} is not among the seeds"
     talk = _flat(seeds[SOURCE.seed_file])
-    page = _page_text(httpx.get(server + "/navod").text)
+    page = _page_text(site.get("/navod").text)
     quoted = [SOURCE.title, SOURCE.author, EXAMPLE_PROBLEM]
     quoted += [text for term in TERMS for text in (term.name, term.quote)]
     quoted += [text for step in STEPS for text in (step.quote, *step.items)]
@@ -111,9 +110,9 @@ def test_the_guide_quotes_the_talk_it_names_word_for_word(server, seeds: dict[st
     assert f"seed soubor {SOURCE.seed_file}" in page
 
 
-def test_the_facts_the_guide_states_are_the_talks(server, seeds: dict[str, str]) -> None:
+def test_the_facts_the_guide_states_are_the_talks(site, seeds: dict[str, str]) -> None:
     talk = _flat(seeds[SOURCE.seed_file])
-    page = _page_text(httpx.get(server + "/navod").text)
+    page = _page_text(site.get("/navod").text)
     for fact in FACTS_FROM_THE_TALK:
         assert fact in talk, f"not in {SOURCE.seed_file}: {fact!r}"
         assert fact in page, f"not on the guide: {fact!r}"
@@ -135,8 +134,8 @@ def test_the_links_to_the_proposal_form_describe_problems_the_catalogue_cannot_a
         assert not answer_problem(store, index, text).good_match, f"{text!r} now matches: pick another text"
 
 
-def test_the_statement_says_what_the_law_asks(server) -> None:
-    html = httpx.get(server + "/pristupnost").text
+def test_the_statement_says_what_the_law_asks(site) -> None:
+    html = site.get("/pristupnost").text
     page = _page_text(html)
     for required in (
         "zákonem č. 99/2019 Sb., o přístupnosti internetových stránek a mobilních aplikací",
@@ -153,17 +152,17 @@ def test_the_statement_says_what_the_law_asks(server) -> None:
     ):
         assert required in page, f"the statement lacks {required!r}"
     assert '<time datetime="2026-11-23">23. 11. 2026</time>' in html
-    english = httpx.get(server + "/pristupnost", params={"lang": "en"}).text
+    english = site.get("/pristupnost", params={"lang": "en"}).text
     assert '<time datetime="2026-11-23">23 November 2026</time>' in english
     assert "WCAG 2.1" in english and "Act No. 99/2019 Coll." in english
 
 
-def test_the_statements_feedback_goes_to_the_proposal_form(server) -> None:
-    html = httpx.get(server + "/pristupnost").text
+def test_the_statements_feedback_goes_to_the_proposal_form(site) -> None:
+    html = site.get("/pristupnost").text
     feedback = answer_url(ACCESSIBILITY_FEEDBACK, PROPOSAL_FORM)
     assert feedback in _hrefs(_main(html))
     parts = urlsplit(feedback)
     assert parse_qs(parts.query) == {"problem": [ACCESSIBILITY_FEEDBACK]}
-    answer = httpx.get(server + parts.path, params={"problem": ACCESSIBILITY_FEEDBACK}).text
+    answer = site.get(parts.path, params={"problem": ACCESSIBILITY_FEEDBACK}).text
     assert 'action="/navrh"' in answer and f'id="{parts.fragment}"' in answer
     assert f">{ACCESSIBILITY_FEEDBACK}</textarea>" in answer

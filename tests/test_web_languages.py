@@ -66,8 +66,8 @@ class UnmarkedCzech(HTMLParser):
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_an_english_page_marks_every_czech_text(server: str, path: str) -> None:
-    answer = httpx.get(server + path, params={"lang": "en"}, headers={"Accept": "text/html"}, timeout=30)
+def test_an_english_page_marks_every_czech_text(site: httpx.Client, path: str) -> None:
+    answer = site.get(path, params={"lang": "en"}, headers={"Accept": "text/html"})
     assert answer.status_code in (200, 400, 404)
     assert '<html lang="en">' in answer.text
     parser = UnmarkedCzech()
@@ -75,8 +75,8 @@ def test_an_english_page_marks_every_czech_text(server: str, path: str) -> None:
     assert not parser.found, f"Czech text not marked lang=\"cs\" on {path}:\n" + "\n".join(parser.found)
 
 
-def test_amounts_and_numbers_follow_the_language(server: str) -> None:
-    czech = httpx.get(server + "/id/programme/npo-2-8", headers={"Accept": "text/html"}, timeout=30).text
-    english = httpx.get(server + "/id/programme/npo-2-8?lang=en", headers={"Accept": "text/html"}, timeout=30).text
+def test_amounts_and_numbers_follow_the_language(site: httpx.Client) -> None:
+    czech = site.get("/id/programme/npo-2-8", headers={"Accept": "text/html"}).text
+    english = site.get("/id/programme/npo-2-8?lang=en", headers={"Accept": "text/html"}).text
     assert "3\u00a0300\u00a0000\u00a0000\u00a0Kč" in czech
     assert "CZK\u00a03,300,000,000" in english and "000\u00a0Kč" not in english

@@ -201,8 +201,8 @@ def test_the_filtered_page_counts_what_the_turtle_has(generated_store: tuple[Cat
 # -- the page ----------------------------------------------------------------------------------------
 
 
-def get(server: str, query: str = "", **headers: str) -> httpx.Response:
-    return httpx.get(f"{server}/dobra-praxe{query}", headers={"accept": "text/html", **headers}, timeout=30)
+def get(site: httpx.Client, query: str = "", **headers: str) -> httpx.Response:
+    return site.get(f"/dobra-praxe{query}", headers={"accept": "text/html", **headers})
 
 
 def found(html: str) -> int:
@@ -211,8 +211,8 @@ def found(html: str) -> int:
     return int(match.group(1).replace("\u00a0", ""))
 
 
-def test_the_page_lists_realisations_with_place_year_status_and_cost(server: str, catalogue: Graph) -> None:
-    response = get(server)
+def test_the_page_lists_realisations_with_place_year_status_and_cost(site: httpx.Client, catalogue: Graph) -> None:
+    response = get(site)
     assert response.status_code == 200
     html = response.text
     realisations = set(catalogue.subjects(RDF.type, KCS.Realisation))
@@ -223,13 +223,13 @@ def test_the_page_lists_realisations_with_place_year_status_and_cost(server: str
     assert 'href="/id/realisation/' in html
 
 
-def test_the_region_filter_narrows_the_list(server: str, catalogue: Graph) -> None:
-    everything = found(get(server).text)
-    in_liberecky = found(get(server, f"?kraj={quote(LIBERECKY_KRAJ)}").text)
+def test_the_region_filter_narrows_the_list(site: httpx.Client, catalogue: Graph) -> None:
+    everything = found(get(site).text)
+    in_liberecky = found(get(site, f"?kraj={quote(LIBERECKY_KRAJ)}").text)
     assert in_liberecky == expected_in(catalogue, KCS.Realisation, LIBERECKY_KRAJ) > 0
-    assert found(get(server, f"?kraj={quote(USTECKY_KRAJ)}").text) == 0 < everything
-    solutions = found(get(server, "?druh=reseni").text)
-    in_usti = found(get(server, f"?druh=reseni&kraj={quote(USTECKY_KRAJ)}").text)
+    assert found(get(site, f"?kraj={quote(USTECKY_KRAJ)}").text) == 0 < everything
+    solutions = found(get(site, "?druh=reseni").text)
+    in_usti = found(get(site, f"?druh=reseni&kraj={quote(USTECKY_KRAJ)}").text)
     assert in_usti == expected_in(catalogue, KCS.SmartSolution, USTECKY_KRAJ)
     assert 0 < in_usti < solutions
 
@@ -246,9 +246,9 @@ def test_the_region_filter_narrows_the_list(server: str, catalogue: Graph) -> No
         ("?strana=0", "Číslo stránky musí být celé kladné číslo."),
     ],
 )
-def test_a_bad_filter_value_gets_a_czech_400_and_keeps_the_other_filters(server: str, query: str, message: str) -> None:
+def test_a_bad_filter_value_gets_a_czech_400_and_keeps_the_other_filters(site: httpx.Client, query: str, message: str) -> None:
     kept = "&kraj=" + quote(LIBERECKY_KRAJ) if "kraj=" not in query else "&rok=2020"
-    response = get(server, query + kept)
+    response = get(site, query + kept)
     assert response.status_code == 400
     html = unescape(response.text)
     assert message in html
@@ -259,8 +259,8 @@ def test_a_bad_filter_value_gets_a_czech_400_and_keeps_the_other_filters(server:
         assert '<option value="2020" selected>' in html
 
 
-def test_the_map_has_a_linked_tile_per_region_with_its_count(server: str, catalogue: Graph) -> None:
-    html = get(server).text
+def test_the_map_has_a_linked_tile_per_region_with_its_count(site: httpx.Client, catalogue: Graph) -> None:
+    html = get(site).text
     tiles = re.findall(r'<a class="tile" href="([^"]+)">\s*<title>([^<]+): ([\d\u00a0]+)</title>', html)
     assert len(tiles) == 14
     counts = expected_by_region(catalogue)
@@ -274,8 +274,8 @@ def test_the_map_has_a_linked_tile_per_region_with_its_count(server: str, catalo
     assert "Žádná realizace v katalogu zatím neuvádí rok." in html
 
 
-def test_the_page_speaks_english_on_the_switch(server: str) -> None:
-    html = get(server, "?lang=en").text
+def test_the_page_speaks_english_on_the_switch(site: httpx.Client) -> None:
+    html = get(site, "?lang=en").text
     assert "<h1>Good practice</h1>" in html
     assert "Realisations by region" in html
 
@@ -325,8 +325,8 @@ def test_the_year_chart_and_its_table_show_the_turtle_s_counts(
     assert re.search(rf'rok neuveden</th><td class="number">{without}</td>', html)
 
 
-def test_a_page_past_the_end_says_so_however_far(server: str) -> None:
+def test_a_page_past_the_end_says_so_however_far(site: httpx.Client) -> None:
     for asked in ("999", "9" * 20):  # the second is past the 64 bits of a store's OFFSET
-        answer = get(server, f"?strana={asked}")
+        answer = get(site, f"?strana={asked}")
         assert answer.status_code == 200
         assert "Tolik stránek výsledky nemají" in answer.text

@@ -1,4 +1,4 @@
-"""The project builder (/projekt) on a real server: the basket in a cookie and in a shared address, what
+"""The project builder (/projekt), in-process on both stores: the basket in a cookie and in a shared address, what
 the brownfield measures cover together (three pillars, a multidisciplinary project, NPO 2.8), the
 cross-cutting area, refused changes that leave the basket as it was, and the CSV and JSON exports
 agreeing with the page."""
@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from tests.conftest import TEST_BASE_URL
 from web.pages.project import BASKET_COOKIE, MAX_ITEMS, decode_basket, encode_basket
 
 BASE = "https://w3id.org/kcs/id/"
@@ -44,10 +45,12 @@ def _section(html: str, heading_id: str) -> str:
 
 
 @pytest.fixture
-def client(server: str) -> Iterator[httpx.Client]:
-    """A visitor with an empty cookie jar."""
-    with httpx.Client(base_url=server, headers=HTML, timeout=30) as visitor:
-        yield visitor
+def client(site: httpx.Client) -> Iterator[httpx.Client]:
+    """A visitor with an empty cookie jar (the app in-process, on both stores)."""
+    site.headers.update(HTML)
+    yield site
+    for name in HTML:
+        del site.headers[name]
 
 
 def _add(client: httpx.Client, iri: str, back: str = "/projekt") -> httpx.Response:
@@ -199,14 +202,14 @@ def test_a_change_posted_from_another_site_is_refused(client: httpx.Client) -> N
     assert _basket(client) == [BROWNFIELD_MEASURES[0]]
 
 
-def test_a_shared_address_shows_its_project_and_can_be_saved(client: httpx.Client, server: str) -> None:
+def test_a_shared_address_shows_its_project_and_can_be_saved(client: httpx.Client) -> None:
     _add(client, ZPO_MEASURE)
     shared = "/projekt?" + urlencode([("polozka", iri) for iri in BROWNFIELD_MEASURES])
     page = client.get(shared).text
     assert "Prohlížíte sdílený projekt" in _text(page)
     assert "Multidisciplinární projekt" in _text(_section(page, "pokryti"))
     assert 'id="pridat"' not in page, "a shared project is not changed in place"
-    assert f'value="{server}{shared}"'.replace("&", "&amp;") in page, "the page gives its own shareable link"
+    assert f'value="{TEST_BASE_URL}{shared}"'.replace("&", "&amp;") in page, "the page gives its own shareable link"
     assert _basket(client) == [ZPO_MEASURE], "looking at a shared project leaves one's own alone"
 
     saved = client.post("/projekt/ulozit", data={"polozka": list(BROWNFIELD_MEASURES)})

@@ -17,8 +17,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
+from catalogue.settings import Settings
 from catalogue.vocabulary import KCS
-from tests.conftest import running_server
+from tests.conftest import app_client, load_extra
 
 ID = "https://w3id.org/kcs/id/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -80,29 +81,21 @@ def linked(iri: str | URIRef, text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def client(server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=20, headers={"Accept": BROWSER}) as http:
-        yield http
+def client(site_app: httpx.Client) -> Iterator[httpx.Client]:
+    """A browser's requests to the app in-process, on both stores."""
+    site_app.headers["Accept"] = BROWSER
+    yield site_app
+    del site_app.headers["Accept"]
 
 
 @pytest.fixture(scope="module")
 def extended(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[httpx.Client]:
-    """A server over the catalogue plus :data:`EXTRA`."""
-    import pyoxigraph as ox
-
-    from catalogue.settings import Settings
-    from catalogue.store import CatalogueStore
-
+    """The app in-process over the catalogue plus :data:`EXTRA`."""
     folder = tmp_path_factory.mktemp("extended")
     store_path = folder / "extended-store"
     shutil.copytree(loaded_store_path, store_path)
-    with CatalogueStore.open(Settings(store_path=store_path)) as store:
-        triples = [quad.triple for quad in ox.parse(EXTRA, format=ox.RdfFormat.TURTLE)]
-        store.replace_graph(URIRef(ADDED + "graph"), triples)
-    with (
-        running_server(folder, store_path) as base,
-        httpx.Client(base_url=base, timeout=20, headers={"Accept": BROWSER}) as http,
-    ):
+    load_extra(store_path, "test-extended", EXTRA)
+    with app_client(Settings(store_path=store_path, index_path=folder / "index"), Accept=BROWSER) as http:
         yield http
 
 

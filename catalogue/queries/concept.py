@@ -53,7 +53,15 @@ class FundingLink:
 
 
 FUNDING_WAYS = ("supportsMeasure", "callOf", "supportsComponent")
-"""How a programme or call supports a measure (``via``), the most direct way first."""
+"""How a programme or call supports a measure (``via``), the most direct way first: as stated, through
+the programme of a call (the rule ``funds-through-programme``), through a component above the measure
+(``funds-through-component``)."""
+
+FUNDING_LINKS = """{ ?funding kcs:supportsMeasure ?measure . BIND ("supportsMeasure" AS ?via) BIND (1 AS ?directness) }
+  UNION { ?funding kcs:fundsThroughProgramme ?measure . BIND ("callOf" AS ?via) BIND (2 AS ?directness) }
+  UNION { ?funding kcs:fundsThroughComponent ?measure . BIND ("supportsComponent" AS ?via) BIND (3 AS ?directness) }"""
+"""``?funding`` supports ``?measure`` in the way ``?via`` (of :data:`FUNDING_WAYS`): the derived relation
+kcs:fundsMeasure by the way it holds."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,7 @@ def narrower(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> di
 def pillars_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, list[Resource]]:
     """The pillars (or cross-cutting areas) each measure reaches, however many levels up."""
     return linked_resources(
-        store, "measure", iris, "?measure skos:broader+ ?item", lang, kinds={"Pillar", "CrossCuttingArea"}
+        store, "measure", iris, "?measure skos:broaderTransitive ?item", lang, kinds={"Pillar", "CrossCuttingArea"}
     )
 
 
@@ -177,11 +185,7 @@ def funding_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str = 
         store,
         "measure",
         iris,
-        """{ ?item kcs:supportsMeasure ?measure . BIND ("supportsMeasure" AS ?via) BIND (1 AS ?directness) }
-        UNION { ?programme kcs:supportsMeasure ?measure . ?item kcs:callOf ?programme .
-                BIND ("callOf" AS ?via) BIND (2 AS ?directness) }
-        UNION { ?measure skos:broader+ ?component . ?item kcs:supportsComponent ?component .
-                BIND ("supportsComponent" AS ?via) BIND (3 AS ?directness) }""",
+        FUNDING_LINKS.replace("?funding", "?item"),
         extra=("via", "directness"),
     )
     found = resources(store, (str(row["item"]) for row in rows), lang)
@@ -195,17 +199,15 @@ def funding_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str = 
 
 
 def services_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, list[Resource]]:
-    """Smart services realising each measure: serving it, or part of a solution that serves it.
+    """Smart services fulfilling each measure (kcs:fulfils: serving it, or part of a solution that serves it).
 
-    The pattern starts from the services, which are few, not from the measure's realisations, which
-    may be thousands."""
+    The pattern starts from the services, which are few, not from what fulfils the measure, which may be
+    thousands of realisations."""
     return linked_resources(
         store,
         "measure",
         iris,
-        """?item a kcs:SmartService .
-        FILTER EXISTS { { ?item kcs:servesMeasure ?measure }
-                        UNION { ?solution kcs:includesService ?item . ?solution kcs:servesMeasure ?measure } }""",
+        "?item a kcs:SmartService . FILTER EXISTS { ?item kcs:fulfils ?measure }",
         lang,
         kinds={"SmartService"},
     )
@@ -214,9 +216,8 @@ def services_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str =
 def realisations_of_measures(
     store: CatalogueStore, iris: Sequence[str], per_measure: int, lang: str = "cs"
 ) -> dict[str, list[Resource]]:
-    """Up to ``per_measure`` solutions and realisations serving each measure (directly, or a
-    realisation through the solution it realises, found from the solutions, which are fewer), in
-    label order.
+    """Up to ``per_measure`` solutions and realisations fulfilling each measure (kcs:fulfils: directly,
+    or a realisation through what it realises), in label order.
 
     Each measure gets its own LIMIT, so one with ten thousand realisations costs no more than one
     with ten. Choosing the newest would cost a scan of all the measure's realisations (0.1 s at
@@ -225,9 +226,7 @@ def realisations_of_measures(
         store,
         "measure",
         iris,
-        """{ ?item kcs:servesMeasure ?measure }
-        UNION { ?solution a kcs:SmartSolution . FILTER EXISTS { ?solution kcs:servesMeasure ?measure }
-                ?item kcs:realises ?solution }""",
+        "?item kcs:fulfils ?measure . FILTER NOT EXISTS { ?item a kcs:SmartService }",
         lang,
         kinds={"SmartSolution", "Realisation"},
         limit=per_measure,
@@ -235,16 +234,15 @@ def realisations_of_measures(
 
 
 def indicators_of(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, list[Indicator]]:
-    """Indicators of each resource: its own, and for a measure those of the solutions serving it
-    (found from the indicators, which are few, not from the measure's realisations)."""
+    """Indicators of each resource: its own, and for a measure those proposed for it (kcs:proposedIndicator:
+    those of the solutions and services serving it)."""
     if not iris:
         return {}
     rows = linked_rows(
         store,
         "owner",
         iris,
-        """{ ?owner kcs:hasIndicator ?item }
-        UNION { ?solution kcs:hasIndicator ?item . FILTER EXISTS { ?solution kcs:servesMeasure ?owner } }
+        """{ ?owner kcs:hasIndicator|kcs:proposedIndicator ?item }
         OPTIONAL { ?item kcs:unit ?unit }
         OPTIONAL { ?item kcs:baseline ?baseline }
         OPTIONAL { ?item kcs:targetValue ?target }""",
@@ -309,16 +307,9 @@ def linked_iris(store: CatalogueStore, key: str, iris: Sequence[str], pattern: s
 
 
 def eligible_applicants(store: CatalogueStore, iris: Sequence[str]) -> dict[str, set[str]]:
-    """The applicant types (descriptor IRIs) each programme or call is open to; a call is open to
-    those its programme names when it names none itself."""
-    return linked_iris(
-        store,
-        "funding",
-        iris,
-        """{ ?funding kcs:eligibleApplicant ?item }
-        UNION { ?funding kcs:callOf ?programme . ?programme kcs:eligibleApplicant ?item .
-                FILTER NOT EXISTS { ?funding kcs:eligibleApplicant ?own } }""",
-    )
+    """The applicant types (descriptor IRIs) each programme or call is open to (kcs:openTo: a call is open
+    to those its programme names when it names none itself)."""
+    return linked_iris(store, "funding", iris, "?funding kcs:openTo ?item")
 
 
 def schemes_of(store: CatalogueStore, iris: Sequence[str]) -> dict[str, set[str]]:

@@ -73,27 +73,32 @@ DESCRIPTIONS = (
     + """SELECT ?doc ?description ?lang WHERE {
   ?doc dcterms:description ?description FILTER (lang(?description) = ?lang) }"""
 )
-PLACES = PREFIXES + "SELECT ?doc ?place WHERE { ?doc kcs:place ?place }"
-PARTS_OF_PLACES = PREFIXES + "SELECT ?place ?whole WHERE { ?place a kcs:Place ; dcterms:isPartOf+ ?whole }"
+PLACES = PREFIXES + "SELECT ?doc ?place WHERE { ?doc kcs:locatedIn ?place }"
+"""Where each resource is: its place and the regions that place lies in (kcs:locatedIn, derived)."""
 
-# The graph's edges that carry evidence, each as (subject, object) pairs of one predicate.
-EDGE_PREDICATES = {
-    "addressedBy": "kcs:addressedBy",
-    "servesMeasure": "kcs:servesMeasure",
-    "realises": "kcs:realises",
-    "includesService": "kcs:includesService",
-    "partOfFlagship": "kcs:partOfFlagship",
-    "supportsMeasure": "kcs:supportsMeasure",
-    "supportsComponent": "kcs:supportsComponent",
-    "callOf": "kcs:callOf",
-    "broader": "skos:broader",
-    "synergyWith": "kcs:synergyWith",
-    "relation": "dcterms:relation",
+# The graph's edges that carry evidence, each as (subject, object) pairs of one predicate, and the
+# relation a link made of it is named by (the first step of the path, which an explanation tells the
+# user). The derived ways (catalogue.rules) say how an indirect link holds.
+EDGE_RELATIONS = {
+    "kcs:addressedBy": "addressedBy",
+    "kcs:servesMeasure": "servesMeasure",
+    "kcs:fulfilsThroughRealised": "realises",
+    "kcs:fulfilsAsPartOf": "partOfSolution",
+    "kcs:realises": "realises",
+    "kcs:includesService": "includesService",
+    "kcs:partOfFlagship": "partOfFlagship",
+    "kcs:supportsMeasure": "supportsMeasure",
+    "kcs:fundsThroughProgramme": "callOf",
+    "kcs:fundsThroughComponent": "supportsComponent",
+    "kcs:synergyWith": "synergyWith",
+    "dcterms:relation": "relation",
 }
+NARROWER = "skos:broaderTransitive"
+"""Read backwards: a goal, component or pillar lends weight to every measure under it."""
 EDGES = (
     PREFIXES
     + f"""SELECT ?from ?predicate ?to WHERE {{
-  VALUES ?predicate {{ {" ".join(EDGE_PREDICATES.values())} }} ?from ?predicate ?to }}"""
+  VALUES ?predicate {{ {" ".join([*EDGE_RELATIONS, NARROWER])} }} ?from ?predicate ?to }}"""
 )
 
 _NAMESPACES = {
@@ -105,77 +110,23 @@ _NAMESPACES = {
 LINK_TARGET_KINDS = frozenset({"TypeMeasure", "SmartService", "SmartSolution", "Realisation"})
 
 
-def _edges(store: CatalogueStore) -> dict[str, dict[str, list[str]]]:
-    """relation name → subject → objects."""
-    names = {
-        f"{namespace}{local}": name
-        for name, prefixed in EDGE_PREDICATES.items()
-        for prefix, local in [prefixed.split(":")]
-        for namespace in [_NAMESPACES[prefix]]
-    }
-    edges: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in store.values(EDGES):
-        edges[names[row["predicate"]]][row["from"]].append(row["to"])
-    return edges
+def _expanded(prefixed: str) -> str:
+    prefix, local = prefixed.split(":")
+    return _NAMESPACES[prefix] + local
 
 
-def _links(kinds: dict[str, str], edges: dict[str, dict[str, list[str]]]) -> dict[str, set[Link]]:
-    """Each resource's links to the measures, services, solutions and realisations it lends evidence
-    to, named by the first step of the path (what an explanation tells the user)."""
+def _links(store: CatalogueStore, kinds: dict[str, str]) -> dict[str, set[Link]]:
+    """Each resource's links to the measures, services, solutions and realisations it lends evidence to."""
+    relations = {_expanded(predicate): relation for predicate, relation in EDGE_RELATIONS.items()}
+    narrower = _expanded(NARROWER)
     links: dict[str, set[Link]] = defaultdict(set)
-
-    def link(source: str, target: str, relation: str) -> None:
+    for row in store.values(EDGES):
+        source, target, relation = row["from"], row["to"], relations.get(row["predicate"], "narrower")
+        if row["predicate"] == narrower:
+            source, target = target, source
         target_kind = kinds.get(target)
         if target_kind in LINK_TARGET_KINDS and source != target:
             links[source].add(Link(target, target_kind, relation))
-
-    serves = edges["servesMeasure"]
-    for relation in ("addressedBy", "servesMeasure", "realises", "includesService", "partOfFlagship"):
-        for source, targets in edges[relation].items():
-            for target in targets:
-                link(source, target, relation)
-    for source, targets in edges["realises"].items():  # a realisation serves its solution's measures
-        for solution in targets:
-            for measure in serves.get(solution, ()):
-                link(source, measure, "realises")
-    for solution, services in edges["includesService"].items():  # a service serves its solution's measures
-        for service in services:
-            for measure in serves.get(solution, ()):
-                link(service, measure, "partOfSolution")
-    supports = edges["supportsMeasure"]
-    for source, measures in supports.items():
-        for measure in measures:
-            link(source, measure, "supportsMeasure")
-    for call, programmes in edges["callOf"].items():
-        for programme in programmes:
-            for measure in supports.get(programme, ()):
-                link(call, measure, "callOf")
-    below: dict[str, list[str]] = defaultdict(list)
-    for child, parents in edges["broader"].items():
-        for parent in parents:
-            below[parent].append(child)
-
-    def descendants(concept: str) -> set[str]:
-        found: set[str] = set()
-        waiting = list(below.get(concept, ()))
-        while waiting:
-            child = waiting.pop()
-            if child not in found:
-                found.add(child)
-                waiting.extend(below.get(child, ()))
-        return found
-
-    for concept in below:  # a goal, component or pillar lends weight to the measures under it
-        for measure in descendants(concept):
-            link(concept, measure, "narrower")
-    for source, components in edges["supportsComponent"].items():
-        for component in components:
-            for measure in descendants(component):
-                link(source, measure, "supportsComponent")
-    for relation in ("synergyWith", "relation"):
-        for source, targets in edges[relation].items():
-            for target in targets:
-                link(source, target, relation)
     return links
 
 
@@ -204,13 +155,10 @@ def search_documents(store: CatalogueStore, lang: str = "cs") -> Iterator[Search
         document = documents.get(row["doc"])
         if document is not None and document.description is None:
             document.description = row["description"]
-    wholes: dict[str, list[str]] = defaultdict(list)
-    for row in store.values(PARTS_OF_PLACES):
-        wholes[row["place"]].append(row["whole"])
     places: dict[str, set[str]] = defaultdict(set)
     for row in store.values(PLACES):
-        places[row["doc"]].update([row["place"], *wholes.get(row["place"], ())])
-    links = _links(kinds, _edges(store))
+        places[row["doc"]].add(row["place"])
+    links = _links(store, kinds)
     for iri, document in documents.items():
         document.places = sorted(places.get(iri, ()))
         document.links = sorted(links.get(iri, ()), key=lambda link: (link.target, link.relation))

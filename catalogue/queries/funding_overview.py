@@ -2,9 +2,9 @@
 amount; the matrix of every type measure against the funding that supports it; and the allocation
 that reaches each pillar and each measure.
 
-The lists reuse :func:`browse.funding` (which matches a call through its programme) and the links of
-:func:`concept.funding_of_measures` (directly, through a call's programme, or through a component
-above the measure), so the overview says what the rest of the catalogue says. Funding is small
+The lists reuse :func:`browse.funding` and the links of :func:`concept.funding_of_measures` (directly,
+through a call's programme, or through a component above the measure: the relations the rules
+derive), so the overview says what the rest of the catalogue says. Funding is small
 (hundreds of programmes at national size), so the amount filter and the sums are done here, in Python,
 over facts fetched in a few batch queries.
 
@@ -69,11 +69,16 @@ class AmountRange:
         )
 
 
+NAMED_MEASURES = "{ ?funding kcs:supportsMeasure ?item } UNION { ?funding kcs:fundsThroughProgramme ?item }"
+"""The measures a programme or call is stated to support, and those a call's programme funds: what the
+overview lists beside it; support through a component of the item's own is shown in the matrix."""
+
+
 @dataclass(frozen=True)
 class FundingItem:
     """A programme or call as the overview shows it. ``programme`` is a call's programme or the
-    programme a part belongs to; a call that names no providers, status, applicants or supported
-    measures itself has its programme's."""
+    programme a part belongs to; a call that names no providers or applicants itself has its
+    programme's (kcs:providedBy, kcs:openTo), and lists the measures its programme funds."""
 
     resource: Resource
     programme: Resource | None
@@ -172,24 +177,15 @@ def funding_items(
     iris = [resource.iri for resource in found]
     facts = browse.facts(store, iris)
     parents = {iri: _parent(facts.get(iri)) for iri in iris}
-    parent_facts = browse.facts(store, [parent for parent in parents.values() if parent])
     applicants = concept.eligible_applicants(store, iris)
 
-    calls = {resource.iri for resource in found if resource.kind == "FundingCall"}
+    def own(iri: str, name: str) -> list[str]:
+        return facts[iri].iris(name) if iri in facts else []
 
-    def own_or_programme(iri: str, name: str) -> list[str]:
-        """The item's own values; a call without any has its programme's, as :class:`FundingFilter`
-        matches it (a part of a programme does not: the filter does not match it through its whole)."""
-        own = facts[iri].iris(name) if iri in facts else []
-        parent = parents[iri]
-        if own or iri not in calls or parent is None or parent not in parent_facts:
-            return own
-        return parent_facts[parent].iris(name)
-
-    providers = {iri: own_or_programme(iri, "provider") for iri in iris}
-    statuses = {iri: own_or_programme(iri, "status") for iri in iris}
-    measures = {iri: own_or_programme(iri, "supportsMeasure") for iri in iris}
-    components = {iri: own_or_programme(iri, "supportsComponent") for iri in iris}
+    providers = {iri: own(iri, "providedBy") for iri in iris}
+    statuses = {iri: own(iri, "status") for iri in iris}
+    measures = concept.linked_iris(store, "funding", iris, NAMED_MEASURES)
+    components = {iri: own(iri, "supportsComponent") for iri in iris}
     labelled = concept.resources(
         store,
         _flatten(providers, measures, components, {iri: [parent] for iri, parent in parents.items() if parent}),
@@ -215,7 +211,7 @@ def funding_items(
                 statuses=named(codes, statuses[iri]),
                 applicants=named(codes, applicants.get(iri, ())),
                 allocation=allocation,
-                measures=named(labelled, measures[iri]),
+                measures=named(labelled, measures.get(iri, ())),
                 components=named(labelled, components[iri]),
             )
         )
@@ -236,7 +232,7 @@ def _flatten(*tables: Mapping[str, Iterable[str]]) -> list[str]:
 
 # -- the matrix of measures against funding ---------------------------------------------------------
 
-_COMPONENTS_ABOVE = "?measure skos:broader+ ?item . ?item a kcs:Component"
+_COMPONENTS_ABOVE = "?measure skos:broaderTransitive ?item . ?item a kcs:Component"
 
 
 def support_matrix(store: CatalogueStore, items: Sequence[FundingItem], lang: str = "cs") -> SupportMatrix:

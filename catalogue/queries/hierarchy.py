@@ -38,9 +38,9 @@ MAPPING_PROPERTIES = (
 @dataclass(frozen=True)
 class Node:
     """A concept in a strategy's tree. ``below`` counts the distinct concepts under it by kind;
-    ``projects`` are the solutions and realisations serving it (a measure: directly or by realising
-    a solution that serves it; a goal: stated by ``kcs:servesGoal``), ``services`` the smart
-    services serving a measure, directly or as part of a solution that serves it."""
+    ``projects`` are the solutions and realisations fulfilling it (kcs:fulfils: directly, or by
+    realising a solution that does), ``services`` the smart services fulfilling it (directly, or as part
+    of a solution that serves it)."""
 
     concept: Resource
     children: tuple[Node, ...] = ()
@@ -78,32 +78,22 @@ class Hierarchy:
 
 _LEVEL_FILTER = ", ".join(f"kcs:{kind}" for kind in LEVELS)
 
-# A concept belongs to a strategy by skos:inScheme or as one of its top concepts; its parent is
-# named by skos:broader on the child or skos:narrower on the parent (the sources use both).
+# A concept belongs to a strategy by skos:inScheme (the rules add it for top concepts) and names its
+# parent by skos:broader (the rules add it where the sources state skos:narrower on the parent).
 _EDGES = f"""SELECT ?strategy ?item ?parent WHERE {{
   ?strategy a kcs:Strategy .
   OPTIONAL {{
-    {{ ?item skos:inScheme ?strategy }} UNION {{ ?item skos:topConceptOf ?strategy }}
-    UNION {{ ?strategy skos:hasTopConcept ?item }}
-    ?item a ?class FILTER (?class IN ({_LEVEL_FILTER}))
-    OPTIONAL {{ {{ ?item skos:broader ?parent }} UNION {{ ?parent skos:narrower ?item }} }}
+    ?item skos:inScheme ?strategy ; a ?class FILTER (?class IN ({_LEVEL_FILTER}))
+    OPTIONAL {{ ?item skos:broader ?parent }}
   }}
 }}"""
 
-# Projects (solutions and realisations) of a measure are everything serving it, directly or by
-# realising a solution that does, less the services serving it (few, found from their class). By
-# the ontology nothing else serves a measure, and only realisations realise; so no realisation's
-# rdf:type is looked up, which at 50,000 realisations would cost ten times the whole count.
+# Projects (solutions and realisations) of a concept are everything fulfilling it (kcs:fulfils) less the
+# services fulfilling it (few, found from their class); by the ontology nothing else fulfils a concept,
+# so no realisation's rdf:type is looked up, which at 50,000 realisations would cost ten times the count.
 _COUNTS = """SELECT ?concept ?what (COUNT(DISTINCT ?thing) AS ?count) WHERE {
-  { ?thing kcs:servesMeasure ?concept . BIND ("serving" AS ?what) }
-  UNION { ?solution a kcs:SmartSolution ; kcs:servesMeasure ?concept . ?thing kcs:realises ?solution .
-          BIND ("serving" AS ?what) }
-  UNION { ?thing a kcs:SmartService ; kcs:servesMeasure ?concept . BIND ("servingServices" AS ?what) }
-  UNION { ?thing a kcs:SmartService ; kcs:servesMeasure ?concept . BIND ("services" AS ?what) }
-  UNION { ?solution a kcs:SmartSolution ; kcs:servesMeasure ?concept ; kcs:includesService ?thing .
-          ?thing a kcs:SmartService . BIND ("services" AS ?what) }
-  UNION { ?thing kcs:servesGoal ?concept ; a ?projectClass
-          FILTER (?projectClass IN (kcs:SmartSolution, kcs:Realisation)) BIND ("goalProjects" AS ?what) }
+  { ?thing kcs:fulfils ?concept . BIND ("fulfilling" AS ?what) }
+  UNION { ?thing a kcs:SmartService ; kcs:fulfils ?concept . BIND ("services" AS ?what) }
 } GROUP BY ?concept ?what"""
 
 # Stated links, and projects serving a goal of one strategy and a goal or measure of another. Both
@@ -176,7 +166,7 @@ def _build(
         concept=found[iri],
         children=tuple(children),
         below=dict(Counter(found[concept].kind for concept in under)),
-        projects=figures["serving"] - figures["servingServices"] + figures["goalProjects"],
+        projects=figures["fulfilling"] - figures["services"],
         services=figures["services"],
     )
     return node, under

@@ -3,9 +3,10 @@ together in the concept (goals, components, pillars, the cross-cutting area), th
 the combination and the indicators to report.
 
 A measure counts for itself. A service, solution or realisation counts for the measures and goals it
-serves: its own links, a service's through the solutions that include it, a realisation's through the
-solution or service it realises. The concept's hierarchy, the funding and the indicators of the
-measures come from :func:`catalogue.answer.measure_details`, as the problem answer shows them.
+fulfils (kcs:fulfils, derived by the rules: its own links, a service's through the solutions that
+include it, a realisation's through the solution or service it realises). The concept's hierarchy, the
+funding and the indicators of the measures come from :func:`catalogue.queries.measures.measure_details`,
+as the problem answer shows them.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from catalogue.answer import GoalPath, MeasureDetail, measure_details
 from catalogue.queries import browse, concept, overview
 from catalogue.queries.concept import FUNDING_WAYS, Indicator, Resource, SupportedMeasure
+from catalogue.queries.measures import GoalPath, MeasureDetail, measure_details
 from catalogue.queries.resources import czech_sort_key
 from catalogue.store import CatalogueStore
 
@@ -116,18 +117,10 @@ def basket_items(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -
     return {iri: resource for iri, resource in found.items() if resource.kind in ITEM_KINDS}
 
 
-_SERVED = """{ ?resource kcs:servesMeasure|kcs:servesGoal ?item }
-    UNION { ?solution kcs:includesService ?resource . ?solution a kcs:SmartSolution ;
-                      kcs:servesMeasure|kcs:servesGoal ?item }
-    UNION { ?resource kcs:realises ?realised . ?realised kcs:servesMeasure|kcs:servesGoal ?item }"""
-
-
 def served_by(store: CatalogueStore, iris: Sequence[str]) -> dict[str, set[str]]:
-    """For each service, solution or realisation of ``iris``, the measures and goals it serves.
-
-    A service's own realisations are not followed: a service may have thousands, and the solutions
-    that include it already say which measures it is used for."""
-    return concept.linked_iris(store, "resource", iris, _SERVED)
+    """For each service, solution or realisation of ``iris``, the measures and goals it fulfils
+    (kcs:fulfils)."""
+    return concept.linked_iris(store, "resource", iris, "?resource kcs:fulfils ?item")
 
 
 def goal_paths(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, tuple[GoalPath, ...]]:

@@ -22,16 +22,17 @@ from urllib.parse import urlencode
 import httpx
 from rdflib import Graph
 
-from catalogue.answer import answer_problem, measure_details
+from catalogue.answer import answer_problem
 from catalogue.graphs import graph_iri
 from catalogue.loader import Source, catalogue_sources, load
 from catalogue.queries import browse, concept
+from catalogue.queries.measures import measure_details
 from catalogue.search.index import open_index, reindex
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 from tests.bench.generate import generate
 from tests.bench.graphql_rps import measure_graphql_rps, report
-from tests.conftest import running_server
+from tests.conftest import oxigraph_server, running_server, server_settings
 from tests.relevance import load_statements
 
 REALISATIONS = 50_000
@@ -117,11 +118,13 @@ def answer_page(client: httpx.Client) -> tuple[float, float]:
     return percentiles(times[5:])
 
 
-def over_http(settings: Settings, engine: str, folder: Path) -> tuple[float, float, dict, float]:
+def over_http(
+    settings: Settings, engine: str, folder: Path, *, env: dict[str, str] | None = None, compare: bool = True
+) -> tuple[float, float, dict, float]:
     """Answer p50/p95 in ms over HTTP (the GraphQL problem query), GraphQL requests per second and the
-    answer page's p95, on a real server over a copy of the store; the requests per second also without
-    kept answers."""
-    env = {"KATALOG_SEARCH_ENGINE": engine}
+    answer page's p95, on a real server over a copy of the store (or the Oxigraph server ``env`` names);
+    with ``compare``, the requests per second also without kept answers."""
+    env = {"KATALOG_SEARCH_ENGINE": engine, **(env or {})}
     index = settings.store_path.parent / f"index-{engine}"  # built by answers(): no rebuild at start
     shutil.copytree(index, folder / "index")
     with running_server(folder, settings.store_path, env) as base, httpx.Client(base_url=base, timeout=60) as client:
@@ -139,12 +142,34 @@ def over_http(settings: Settings, engine: str, folder: Path) -> tuple[float, flo
     print(f"  {engine:8} over HTTP: answer p50/p95 {p50:6.1f} / {p95:.1f} ms")
     print(f"  {engine:8} answer page (web, brownfields) p50/p95 {page_p50:6.1f} / {page_p95:.1f} ms")
     print("  " + report(rps).replace("\n", "\n  "))
-    cold = folder.parent / f"{folder.name}-without-kept-answers"
-    shutil.copytree(index, cold / "index")
-    with running_server(cold, settings.store_path, {**env, "KATALOG_GRAPHQL_CACHE_SIZE": "0"}) as base:
-        print("  without kept answers (KATALOG_GRAPHQL_CACHE_SIZE=0), for comparison:")
-        print("  " + report(measure_graphql_rps(base)).replace("\n", "\n  "))
+    if compare:
+        cold = folder.parent / f"{folder.name}-without-kept-answers"
+        shutil.copytree(index, cold / "index")
+        with running_server(cold, settings.store_path, {**env, "KATALOG_GRAPHQL_CACHE_SIZE": "0"}) as base:
+            print("  without kept answers (KATALOG_GRAPHQL_CACHE_SIZE=0), for comparison:")
+            print("  " + report(measure_graphql_rps(base)).replace("\n", "\n  "))
     return p50, p95, rps, page_p95
+
+
+def on_oxigraph_server(sources: list[Source], work: Path) -> None:
+    """The same catalogue loaded into Oxigraph's own server by the loader, and the same figures over it:
+    the way to run several `katalog serve` processes over one store (figures only, no targets)."""
+    folder = work / "oxigraph"
+    folder.mkdir()
+    with oxigraph_server(folder) as environment:
+        settings = server_settings(environment, folder)
+        print(f"\nSeed catalogue + {REALISATIONS} realisations on the Oxigraph server (oxigraph serve)")
+        with CatalogueStore.open(settings) as store:
+            start = time.perf_counter()
+            load(store, sources, settings, prune=True)
+            print(f"  load                      {time.perf_counter() - start:8.2f} s")
+            chain = latency(measure_pages(store))
+            filtered = latency(region_page(store))
+        print(f"  store on disk             {folder_size(folder / 'oxigraph'):8.1f} MB")
+        print(f"  measure details p50/p95   {chain[0]:8.1f} / {chain[1]:.1f} ms")
+        print(f"  region page p50/p95       {filtered[0]:8.1f} / {filtered[1]:.1f} ms")
+        answers(settings, "tantivy", folder)
+        over_http(settings, "tantivy", folder / "site", env=environment, compare=False)
 
 
 def measure(label: str, settings: Settings, sources: list[Source]) -> float:
@@ -200,6 +225,7 @@ def main() -> int:
             for name, ratio in rps["ratio"].items()
             if ratio < rps["target"]
         ]
+        on_oxigraph_server(big_sources, work)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nPeak memory (RSS) of the benchmark process {peak:8.0f} MB")
     print("All targets met" if not missed else "MISSED: " + "; ".join(missed))

@@ -15,10 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from catalogue.answer import AnswerFilters, InvalidProblem, MeasureDetail, MeasureMatch, answer_problem, measure_details
+from catalogue.answer import AnswerFilters, InvalidProblem, MeasureMatch, answer_problem
 from catalogue.queries import browse, concept, options, overview
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
+from catalogue.queries.measures import MeasureDetail, measure_details
 from catalogue.queries.proposals import InvalidProposal, checked_text, parsed_contact, store_proposal
 from catalogue.search.engine import SearchError
 from catalogue.store import CatalogueStore
@@ -108,7 +109,7 @@ def _respond(
 
 @dataclass(frozen=True)
 class Choices:
-    """What the filter form offers, and where each place lies (the places it is part of)."""
+    """What the filter form offers, and the place each place is stated to be part of (a town's region)."""
 
     pillars: tuple[tuple[str, str], ...]
     places: tuple[Resource, ...]
@@ -137,18 +138,6 @@ def _choices(request: Request, lang: str) -> Choices:
         )
 
     return site_catalogue(request).kept(f"answer-choices-{lang}", read)
-
-
-def _ancestors(parents: dict[str, list[str]], place: str) -> set[str]:
-    """``place`` and every place it is part of, at any depth."""
-    found: set[str] = set()
-    pending = [place]
-    while pending:
-        current = pending.pop()
-        if current not in found:
-            found.add(current)
-            pending.extend(parents.get(current, []))
-    return found
 
 
 def _measure_views(
@@ -180,21 +169,21 @@ def _measure_views(
     located = browse.facts(store, [resource.iri for resources in done.values() for resource in resources])
     by_iri = {place.iri: place for place in choices.places}
 
-    def nearness(where: list[str]) -> int:
+    def nearness(located_in: list[str]) -> int:
+        """``located_in``: the places the rules locate a resource in (kcs:locatedIn), its regions too."""
         if chosen is None or region is None:
             return 2
-        within = [_ancestors(parents, place) for place in where]
-        if any(chosen in found for found in within):
+        if chosen in located_in:
             return 0
-        return 1 if any(region in found for found in within) else 2
+        return 1 if region in located_in else 2
 
     views = []
     for match in matches:
         items = []
         for resource in done.get(match.measure.iri, []):
-            where = located[resource.iri].iris("place") if resource.iri in located else []
-            shown = tuple(by_iri[place] for place in where if place in by_iri)
-            items.append(DoneAt(resource, shown, nearness(where)))
+            facts = located.get(resource.iri)
+            shown = tuple(by_iri[place] for place in (facts.iris("place") if facts else []) if place in by_iri)
+            items.append(DoneAt(resource, shown, nearness(facts.iris("locatedIn") if facts else [])))
         items.sort(key=lambda item: item.nearness)  # stable: label order within each group
         views.append(MeasureView(match, details.get(match.measure.iri), tuple(items[:REALISATIONS_PER_MEASURE])))
     return views

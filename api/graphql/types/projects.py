@@ -3,7 +3,6 @@ their realisations, and the paged, filtered lists of solutions and realisations.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
@@ -25,14 +24,12 @@ from api.graphql.types.base import (
     incoming_nodes,
     linked_nodes,
     literal,
-    many_loaded,
     node_type,
     nodes,
     settled,
     with_facts,
 )
 from catalogue.queries import browse
-from catalogue.queries.browse import Facts
 
 if TYPE_CHECKING:
     from api.graphql.types.concept import Goal, TypeMeasure
@@ -78,9 +75,9 @@ class Project(Node):
     def cost_czk(self, info: Info) -> float | None:
         return with_facts(info, self.iri, lambda facts: facts.number("costCZK"))
 
-    @strawberry.field(description="The type measures it serves (a realisation also through the solutions it realises).")
+    @strawberry.field(description="The type measures it fulfils (a realisation also through what it realises).")
     def measures(self, info: Info) -> list[Annotated[TypeMeasure, strawberry.lazy(CONCEPT)]]:
-        return with_facts(info, self.iri, lambda facts: _measures(info, facts.iris("servesMeasure")))
+        return with_facts(info, self.iri, lambda facts: _measures(info, facts.iris("fulfils")))
 
     @strawberry.field(description="The services it includes (a realisation: realises, also through its solutions).")
     def services(self, info: Info) -> list[SmartService]:
@@ -94,9 +91,9 @@ class SmartService(Node):
     def description(self, info: Info) -> str | None:
         return literal(info, self.iri, "description")
 
-    @strawberry.field(description="The type measures the service fulfils.")
+    @strawberry.field(description="The type measures the service fulfils (also as part of the solutions including it).")
     def measures(self, info: Info) -> list[Annotated[TypeMeasure, strawberry.lazy(CONCEPT)]]:
-        return with_facts(info, self.iri, lambda facts: _measures(info, facts.iris("servesMeasure")))
+        return with_facts(info, self.iri, lambda facts: _measures(info, facts.iris("fulfils")))
 
     @strawberry.field(description="The solutions that include the service.")
     def solutions(self, info: Info) -> list[SmartSolution]:
@@ -166,30 +163,9 @@ class Realisation(Project):
     def solutions(self, info: Info) -> list[SmartSolution]:
         return linked_nodes(info, self.iri, "realises", SmartSolution)
 
-    @strawberry.field(description="The type measures it serves, directly or through the solutions it realises.")
-    def measures(self, info: Info) -> list[Annotated[TypeMeasure, strawberry.lazy(CONCEPT)]]:
-        return self._through_solutions(info, "servesMeasure", lambda own, through: _measures(info, own + through))
-
     @strawberry.field(description="The services it realises, directly or as part of the solutions it realises.")
     def services(self, info: Info) -> list[SmartService]:
-        return self._through_solutions(
-            info, "includesService", lambda realised, through: nodes(info, realised + through, SmartService)
-        )
-
-    def _through_solutions(self, info: Info, name: str, then: Callable[[list[str], list[str]], Any]) -> Any:
-        """``then`` of the realisation's own values of ``name`` (for ``includesService``: what it
-        realises) and those of the resources it realises."""
-
-        def with_realised(facts: Facts) -> Any:
-            own = facts.iris("realises" if name == "includesService" else name)
-            return many_loaded(
-                info,
-                "facts",
-                facts.iris("realises"),
-                lambda realised: then(own, [iri for solution in realised for iri in solution.iris(name)]),
-            )
-
-        return with_facts(info, self.iri, with_realised)
+        return linked_nodes(info, self.iri, "realisesService", SmartService)
 
 
 @strawberry.input(description="Realisations or solutions matching every value given (IRIs, a year).")

@@ -154,6 +154,14 @@ RULES: tuple[Rule, ...] = (
                   FILTER NOT EXISTS { ?funding kcs:provider ?own } } }""",
     ),
     Rule(
+        "within-programme",
+        ("kcs:withinProgramme",),
+        "The ontology (kcs:callOf, dcterms:isPartOf): a part of a programme (NPO 2.8 of the NPO, seed 004) or "
+        "a call belongs to every programme above it; its allocation is part of theirs.",
+        """CONSTRUCT { ?funding kcs:withinProgramme ?whole } WHERE {
+          ?funding (dcterms:isPartOf|^dcterms:hasPart|kcs:callOf)+ ?whole . ?whole a kcs:FundingProgramme }""",
+    ),
+    Rule(
         "within",
         ("kcs:within",),
         "regions.ttl (ČSÚ, ISO 3166-2:CZ): a town is part of its region (dcterms:isPartOf), read at any depth.",
@@ -194,6 +202,7 @@ READS = (
     "kcs:hasIndicator",
     "kcs:place",
     "dcterms:isPartOf",
+    "dcterms:hasPart",
 )
 """The stated links the rules read: nothing else is copied into the store the rules run in."""
 
@@ -206,6 +215,7 @@ CLASSES = (
     "kcs:TypeMeasure",
     "kcs:SmartService",
     "kcs:Place",
+    "kcs:FundingProgramme",
 )
 """The classes the rules test for, whose members are copied with their type."""
 

@@ -97,6 +97,7 @@ class KCS(DefinedNamespace):
     territorialTarget: URIRef
     unit: URIRef
     within: URIRef
+    withinProgramme: URIRef
     year: URIRef
 
 

@@ -95,11 +95,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(folder: Path, store: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """A real `katalog serve` on 127.0.0.1 over a copy of ``store`` (the index lives in ``folder``);
-    yields its base URL once /healthz answers 200 and stops it afterwards."""
+def running_server(folder: Path, store: Path | None, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real `katalog serve` on 127.0.0.1 over a copy of the embedded ``store``, or (None) over the
+    Oxigraph server ``env`` names; the index lives in ``folder``. Yields its base URL once /healthz
+    answers 200 and stops it afterwards."""
     copy = folder / "store"
-    shutil.copytree(store, copy)
+    folder.mkdir(parents=True, exist_ok=True)
+    if store is not None:
+        shutil.copytree(store, copy)
     port = free_port()
     # The server's output goes to a file: a pipe nobody reads fills up (64 KB of access log) and then
     # blocks the server in the middle of a request.

@@ -182,10 +182,19 @@ def test_no_export_format_contains_a_proposals_contact(store_env: dict[str, str]
             assert secret not in exported, (fmt, secret)
 
 
-def test_stats_counts_resources_by_class(store_env: dict[str, str]) -> None:
+def test_stats_counts_resources_by_class_and_prints_the_catalogue_version(store_env: dict[str, str]) -> None:
+    from catalogue.queries import version
+    from catalogue.settings import Settings
+    from catalogue.store import CatalogueStore
+
     result = katalog("stats", env=store_env)
     assert result.returncode == 0, result.stderr
     assert "TypeMeasure" in result.stdout and "Store on disk" in result.stdout
+    settings = Settings(store_path=Path(store_env["KATALOG_STORE_PATH"]))
+    with CatalogueStore.open(settings, read_only=True) as store:
+        current = version.read(store, settings)
+    assert current != version.UNVERSIONED
+    assert f"Catalogue version: {current}" in result.stdout
 
 
 def test_settings_are_all_documented_in_the_readme() -> None:

@@ -269,14 +269,13 @@ def test_a_load_by_another_process_shows_in_running_servers_within_two_seconds(t
         loader = {**environment, "KATALOG_INDEX_PATH": str(tmp_path / "loader-index")}
         loaded = katalog("load", env=loader)
         assert loaded.returncode == 0, loaded.stderr
-        (tmp_path / "unused-store").mkdir()
         serving = {**environment, "KATALOG_INDEX_PATH": str(shared)}
         (tmp_path / "one").mkdir()
         (tmp_path / "two").mkdir()
         settings = server_settings(environment, tmp_path)
         with (
-            running_server(tmp_path / "one", tmp_path / "unused-store", env=serving) as one,
-            running_server(tmp_path / "two", tmp_path / "unused-store", env=serving) as two,
+            running_server(tmp_path / "one", None, env=serving) as one,
+            running_server(tmp_path / "two", None, env=serving) as two,
             CatalogueStore.open(settings) as remote,
         ):
             before = version.read(remote, settings)

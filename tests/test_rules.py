@@ -120,6 +120,16 @@ CASES = {
         :call kcs:providedBy :mmr
         :own-call kcs:providedBy :mpo""",
     ),
+    "within-programme": (
+        ":npo a kcs:FundingProgramme ; dcterms:hasPart :npo-2-8 . :part dcterms:isPartOf :npo-2-8 . "
+        ":npo-2-8 a kcs:FundingProgramme . :call kcs:callOf :part . :part a kcs:FundingProgramme .",
+        """:npo-2-8 kcs:withinProgramme :npo
+        :part kcs:withinProgramme :npo-2-8
+        :part kcs:withinProgramme :npo
+        :call kcs:withinProgramme :part
+        :call kcs:withinProgramme :npo-2-8
+        :call kcs:withinProgramme :npo""",
+    ),
     "within": (
         ":liberec a kcs:Place ; dcterms:isPartOf :region . :region a kcs:Place ; dcterms:isPartOf :country .",
         ":liberec kcs:within :region\n:liberec kcs:within :country\n:region kcs:within :country",

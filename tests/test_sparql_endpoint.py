@@ -376,7 +376,7 @@ def test_the_oxigraph_server_is_queried_through_the_same_endpoint(
 ) -> None:
     """With KATALOG_STORE=sparql the workers query Oxigraph's own server: the same rows as the embedded store."""
     embedded = endpoint[0]
-    with running_server(tmp_path_factory.mktemp("sparql-remote"), loaded_store_path, env=loaded_oxigraph_server) as base:
+    with running_server(tmp_path_factory.mktemp("sparql-remote"), None, env=loaded_oxigraph_server) as base:
         url = f"{base}/sparql"
         local, through = _get(embedded, PILLARS), _get(url, PILLARS)
         assert through.status_code == 200 and through.json() == local.json()
@@ -398,7 +398,7 @@ def test_the_proposals_stay_private_on_the_oxigraph_server(tmp_path: Path, loade
         settings = server_settings(environment, tmp_path)
         with CatalogueStore.open(settings) as store:
             store_proposal(store, settings, "Holubi na náměstí", parsed_contact("jana@obec.cz"))
-        with running_server(tmp_path / "site", loaded_store_path, env=environment) as base:
+        with running_server(tmp_path / "site", None, env=environment) as base:
             url = f"{base}/sparql"
             for query in (
                 "SELECT ?o WHERE { ?s ?p ?o FILTER (CONTAINS(STR(?o), 'jana@')) }",

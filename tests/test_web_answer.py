@@ -361,7 +361,8 @@ def test_the_rate_limit_forgets_after_its_window() -> None:
 
 
 def test_a_proposal_is_private_to_the_curators(tmp_path: Path, loaded_store_path: Path) -> None:
-    """Its contact never leaves the real server through /sparql or linked data, however asked for."""
+    """Its contact never leaves the real server through /sparql, linked data, GraphQL or search, however
+    asked for."""
     shutil.copytree(loaded_store_path, tmp_path / "with-proposal")
     settings = Settings(store_path=tmp_path / "with-proposal")
     with CatalogueStore.open(settings) as store:
@@ -387,3 +388,11 @@ def test_a_proposal_is_private_to_the_curators(tmp_path: Path, loaded_store_path
         for url, accept in ((path, "text/html"), (path, "text/turtle"), (path + ".ttl", "*/*"), (path + ".jsonld", "*/*")):
             answer = httpx.get(base + url, headers={"Accept": accept}, timeout=30)
             assert answer.status_code == 404 and "tajna@" not in answer.text
+        # Nor through GraphQL, by its IRI or by searching its words.
+        for query in (
+            f'{{ resource(iri: "{proposal}") {{ __typename ... on Resource {{ label }} }} }}',
+            '{ search(text: "Soukromý návrh") { ... on SearchHits { hits { resource { iri } } } } }',
+        ):
+            answer = httpx.post(f"{base}/graphql", json={"query": query}, timeout=30)
+            assert answer.status_code == 200 and "tajna@" not in answer.text and str(proposal) not in answer.text
+            assert "NotFound" in answer.text or "hits" in answer.text, answer.text

@@ -52,6 +52,8 @@ FACT_PROPERTIES: dict[str, str] = {
             "realisesService",
             "locatedIn",
             "within",
+            "providedBy",
+            "openTo",
             "includesService",
             "hasIndicator",
             "partOfFlagship",

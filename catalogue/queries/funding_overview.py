@@ -281,8 +281,8 @@ def _pillar_key(pillars: Sequence[Resource]) -> tuple:
 
 # -- allocation per pillar and per measure ----------------------------------------------------------
 
-_ANCESTORS = "?funding (dcterms:isPartOf|^dcterms:hasPart|kcs:callOf)+ ?item"
-"""The programmes a programme or call is a part or a call of, at any depth."""
+_ANCESTORS = "?funding kcs:withinProgramme ?item"
+"""The programmes a programme or call is a part or a call of, at any depth (derived by the rules)."""
 
 
 def _attributed(subject: Resource, supporting: Iterable[FundingItem], ancestors: dict[str, set[str]]) -> Allocation:

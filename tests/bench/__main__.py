@@ -127,7 +127,8 @@ def over_http(
     env = {"KATALOG_SEARCH_ENGINE": engine, **(env or {})}
     index = settings.store_path.parent / f"index-{engine}"  # built by answers(): no rebuild at start
     shutil.copytree(index, folder / "index")
-    with running_server(folder, settings.store_path, env) as base, httpx.Client(base_url=base, timeout=60) as client:
+    store = None if settings.store == "sparql" else settings.store_path
+    with running_server(folder, store, env) as base, httpx.Client(base_url=base, timeout=60) as client:
         times = []
         for text in PROBLEMS:
             start = time.perf_counter()

@@ -39,13 +39,16 @@ class Funding(Node):
     def description(self, info: Info) -> str | None:
         return literal(info, self.iri, "description")
 
-    @strawberry.field(description="Who runs or administers it (a call often names only its programme's).")
+    @strawberry.field(description="Who runs or administers it (a call that names none: its programme's provider).")
     def providers(self, info: Info) -> list[Organisation]:
-        return linked_nodes(info, self.iri, "provider", Organisation)
+        return linked_nodes(info, self.iri, "providedBy", Organisation)
 
-    @strawberry.field(description="Types of applicant that may apply (obec, kraj, vlastník domu …).")
+    @strawberry.field(
+        description="Types of applicant that may apply (obec, kraj, vlastník domu …; a call that names none: its "
+        "programme's)."
+    )
     def eligible_applicants(self, info: Info) -> list[Descriptor]:
-        return with_facts(info, self.iri, lambda facts: descriptors(info, facts.iris("eligibleApplicant")))
+        return with_facts(info, self.iri, lambda facts: descriptors(info, facts.iris("openTo")))
 
     @strawberry.field(description="The project status code-list value, where the catalogue records one.")
     def status(self, info: Info) -> Descriptor | None:

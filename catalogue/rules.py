@@ -49,6 +49,20 @@ class Rule:
     construct: str
 
 
+def _call_takes_its_programmes(name: str, derived: str, stated: str, footing: str) -> Rule:
+    """The rule ``derived``: a programme's or call's own values of ``stated``, and for a call that states
+    none, its programme's."""
+    return Rule(
+        name,
+        (derived,),
+        footing,
+        f"""CONSTRUCT {{ ?funding {derived} ?value }} WHERE {{
+          {{ ?funding {stated} ?value }}
+          UNION {{ ?funding kcs:callOf ?programme . ?programme {stated} ?value
+                  FILTER NOT EXISTS {{ ?funding {stated} ?own }} }} }}""",
+    )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "broader-from-narrower",
@@ -134,24 +148,18 @@ RULES: tuple[Rule, ...] = (
         """CONSTRUCT { ?call kcs:fundsMeasure ?measure ; kcs:fundsThroughProgramme ?measure }
         WHERE { ?call kcs:callOf ?programme . ?programme kcs:fundsMeasure ?measure }""",
     ),
-    Rule(
+    _call_takes_its_programmes(
         "open-to",
-        ("kcs:openTo",),
+        "kcs:openTo",
+        "kcs:eligibleApplicant",
         "The ontology (kcs:callOf, kcs:eligibleApplicant): a call that names no applicant types is open to "
         "those of its programme.",
-        """CONSTRUCT { ?funding kcs:openTo ?applicant } WHERE {
-          { ?funding kcs:eligibleApplicant ?applicant }
-          UNION { ?funding kcs:callOf ?programme . ?programme kcs:eligibleApplicant ?applicant
-                  FILTER NOT EXISTS { ?funding kcs:eligibleApplicant ?own } } }""",
     ),
-    Rule(
+    _call_takes_its_programmes(
         "provided-by",
-        ("kcs:providedBy",),
+        "kcs:providedBy",
+        "kcs:provider",
         "The ontology (kcs:callOf, kcs:provider): a call that names no provider is run by its programme's.",
-        """CONSTRUCT { ?funding kcs:providedBy ?provider } WHERE {
-          { ?funding kcs:provider ?provider }
-          UNION { ?funding kcs:callOf ?programme . ?programme kcs:provider ?provider
-                  FILTER NOT EXISTS { ?funding kcs:provider ?own } } }""",
     ),
     Rule(
         "within-programme",

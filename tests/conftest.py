@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -94,6 +94,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def answers(ready: Callable[[], bool], *, within: float) -> bool:
+    """Whether a server starting up answers ``ready()`` truly within ``within`` seconds (a refused
+    connection counts as not yet)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
 @contextmanager
 def running_server(folder: Path, store: Path | None, env: dict[str, str] | None = None) -> Iterator[str]:
     """A real `katalog serve` on 127.0.0.1 over a copy of the embedded ``store``, or (None) over the
@@ -120,14 +134,7 @@ def running_server(folder: Path, store: Path | None, env: dict[str, str] | None 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
+        if not answers(lambda: httpx.get(f"{base}/healthz", timeout=1).status_code == 200, within=60):
             process.terminate()
             process.wait(timeout=10)
             output = (folder / "server.log").read_text(errors="replace")
@@ -237,14 +244,8 @@ def oxigraph_server(folder: Path) -> Iterator[dict[str, str]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.post(f"{base}/query", data={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
+        started = answers(lambda: httpx.post(f"{base}/query", data={"query": "ASK {}"}, timeout=1).is_success, within=30)
+        if not started:
             pytest.fail(f"the Oxigraph server did not start within 30 s:\n{(folder / 'oxigraph.log').read_text()}")
         yield {
             "KATALOG_STORE": "sparql",

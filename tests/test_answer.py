@@ -213,3 +213,23 @@ def test_index_follows_every_load(tmp_path, loaded_store_path) -> None:
     assert f"{ID}problem/mnoho-brownfieldu" in {item["resource"]["iri"] for item in after["problems"]}
     reindexed = katalog("reindex", env=env)
     assert reindexed.returncode == 0 and "Indexed" in reindexed.stdout
+
+
+def test_the_same_catalogue_built_twice_answers_the_same(tmp_path) -> None:
+    """What broke: hits of equal score came in the order tantivy happened to store them, which differs
+    between two builds, so the reasons of one answer came in another order on the Oxigraph server."""
+    from catalogue.loader import catalogue_sources, load
+    from catalogue.search.index import open_index
+    from catalogue.settings import Settings
+    from catalogue.store import CatalogueStore
+
+    answers = []
+    for build in range(3):
+        settings = Settings(
+            store_path=tmp_path / f"store-{build}", index_path=tmp_path / f"index-{build}", search_engine="tantivy"
+        )
+        with CatalogueStore.open(settings) as store:
+            load(store, catalogue_sources(settings), settings, prune=True)
+            with open_index(settings, store) as index:
+                answers.append(answer_problem(store, index, "Město má na svém území mnoho brownfieldů"))
+    assert answers[0].good_match and answers[1] == answers[0] and answers[2] == answers[0]

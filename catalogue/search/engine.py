@@ -490,7 +490,11 @@ class SearchEngine(ABC):
             if not plan.groups:
                 return []
             found = reader.run(plan.groups, wanted, limit)
-        return [plan.hit(score, payload) for score, payload in found]
+        hits = [plan.hit(score, payload) for score, payload in found]
+        # Equal scores come in the order the engine happened to store the documents, which differs
+        # between two builds of one catalogue (tantivy indexes in several threads): by IRI instead, so
+        # the same catalogue answers the same, in every process and on every store.
+        return sorted(hits, key=lambda hit: (-hit.score, hit.iri))
 
     def close(self) -> None:
         with self._write_lock:

@@ -10,14 +10,13 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, answers
 
 CHROMIUM = Path(os.environ.get("KATALOG_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("KATALOG_SCREENSHOTS", REPO / "var" / "screenshots"))
@@ -100,14 +99,7 @@ def html_checker() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url, timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        else:
+        if not answers(lambda: httpx.get(url, timeout=1).status_code < 500, within=60):
             pytest.fail("the Nu HTML checker did not start within 60 s")
         yield url
     finally:

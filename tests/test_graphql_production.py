@@ -79,4 +79,5 @@ def test_an_internal_error_is_masked(production: tuple[str, Path]) -> None:
 
     assert body["data"] is None
     assert body["errors"][0]["message"] == MASKED_MESSAGE
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL_ERROR"}
     assert str(folder) not in str(body) and "Traceback" not in str(body)

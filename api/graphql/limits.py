@@ -37,6 +37,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from api.graphql.context import Context
 from api.graphql.errors import PublicError
 from api.graphql.responses import KeepResponses
+from catalogue.errors import INTERNAL_ERROR
 
 MAX_DEPTH = 10
 """Most levels of fields nested below a query's root field: the pillar tree down to a measure's
@@ -72,6 +73,11 @@ class MaskInternalErrorsInProduction(MaskErrors):
 
     def _should_mask(self, error: GraphQLError) -> bool:
         return _in_production(self) and is_internal(error)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": INTERNAL_ERROR}  # the one error shape: a code beside the message
+        return masked
 
 
 class NoIntrospectionInProduction(AddValidationRules):

@@ -38,6 +38,7 @@ class KCS(DefinedNamespace):
     Place: URIRef
     Problem: URIRef
     Proposal: URIRef
+    CuratorInference: URIRef
     Descriptor: URIRef
     SourceReference: URIRef
     # properties
@@ -81,6 +82,7 @@ class KCS(DefinedNamespace):
     providedBy: URIRef
     publicSource: URIRef
     realises: URIRef
+    reasoning: URIRef
     realisesService: URIRef
     section: URIRef
     seedFile: URIRef

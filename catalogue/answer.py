@@ -4,7 +4,7 @@ realises, funds and already did them.
 The search index finds the resources whose words match the problem; the graph then carries their
 evidence to the measures they are linked to (a problem to the measures that address it, a service
 or realisation to the measure it serves, a goal to the measures under it). Every score comes with
-the reasons for it, in Czech, for the people who read them.
+the reasons for it, worded in the asked language (Czech or English) for the people who read them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
 from catalogue.queries.documents import Link
 from catalogue.queries.measures import MeasureDetail
-from catalogue.search.engine import Hit, SearchEngine
+from catalogue.search.engine import NAME_FIELDS, Hit, SearchEngine
 from catalogue.store import CatalogueStore
 
 MAX_TEXT_LENGTH = 1000
@@ -50,21 +50,114 @@ that a thousand realisations with a common word do not outweigh one matching pro
 WEAK_MATCH = 0.15
 """Results scoring under this share of the best one are noise, not an answer."""
 
-FIELD_CS = {"label": "názvu", "alt": "jiném názvu", "hidden": "synonymech", "code": "kódu", "description": "popisu"}
-RELATION_CS = {
-    "addressedBy": "řeší ho toto opatření",
-    "servesMeasure": "naplňuje toto opatření",
-    "realises": "realizuje řešení tohoto opatření",
-    "partOfSolution": "je součástí řešení tohoto opatření",
-    "supportsMeasure": "podporuje toto opatření",
-    "callOf": "je výzvou programu, který opatření podporuje",
-    "supportsComponent": "podporuje komponentu tohoto opatření",
-    "narrower": "opatření pod ním patří",
-    "synergyWith": "se s ním kombinuje",
-    "relation": "souvisí s ním",
-    "includesService": "obsahuje tuto službu",
-    "partOfFlagship": "patří k tomuto vlajkovému projektu",
+@dataclass(frozen=True)
+class Wording:
+    """How the reasons are worded in one language of the site: the catalogue's labels stay as they are
+    (Czech), the words around them follow the asked language."""
+
+    fields: dict[str, str]
+    relations: dict[str, str]
+    unknown_relation: str
+    quotes: tuple[str, str]
+    word: tuple[str, str]
+    """The one word and several words (``slovo``, ``slova``), before the words that matched."""
+    within: str
+    """Before the fields the words were found in (``v``)."""
+    more: Callable[[int], str]
+    supports: str
+    """A funding item's reason: it supports the measure ``{label}``."""
+    combined: str
+    """A synergy's reason: combined with the measure ``{label}`` ``{links}`` times."""
+
+    def quoted(self, text: str) -> str:
+        return f"{self.quotes[0]}{text}{self.quotes[1]}"
+
+    def listed(self, words: Iterable[str]) -> str:
+        return ", ".join(self.quoted(word) for word in words)
+
+
+def _more_cs(count: int) -> str:
+    # Czech counts: 1 souvislost, 2–4 souvislosti, 5 and more souvislostí.
+    if count == 1:
+        return "a 1 další souvislost"
+    if 2 <= count <= 4:
+        return f"a {count} další souvislosti"
+    return f"a {count} dalších souvislostí"
+
+
+def _more_en(count: int) -> str:
+    return f"and {count} more connection{'' if count == 1 else 's'}"
+
+
+WORDINGS = {
+    "cs": Wording(
+        fields={
+            "label": "názvu",
+            "alt": "jiném názvu",
+            "hidden": "synonymech",
+            "code": "kódu",
+            "description": "popisu",
+        },
+        relations={
+            "addressedBy": "řeší ho toto opatření",
+            "servesMeasure": "naplňuje toto opatření",
+            "realises": "realizuje řešení tohoto opatření",
+            "partOfSolution": "je součástí řešení tohoto opatření",
+            "supportsMeasure": "podporuje toto opatření",
+            "callOf": "je výzvou programu, který opatření podporuje",
+            "supportsComponent": "podporuje komponentu tohoto opatření",
+            "narrower": "opatření pod ním patří",
+            "synergyWith": "se s ním kombinuje",
+            "relation": "souvisí s ním",
+            "includesService": "obsahuje tuto službu",
+            "partOfFlagship": "patří k tomuto vlajkovému projektu",
+            "realisesService": "realizuje tuto službu",
+        },
+        unknown_relation="souvisí s ním",
+        quotes=("„", "“"),
+        word=("slovo", "slova"),
+        within="v",
+        more=_more_cs,
+        supports="podporuje opatření „{label}“",
+        combined="kombinuje se s opatřením „{label}“ ({links}×)",
+    ),
+    "en": Wording(
+        fields={
+            "label": "the name",
+            "alt": "another name",
+            "hidden": "the synonyms",
+            "code": "the code",
+            "description": "the description",
+        },
+        relations={
+            "addressedBy": "is addressed by this measure",
+            "servesMeasure": "fulfils this measure",
+            "realises": "realises a solution of this measure",
+            "partOfSolution": "is part of a solution of this measure",
+            "supportsMeasure": "supports this measure",
+            "callOf": "is a call of a programme that supports this measure",
+            "supportsComponent": "supports the component of this measure",
+            "narrower": "has this measure under it",
+            "synergyWith": "is combined with it",
+            "relation": "is related to it",
+            "includesService": "includes this service",
+            "partOfFlagship": "belongs to this flagship project",
+            "realisesService": "realises this service",
+        },
+        unknown_relation="is related to it",
+        quotes=("“", "”"),
+        word=("the word", "the words"),
+        within="in",
+        more=_more_en,
+        supports="supports the measure “{label}”",
+        combined="is combined with the measure “{label}” ({links}×)",
+    ),
 }
+"""The reasons' wording by the site's languages; any other language gets the Czech one."""
+
+
+def wording(lang: str) -> Wording:
+    return WORDINGS.get(lang, WORDINGS["cs"])
 
 
 class InvalidProblem(InvalidInput, ValueError):
@@ -134,7 +227,7 @@ class _Score:
             lent += sum(weight / (rank + 1) for rank, weight in enumerate(strongest))
         return self.direct + lent
 
-    def why(self) -> tuple[str, ...]:
+    def why(self, words: Wording) -> tuple[str, ...]:
         """The strongest reasons, worded, and how many more there are."""
         pieces = sorted(self.reasons + [piece for kind in self.evidence.values() for piece in kind], key=_weight)
         shown: list[str] = []
@@ -146,7 +239,7 @@ class _Score:
             if (text := reason()) not in shown:
                 shown.append(text)
         if len(pieces) > used:
-            shown.append(f"a {len(pieces) - used} dalších souvislostí")
+            shown.append(words.more(len(pieces) - used))
         return tuple(shown)
 
 
@@ -154,25 +247,20 @@ def _weight(piece: tuple[float, Reason]) -> float:
     return -piece[0]
 
 
-def _quoted(words: Iterable[str]) -> str:
-    return ", ".join(f"„{word}“" for word in words)
+def _direct_reason(hit: Hit, words: Wording) -> str:
+    places = ", ".join(dict.fromkeys(words.fields.get(name, name) for name in hit.fields))
+    return f"{words.word[len(hit.matched) > 1]} {words.listed(hit.matched)} {words.within} {places}"
 
 
-def _direct_reason(hit: Hit) -> str:
-    places = ", ".join(dict.fromkeys(FIELD_CS.get(name, name) for name in hit.fields))
-    plural = "slova" if len(hit.matched) > 1 else "slovo"
-    return f"{plural} {_quoted(hit.matched)} v {places}"
-
-
-def _evidence_reason(hit: Hit, link: Link, kind_names: dict[str, str]) -> str:
+def _evidence_reason(hit: Hit, link: Link, kind_names: dict[str, str], words: Wording) -> str:
     return (
-        f"{kind_names.get(hit.kind, hit.kind)} „{hit.label}“ ({_quoted(hit.matched)}) "
-        f"{RELATION_CS.get(link.relation, 'souvisí s ním')}"
+        f"{kind_names.get(hit.kind, hit.kind)} {words.quoted(hit.label)} ({words.listed(hit.matched)}) "
+        f"{words.relations.get(link.relation, words.unknown_relation)}"
     )
 
 
-def _supports_reason(measure: Resource) -> str:
-    return f"podporuje opatření „{_short(measure.label)}“"
+def _supports_reason(measure: Resource, words: Wording) -> str:
+    return words.supports.format(label=_short(measure.label))
 
 
 def _checked_text(text: str) -> str:
@@ -202,14 +290,58 @@ def _checked_limit(limit: int) -> int:
     return limit
 
 
-LABEL_FIELDS = frozenset({"label", "alt", "hidden", "code"})
+QUERY_SHARE = 0.5
+"""A hit speaks to the problem when its words hold at least this part of the problem's specificity."""
+MEETING_WORDS = 2
+"""A hit in which this many of the problem's words meet, none generic, is about what the problem says,"""
+MEETING_SHARE = QUERY_SHARE / 2
+"""… when they hold at least this part of the problem's specificity: two words of a long paragraph meet
+somewhere by chance, so they count for half of what a hit holding half the problem counts for."""
 
 
-def _is_good_match(hits: Sequence[Hit], words: int) -> bool:
-    """Whether anything matches the problem well: a resource whose name (label, other names, code)
-    holds one of its words, or whose text holds half of them. A word found only somewhere in a long
-    description is what every unrelated text shares with the problem: noise, not an answer."""
-    return any(LABEL_FIELDS.intersection(hit.fields) or 2 * len(set(hit.matched)) >= words for hit in hits)
+def _relevant(hits: Sequence[Hit]) -> list[Hit]:
+    """The hits that answer the problem rather than share a word with it by chance.
+
+    A hit counts only by a word that is not generic (``město``, ``využití`` are in every other text).
+    When the problem names something the catalogue holds (most of one of its names: ``parkování``,
+    ``solární panely``, ``brownfieldy``), those words say what the problem is about. A hit it does not
+    name then counts only if several of the problem's words meet in it, if its names hold all the words
+    by which the problem named something (``brownfieldů`` in the parts of NPO 2.8), or if its names
+    hold another word at least as specific as the naming ones (``emisí`` beside ``dopravy``): one word of a
+    name that the problem named only together with another is another thing (``střední`` of small and
+    medium firms beside ``střední školy``), so is a less specific word in someone else's name
+    (``centru`` of a coworking centre beside ``parkování``), and one word in a description is what every
+    unrelated text shares. The hits left out neither show nor lend weight to what they are linked to."""
+    namings = {naming for hit in hits for naming in hit.namings}
+    naming_words = set().union(*namings)
+    naming = max((hit.naming for hit in hits), default=0.0)
+
+    def counts(hit: Hit) -> bool:
+        in_names = dict(hit.in_names)
+        return (
+            bool(hit.namings)
+            or len(hit.specific) >= MEETING_WORDS
+            or any(words <= in_names.keys() for words in namings)
+            or any(weight >= naming for word, weight in in_names.items() if word not in naming_words)
+        )
+
+    return [hit for hit in hits if hit.specific and (not namings or counts(hit))]
+
+
+def _is_good_match(hits: Sequence[Hit], unmatched: Sequence[str]) -> bool:
+    """Whether the relevant hits answer the problem: one is named by it, holds half of what it says (each
+    word weighed by its specificity), holds several of its words that make a quarter of it, or has one
+    of its words in a name while the catalogue knows every word of the problem. A problem with words
+    the catalogue has never seen is about something it does not hold (``vánočních trhů``, ``hasiči …
+    cisternu``) unless it names or covers something it does: one known word of it in a name (``trhů``
+    of the labour market) is a coincidence, not an answer."""
+    return any(
+        hit.namings
+        or hit.share >= QUERY_SHARE
+        or (len(hit.specific) >= MEETING_WORDS and hit.share >= MEETING_SHARE)
+        or (not unmatched and any(name in NAME_FIELDS for name in hit.fields))
+        for hit in hits
+    )
 
 
 def answer_problem(
@@ -225,11 +357,13 @@ def answer_problem(
     text = _checked_text(text)
     limit = _checked_limit(limit)
     filters = _checked_filters(filters or AnswerFilters())
-    hits = index.search(text, limit=HITS_CONSIDERED)
-    if not _is_good_match(hits, len(index.analyzer.query_words(text))):
+    found = index.find(text, limit=HITS_CONSIDERED)
+    hits = _relevant(found.hits)
+    if not _is_good_match(hits, found.unmatched):
         return ProblemAnswer(text=text, good_match=False)
 
     kind_names = concept.class_labels(store, lang)  # how the reasons name a linked resource's kind
+    words = wording(lang)
     measures: dict[str, _Score] = defaultdict(_Score)
     linked: dict[str, dict[str, _Score]] = defaultdict(lambda: defaultdict(_Score))  # kind → iri → score
     labels: dict[str, Resource] = {}
@@ -237,7 +371,7 @@ def answer_problem(
     for hit in hits:
         labels[hit.iri] = Resource(hit.iri, hit.label, hit.kind, hit.code)
         places[hit.iri] = hit.places
-        reason = partial(_direct_reason, hit)
+        reason = partial(_direct_reason, hit, words)
         if hit.kind == "TypeMeasure":
             measures[hit.iri].direct += hit.score
             measures[hit.iri].reasons.append((hit.score, reason))
@@ -246,7 +380,10 @@ def answer_problem(
             target.direct += hit.score
             target.reasons.append((hit.score, reason))
         for link in hit.links:
-            lent = (EVIDENCE_WEIGHT.get(hit.kind, 0.2) * hit.score, partial(_evidence_reason, hit, link, kind_names))
+            lent = (
+                EVIDENCE_WEIGHT.get(hit.kind, 0.2) * hit.score,
+                partial(_evidence_reason, hit, link, kind_names, words),
+            )
             if link.target_kind == "TypeMeasure":
                 measures[link.target].evidence[hit.kind].append(lent)
             elif link.target != hit.iri:
@@ -264,7 +401,7 @@ def answer_problem(
         for funding_link in funding_of.get(measure_iri, []):
             labels.setdefault(funding_link.funding.iri, funding_link.funding)
             funding_scores.setdefault(funding_link.funding.iri, _Score()).evidence["TypeMeasure"].append(
-                (0.5 * score / best, partial(_supports_reason, labels[measure_iri]))
+                (0.5 * score / best, partial(_supports_reason, labels[measure_iri], words))
             )
     if filters.applicant_type:
         open_to = concept.eligible_applicants(store, list(funding_scores))
@@ -296,7 +433,7 @@ def answer_problem(
     def listed(name: str) -> tuple[RankedResource, ...]:
         scores = lists[name][0]
         return tuple(
-            RankedResource(labels[iri], round(score, 4), scores[iri].why())
+            RankedResource(labels[iri], round(score, 4), scores[iri].why(words))
             for iri, score in ranked_lists[name]
             if iri in labels
         )
@@ -305,7 +442,7 @@ def answer_problem(
         text=text,
         good_match=True,
         measures=tuple(
-            MeasureMatch(labels[iri], round(score, 4), measures[iri].why()) for iri, score in ranked_measures
+            MeasureMatch(labels[iri], round(score, 4), measures[iri].why(words)) for iri, score in ranked_measures
         ),
         services=listed("services"),
         solutions=listed("solutions"),
@@ -356,7 +493,7 @@ def _synergies(
             if other.iri in shown:
                 continue
             resource, total, reasons = combined.get(other.iri, (other, 0, []))
-            reasons.append(f"kombinuje se s opatřením „{_short(names[measure].label)}“ ({links}×)")
+            reasons.append(wording(lang).combined.format(label=_short(names[measure].label), links=links))
             combined[other.iri] = (resource, total + links, reasons)
     ordered = sorted(combined.values(), key=lambda item: (-item[1], item[0].label))
     return tuple(RankedResource(resource, float(total), tuple(reasons)) for resource, total, reasons in ordered)

@@ -136,7 +136,8 @@ RULES: tuple[Rule, ...] = (
         "funds-through-component",
         ("kcs:fundsMeasure", "kcs:fundsThroughComponent"),
         "The ontology (kcs:supportsComponent): a programme tied to a concept component without naming a "
-        "measure (seed 004, Akční plán SRR 6.5.2 under ZPO3, A4 and B2) supports the measures under it.",
+        "measure (Akční plán SRR 3.5.2 and component B2, a curator's inference from seed 004) supports the "
+        "measures under it.",
         """CONSTRUCT { ?funding kcs:fundsMeasure ?measure ; kcs:fundsThroughComponent ?measure }
         WHERE { ?funding kcs:supportsComponent ?component . ?measure skos:broaderTransitive ?component ;
                 a kcs:TypeMeasure }""",

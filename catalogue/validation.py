@@ -66,14 +66,23 @@ class CatalogueGraph:
         return cls(merged, files_of)
 
     def describe(self, node: URIRef | BNode) -> tuple[str, str]:
-        """A readable name for a node and the file(s) describing it; a blank node is named by its owner."""
+        """A readable name for a node and the file(s) describing it; a blank node is named by its owner,
+        and a curator's mark, which has none, by the triple it marks."""
         if isinstance(node, BNode):
+            marked = [self.graph.value(node, term) for term in (RDF.subject, RDF.predicate, RDF.object)]
+            if any(term is not None for term in marked):
+                triple = " ".join("?" if term is None else self._name(term) for term in marked)
+                return f"curator's inference [{triple}]", ", ".join(sorted(self.files_of.get(node, {"?"})))
             owner = next(self.graph.subjects(None, node), None)
             if owner is not None:
                 name, file = self.describe(owner)  # type: ignore[arg-type]
                 return f"{name} (source reference)", file
-        name = self.graph.namespace_manager.normalizeUri(node) if isinstance(node, URIRef) else str(node)
-        return name, ", ".join(sorted(self.files_of.get(node, {"?"})))
+        return self._name(node), ", ".join(sorted(self.files_of.get(node, {"?"})))
+
+    def _name(self, term: object) -> str:
+        if isinstance(term, URIRef):
+            return self.graph.namespace_manager.normalizeUri(term)
+        return repr(str(term)) if isinstance(term, Literal) else str(term)
 
 
 def _leaf_results(report: Graph) -> list[URIRef | BNode]:

@@ -39,18 +39,23 @@ class KCS(DefinedNamespace):
     Problem: URIRef
     Proposal: URIRef
     CuratorInference: URIRef
+    ProjectActivity: URIRef
+    Event: URIRef
     Descriptor: URIRef
     SourceReference: URIRef
     # properties
+    activityOf: URIRef
     addressedBy: URIRef
     addresses: URIRef
     allocationCZK: URIRef
     allocationEUR: URIRef
+    aim: URIRef
     area: URIRef
     baseline: URIRef
     callOf: URIRef
     catalogueVersion: URIRef
     costCZK: URIRef
+    deviation: URIRef
     duration: URIRef
     eligibleApplicant: URIRef
     focus: URIRef
@@ -70,6 +75,8 @@ class KCS(DefinedNamespace):
     isFlagship: URIRef
     locatedIn: URIRef
     method: URIRef
+    obstacle: URIRef
+    ongoingActivity: URIRef
     openTo: URIRef
     partOfFlagship: URIRef
     partner: URIRef
@@ -88,6 +95,8 @@ class KCS(DefinedNamespace):
     seedFile: URIRef
     servesGoal: URIRef
     servesMeasure: URIRef
+    spentCZK: URIRef
+    spentYear: URIRef
     stackNumber: URIRef
     status: URIRef
     statusNote: URIRef
@@ -95,6 +104,7 @@ class KCS(DefinedNamespace):
     supportsMeasure: URIRef
     synergyWith: URIRef
     targetDate: URIRef
+    targetGroup: URIRef
     targetValue: URIRef
     territorialTarget: URIRef
     unit: URIRef

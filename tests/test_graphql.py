@@ -380,8 +380,9 @@ def test_a_realisation_page_shows_its_year_place_solution_and_measure(client: ht
     for item in page["items"]:
         iri = URIRef(item["iri"])
         assert {place["iri"] for place in item["places"]} == {str(p) for p in catalogue.objects(iri, KCS.place)}
-        assert {s["iri"] for s in item["solutions"]} == {str(s) for s in catalogue.objects(iri, KCS.realises)}
-        solutions = list(catalogue.objects(iri, KCS.realises))
+        # A realisation may realise a service directly: that is no solution.
+        solutions = [s for s in catalogue.objects(iri, KCS.realises) if (s, RDF.type, KCS.SmartSolution) in catalogue]
+        assert {s["iri"] for s in item["solutions"]} == {str(s) for s in solutions}
         served = set(catalogue.objects(iri, KCS.servesMeasure)) | {
             measure for solution in solutions for measure in catalogue.objects(solution, KCS.servesMeasure)
         }
@@ -503,6 +504,16 @@ def test_the_schema_has_the_shape_the_issue_fixes() -> None:
         "goodMatch: Boolean!",
     ):
         assert line in text, line
+
+
+def test_the_problem_answers_its_reasons_in_the_request_language(client: httpx.Client) -> None:
+    query = '{ problem(text: "máme hodně opuštěných továren", limit: 1) { measures { why } } }'
+    english = client.post("/graphql", json={"query": query}, headers={"Accept-Language": "en"}).json()
+    czech = client.post("/graphql", json={"query": query}, headers={"Accept-Language": "cs"}).json()
+    [why_en] = [" | ".join(measure["why"]) for measure in english["data"]["problem"]["measures"]]
+    [why_cs] = [" | ".join(measure["why"]) for measure in czech["data"]["problem"]["measures"]]
+    assert "is addressed by this measure" in why_en and "řeší ho toto opatření" not in why_en
+    assert "řeší ho toto opatření" in why_cs
 
 
 def test_labels_fall_back_to_czech_for_a_language_the_catalogue_lacks(client: httpx.Client, catalogue: Graph) -> None:

@@ -1,8 +1,8 @@
 """Measures and services reached through a solution: the realisation filters and the measure's lists
 follow a realisation to the solution it realises.
 
-The seed catalogue links no solution to a type measure or a service yet, so this module serves a copy
-of it with a few such links added in a graph of their own."""
+The seed catalogue links no stack entry to a type measure, so this module serves a copy of it with a
+few such links, and a service of its own, added in a graph of their own."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ from catalogue.settings import Settings
 from tests.conftest import app_client, load_extra
 
 KCS = "https://w3id.org/kcs/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
 ID = "https://w3id.org/kcs/id/"
 BROWNFIELDS = ID + "measure/program-vyuziti-brownfieldu"
 NETWORKS = ID + "measure/a4-pateri-datove-site"
-NAVIGATION = ID + "service/chytra-navigace"
+NAVIGATION = ID + "test/service/navigace"
 SOLUTION = ID + "solution/lk-zasobnik-45"  # realised by the photovoltaics of the Česká Lípa grammar school
+PHOTOVOLTAICS = ID + "service/fotovoltaicka-elektrarna-na-budove-skoly"  # the seeds' service of SOLUTION
 THROUGH_SOLUTION = ID + "realisation/lk-fve-gymnazium-ceska-lipa"
 DIRECT = ID + "realisation/lk-sps-ceska-lipa-stavebni-priprava-pro-hospodareni-se-sedou-vodou"
 LINKS = [
@@ -38,7 +40,8 @@ def linked(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) ->
     folder = tmp_path_factory.mktemp("graphql-links")
     store = folder / "linked-store"
     shutil.copytree(loaded_store_path, store)
-    load_extra(store, "test-links", "".join(f"<{s}> <{KCS}{p}> <{o}> .\n" for s, p, o in LINKS))
+    service = f'<{NAVIGATION}> a <{KCS}SmartService> ; <{SKOS}prefLabel> "Zkušební navigace"@cs .\n'
+    load_extra(store, "test-links", service + "".join(f"<{s}> <{KCS}{p}> <{o}> .\n" for s, p, o in LINKS))
     with app_client(Settings(store_path=store, index_path=folder / "index")) as client:
         yield client
 
@@ -103,7 +106,7 @@ def test_a_measure_lists_the_solution_its_realisations_and_its_service(linked: h
         ("SmartSolution", SOLUTION),
         ("Realisation", THROUGH_SOLUTION),
     }
-    assert measure["services"] == [{"iri": NAVIGATION}]
+    assert measure["services"] == [{"iri": PHOTOVOLTAICS}, {"iri": NAVIGATION}]
 
 
 def test_a_realisation_shows_the_measure_and_service_of_its_solution(linked: httpx.Client) -> None:
@@ -114,7 +117,8 @@ def test_a_realisation_shows_the_measure_and_service_of_its_solution(linked: htt
         {"iri": THROUGH_SOLUTION},
     )["resource"]
 
+    services = [{"iri": PHOTOVOLTAICS}, {"iri": NAVIGATION}]  # in label order
     assert realisation["measures"] == [{"iri": BROWNFIELDS}]
-    assert realisation["services"] == [{"iri": NAVIGATION}]
+    assert realisation["services"] == services
     solution = next(item for item in realisation["solutions"] if item["iri"] == SOLUTION)
-    assert solution == {"iri": SOLUTION, "measures": [{"iri": BROWNFIELDS}], "services": [{"iri": NAVIGATION}]}
+    assert solution == {"iri": SOLUTION, "measures": [{"iri": BROWNFIELDS}], "services": services}

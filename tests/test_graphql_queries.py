@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from catalogue.settings import Settings
 from catalogue.store import EmbeddedOxigraph
+from tests.conftest import load_extra
 
 MEASURE_FIELDS = """iri label code
   goals { iri label component { iri label pillar { iri label } } }
@@ -24,12 +25,20 @@ MEASURE_FIELDS = """iri label code
   funding { iri label } fundingLinks { via } services { iri label } realisations { iri label }
   indicators { label } problems { iri label } synergies { links measure { iri } }"""
 ONE_MEASURE = "https://w3id.org/kcs/id/measure/program-vyuziti-brownfieldu"
+# No measure of the seeds has every field filled: the brownfield one has no service. One is added, so
+# that the one measure loads every level the whole list loads.
+ONE_MEASURES_SERVICE = f"""
+<https://w3id.org/kcs/id/test/service> a <https://w3id.org/kcs/ontology#SmartService> ;
+    <http://www.w3.org/2004/02/skos/core#prefLabel> "Zkušební služba"@cs ;
+    <https://w3id.org/kcs/ontology#servesMeasure> <{ONE_MEASURE}> .
+"""
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[TestClient]:
     folder = tmp_path_factory.mktemp("graphql-queries")
     shutil.copytree(loaded_store_path, folder / "store")
+    load_extra(folder / "store", "test-service", ONE_MEASURES_SERVICE)
     settings = Settings(store_path=folder / "store", index_path=folder / "index")
     with TestClient(create_app(settings, watch=False)) as client:  # the watcher would be counted too
         yield client

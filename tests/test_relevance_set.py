@@ -2,7 +2,9 @@
 
 A relevance set is only worth its hit@10 if it is honest: enough statements, targets that exist and
 are of a kind the answer returns, statements that are not labels pasted back into the search box,
-no duplicates, and no target that the statement's words cannot reach at all.
+no duplicates, no target that the statement's words cannot reach at all, every service and measure
+expected somewhere, and problems the catalogue does not hold (short, long, English), which must be
+answered "no good match".
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from catalogue.vocabulary import KCS
-from tests.relevance import RelevanceSetError, Statement, load_statements
+from tests.relevance import OUT_OF_SCOPE, RelevanceSetError, Statement, load_statements, style_tags
 
 MIN_STATEMENTS = 40  # issue 3, section 6
 TARGET_TYPES = {
@@ -45,7 +47,11 @@ STYLES = {
     "question",
     "short",
     "long",
+    "english",
+    OUT_OF_SCOPE,
 }
+MIN_OUT_OF_SCOPE = 8
+"""Out-of-scope statements: most real questions are about what the catalogue does not hold yet."""
 # Words that carry no subject: function words, and the nouns almost every resource names
 # (a shared "město" proves nothing about a target).
 _STOP_WORDS_TEXT = """
@@ -131,11 +137,6 @@ def shared_words(statement: str, text: str) -> set[str]:
     return {word for word in content_words(statement) if any(same_word(word, other) for other in theirs)}
 
 
-def style_tags(note: str) -> list[str]:
-    head = note.split(";", 1)[0]
-    return [tag.strip() for tag in head.split(",") if tag.strip()]
-
-
 @pytest.fixture(scope="module")
 def statements() -> list[Statement]:
     return load_statements()
@@ -199,10 +200,23 @@ def test_every_expected_resource_is_reachable_by_the_statements_words(statement:
     assert unreachable == []
 
 
-def test_every_type_measure_is_expected_somewhere(statements: list[Statement], catalogue: Graph) -> None:
+@pytest.mark.parametrize("kind", [KCS.TypeMeasure, KCS.SmartService], ids=["measure", "service"])
+def test_every_measure_and_service_is_expected_somewhere(
+    statements: list[Statement], catalogue: Graph, kind: URIRef
+) -> None:
     expected = {iri for statement in statements for iri in statement.expected}
-    measures = {str(measure) for measure in catalogue.subjects(RDF.type, KCS.TypeMeasure)}
-    assert measures - expected == set()
+    resources = {str(resource) for resource in catalogue.subjects(RDF.type, kind)}
+    assert resources - expected == set()
+
+
+def test_the_set_asks_what_the_catalogue_does_not_hold(statements: list[Statement]) -> None:
+    """Short, long and English ones among them; and English statements the catalogue's loan words answer."""
+    outside = [statement for statement in statements if statement.out_of_scope]
+    assert len(outside) >= MIN_OUT_OF_SCOPE, [statement.text for statement in outside]
+    assert sum("long" in style_tags(statement.note) for statement in outside) >= 2
+    assert sum("english" in style_tags(statement.note) for statement in outside) >= 2
+    inside_english = [s for s in statements if "english" in style_tags(s.note) and not s.out_of_scope]
+    assert len(inside_english) >= 2
 
 
 def test_the_set_covers_every_kind_of_target(statements: list[Statement], catalogue: Graph) -> None:
@@ -248,7 +262,9 @@ def test_the_set_has_statements_with_and_without_diacritics(statements: list[Sta
     ("content", "fault"),
     [
         ("", "no [[statement]] tables"),
-        ("[[statement]]\ntext = 'x'\nexpected = []\nnote = 'n'\n", "expected must be a list of 1 to 3"),
+        ("[[statement]]\ntext = 'x'\nexpected = []\nnote = 'n'\n", "or empty with the note tagged 'out of scope'"),
+        ("[[statement]]\ntext = 'x'\nexpected = ['https://a']\nnote = 'out of scope; n'\n", "expects nothing"),
+        ("[[statement]]\ntext = 'x'\nexpected = ['a']\nnote = 'n'\n", "list of https IRIs"),
         ("[[statement]]\ntext = 'x'\nexpected = ['https://a', 'https://a']\nnote = 'n'\n", "lists an IRI twice"),
         ("[[statement]]\ntext = ' x'\nexpected = ['https://a']\nnote = 'n'\n", "leading or trailing spaces"),
         ("[[statement]]\ntext = 'x'\nexpected = ['https://a']\n", "missing ['note']"),

@@ -31,6 +31,16 @@ def test_stop_words_come_from_the_library_and_are_dropped() -> None:
     assert list(words("V obci je škola a pro děti se na ní těší")) == ["obci", "škola", "děti", "těší"]
 
 
+def test_a_stop_word_is_dropped_in_every_form_but_a_flat_is_no_verb() -> None:
+    """The list has ``svůj`` and ``nový`` but not ``svém`` and ``novou``; and ``byt`` only as ``být``
+    typed without diacritics, so ``byty`` (flats) must stay."""
+    assert list(words("na svém území mnoho nových bytů, potřebujeme novou cisternu")) == [
+        "území",
+        "bytů",
+        "cisternu",
+    ]
+
+
 def test_codes_and_compounds_stay_whole_and_add_their_meaningful_parts() -> None:
     assert list(words("cíl A4.1 a e-mail")) == ["cíl", "a4.1", "a4", "e-mail", "mail"]
 
@@ -85,6 +95,12 @@ def test_query_words_keep_the_typed_word_and_drop_stop_words_and_repeats(analyze
     assert analyzer.query_words("") == []
 
 
+def test_a_query_word_says_whether_it_is_a_czech_word_as_typed(analyzer: Analyzer) -> None:
+    """``svítí`` is a word of its own, not a typo of ``sítí``; ``brownfild`` is a typo."""
+    found = {word.text: word.is_word for word in analyzer.query_words("lampy svítí brownfild")}
+    assert found == {"lampy": True, "svítí": True, "brownfild": False}
+
+
 def test_unknown_inflection_is_refused_with_the_choices() -> None:
     with pytest.raises(ValueError, match="simplemma, snowball"):
         Analyzer("porter")
@@ -110,8 +126,20 @@ def test_typo_distance_grows_with_the_length_of_the_word(term: str, distance: in
 
 def test_prefix_of_leaves_short_terms_alone() -> None:
     assert prefix_of("vod") is None
-    assert prefix_of("skol") == "skol"
+    assert prefix_of("skola") == "skol"
     assert prefix_of("parkovan") == "parkov"
+
+
+def test_a_term_is_never_its_own_prefix() -> None:
+    """What broke: ``stav`` (a state) took ``stavební`` (of building) and ``park`` took ``parkování``
+    for relatives, so a fire brigade's old engine "ve špatném stavu" named the brownfield problem."""
+    assert prefix_of("stav") is None and prefix_of("park") is None
+
+
+def test_a_verb_in_ovat_shares_its_stem_with_its_nouns() -> None:
+    """``koordinoval`` must meet ``koordinátor`` and ``koordinace``, which the stem less two letters misses."""
+    stem = prefix_of("koordinovat")
+    assert stem == "koordin" and "koordinator".startswith(stem) and "koordinace".startswith(stem)
 
 
 def _reference_distance(a: str, b: str) -> int:

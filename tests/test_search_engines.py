@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -297,6 +298,63 @@ def test_no_index_or_another_engines_index_is_a_clear_error(engine: SearchEngine
         type(engine)(
             engine.path, Analyzer("simplemma" if engine.analyzer.inflection == "snowball" else "snowball")
         ).search("škola")
+
+
+# -- what a hit says about the query's words ------------------------------------------------------
+
+FILLERS = [
+    SearchDocument(iri=f"{ID}solution/projekt-{number}", kind="SmartSolution", label=f"Projekt města {number}")
+    for number in range(20)
+]
+"""Twenty documents sharing ``projekt`` and ``město``: beside them those words are generic."""
+
+
+@pytest.fixture(params=ENGINES)
+def catalogue_like(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchEngine]:
+    """An index of the documents above among twenty others, as a catalogue has many of one kind."""
+    engine = engine_class(request.param)(tmp_path / "index")
+    engine.build([*DOCUMENTS, *FILLERS], "sha256:test")
+    yield engine
+    engine.close()
+
+
+def test_a_word_weighs_its_specificity_over_the_indexed_documents(catalogue_like: SearchEngine) -> None:
+    """``brownfieldy`` is in 2 of 28 documents, ``xqzvw`` in none (it weighs as a word of one)."""
+    hit = by_iri(catalogue_like.search("brownfieldy xqzvw"))[f"{ID}measure/brownfieldy"]
+    assert hit.share == pytest.approx(math.log(28 / 2) / (math.log(28 / 2) + math.log(28)))
+    assert catalogue_like.find("brownfieldy xqzvw").unmatched == ("xqzvw",)
+
+
+def test_specificity_follows_the_documents_added(catalogue_like: SearchEngine) -> None:
+    more = [dataclasses.replace(DOCUMENTS[1], iri=f"{ID}problem/brownfieldy-{number}") for number in range(5)]
+    catalogue_like.add(more)
+    hit = by_iri(catalogue_like.search("brownfieldy xqzvw"))[f"{ID}measure/brownfieldy"]
+    assert hit.share == pytest.approx(math.log(33 / 7) / (math.log(33 / 7) + math.log(33)))
+
+
+def test_a_generic_word_alone_is_not_specific(catalogue_like: SearchEngine) -> None:
+    hits = by_iri(catalogue_like.search("projekt brownfieldy"))
+    assert hits[f"{ID}solution/projekt-3"].specific == ()
+    assert hits[f"{ID}measure/brownfieldy"].specific == ("brownfieldy",)
+
+
+def test_a_query_names_a_document_by_most_of_one_of_its_names(catalogue_like: SearchEngine) -> None:
+    """``parkování`` (a prefix relative of ``parkovací``) and ``nádraží`` hold most of ``Parkovací dům u
+    nádraží``; ``parkování`` alone holds half of ``Chytré parkování``, which does not name it."""
+    hits = by_iri(catalogue_like.search("parkování u nádraží"))
+    assert hits[f"{ID}solution/parkovaci-dum"].namings == (frozenset({"parkování", "nádraží"}),)
+    assert hits[f"{ID}service/parkovani"].namings == ()
+    assert [word for word, _ in hits[f"{ID}service/parkovani"].in_names] == ["parkování"]
+
+
+def test_a_czech_word_is_never_taken_for_a_typo_of_another(tmp_path: Path) -> None:
+    """What broke: ``svítí`` (shines), one letter from ``sítí``, found the measure on data networks."""
+    networks = SearchDocument(iri=f"{ID}measure/site", kind="TypeMeasure", label="Páteřní datové sítí")
+    for name in ENGINES:
+        with engine_class(name)(tmp_path / name) as engine:
+            engine.build([networks, *FILLERS], "sha256:test")
+            assert engine.search("svítí") == []
+            assert iris(engine.search("sítíx")) == [networks.iri]  # no Czech word: a typo
 
 
 def test_unknown_engine_names_the_choices() -> None:

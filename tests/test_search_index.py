@@ -112,7 +112,7 @@ def test_another_engine_or_analysis_rebuilds(settings: Settings, store: Catalogu
     lemmatiser = Analyzer("snowball" if Analyzer().inflection == "simplemma" else "simplemma")
     with open_index(switched, store, analyzer=lemmatiser) as engine:
         assert build_id(settings) != second
-        assert engine.analyzer.identity == IndexMeta.read(settings.index_path).analysis  # type: ignore[union-attr]
+        assert engine.identity == IndexMeta.read(settings.index_path).analysis  # type: ignore[union-attr]
 
 
 def test_reindex_always_rebuilds_and_reports(settings: Settings, store: CatalogueStore) -> None:

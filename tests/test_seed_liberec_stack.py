@@ -6,7 +6,8 @@ starts with its number followed by a printed area), then reads the numbers from 
 after removing the printed guarantor, flagship and note (embedded below, asserted to end the row in
 the seed), the trailing run of numbers is "Stav [Finance] [Doba]". Where only one number follows the
 status it is the duration: the test proves that reading by summing the costs of rows 1-44 to the
-printed "CELKEM … mil. Kč".
+printed "CELKEM … mil. Kč". A word printed where the duration stands (row 39: "Realizováno") is no
+number of years but the row's status in words.
 """
 
 from __future__ import annotations
@@ -242,16 +243,25 @@ def parsed(rows) -> dict[int, dict]:
         body = strip_suffix_ignoring_spaces(body, tail) if tail else body
         tokens = body.split()
         run = []
-        while tokens and (NUMBER.match(tokens[-1]) or tokens[-1] == "Realizováno"):
+        # A word right after the numbers stands in the last column, "Doba realizace (roky)".
+        word = tokens.pop() if len(tokens) > 1 and not NUMBER.match(tokens[-1]) and NUMBER.match(tokens[-2]) else None
+        while tokens and NUMBER.match(tokens[-1]):
             run.insert(0, tokens.pop())
         assert 1 <= len(run) <= 3 and run[0] in {"1", "2", "3", "4"}, f"row {n}: numbers {run!r} in {body!r}"
         status, rest = run[0], run[1:]
-        cost, duration = ([*rest, None, None])[:2] if len(rest) == 2 else (None, rest[0] if rest else None)
+        if word is not None:
+            # a word is no number of years: the row's status in words, and the row has no duration
+            assert len(rest) <= 1, f"row {n}: a word after a duration: {body!r}"
+            cost, duration, status_word = (rest[0] if rest else None), None, word
+        else:
+            cost, duration = ([*rest, None, None])[:2] if len(rest) == 2 else (None, rest[0] if rest else None)
+            status_word = None
         out[n] = dict(
             area=area,
             status=int(status),
             cost=cost,
             duration=duration,
+            status_word=status_word,
             guarantor=guarantor,
             flagship=flagship,
             note=note,
@@ -311,6 +321,8 @@ def test_stack_row_matches_the_seed(n, parsed, catalogue):
     )
     durations = [str(d) for d in catalogue.objects(s, KCS.duration)]
     assert durations == ([row["duration"]] if row["duration"] else []), f"row {n} duration"
+    if row["status_word"]:
+        assert Literal(row["status_word"], lang="cs") in set(catalogue.objects(s, KCS.statusNote)), f"row {n} status"
     guarantors = set(catalogue.objects(s, KCS.guarantor))
     assert guarantors == ({GUARANTORS[row["guarantor"]]} if row["guarantor"] else set())
     flagships = set(catalogue.objects(s, KCS.partOfFlagship))

@@ -158,11 +158,22 @@ def test_concept_prices_as_printed(seeds, catalogue):
     liberec = STRATEGY["koncepce-smart-city-liberec"]
     assert (melnik, KCS.place, PLACE["melnik"]) in catalogue
     assert (liberec, KCS.place, PLACE["liberec"]) in catalogue
-    assert [c.toPython() for c in catalogue.objects(melnik, KCS.costCZK)] == [melnik_price]
-    assert [c.toPython() for c in catalogue.objects(liberec, KCS.costCZK)] == [liberec_price]
-    for strategy in (melnik, liberec):
-        (cost,) = catalogue.objects(strategy, KCS.costCZK)
-        assert cost.datatype == URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+    (cost,) = catalogue.objects(melnik, KCS.costCZK)
+    assert cost.toPython() == melnik_price
+    assert cost.datatype == URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+
+
+def test_liberec_8_million_recorded_as_said_not_as_the_planned_concepts_cost(seeds, catalogue):
+    """P. Židek: "v Liberci stálo nějakých 8 mil. Korun" — past and approximate, of something the minutes
+    do not name; the city's concept is yet to be commissioned."""
+    said = "v Liberci stálo nějakých 8 mil. Korun"
+    assert said in ws(seeds[MINUTES]) and said in ws(seeds[MINUTES_AGAIN])
+    assert "pravděpodobně zadávací řízení na vytvoření koncepce SC" in ws(seeds[MINUTES])
+    liberec = STRATEGY["koncepce-smart-city-liberec"]
+    assert list(catalogue.objects(liberec, KCS.costCZK)) == []
+    assert any(said in ws(str(note)) for note in catalogue.objects(liberec, SKOS.note))
+    caveat = str(catalogue.value(liberec, SKOS.editorialNote))
+    assert "minulém čase" in caveat and "přibližně" in caveat and "neuvádí jako náklady koncepce" in caveat
 
 
 def test_votes_recorded_as_printed(seeds, catalogue):

@@ -76,11 +76,48 @@ def mutated(tmp_path: Path, replace: tuple[str, str], file: str) -> list[Path]:
         ("national-concept.ttl", ('skos:notation "A4"', 'skos:notation "A-4"'), "kcsh:Component"),
         # a cost that is text
         ("liberec-project-stack.ttl", ("kcs:costCZK ", 'kcs:costCZK "hodně", '), "kcsh:SmartSolution"),
+        # the project's brief cited as if it were a source
+        ("funding.ttl", ('kcs:seedFile "004_a5790c3893364729.txt"', 'kcs:seedFile "DOMAIN.md"'), "kcsh:SourceReference"),
+        # a curator's mark of a link the data does not state
+        (
+            "funding.ttl",
+            (
+                "rdf:subject programme:npo-2-8-1 ; rdf:predicate kcs:supportsMeasure ; "
+                "rdf:object measure:program-vyuziti-brownfieldu",
+                "rdf:subject programme:npo-2-8-1 ; rdf:predicate kcs:supportsMeasure ; "
+                "rdf:object measure:dostupne-bydleni-a-brownfieldy",
+            ),
+            "kcsh:CuratorInference",
+        ),
+        # a mark without its reasoning
+        ("5g-for-5-cities.ttl", ("kcs:reasoning", "skos:note"), "kcsh:CuratorInference kcs:reasoning"),
+        # a mark of two triples at once
+        (
+            "national-concept.ttl",
+            ("rdf:object pillar:lide-a-komunity ;", "rdf:object pillar:lide-a-komunity , pillar:lokalni-ekonomika ;"),
+            "kcsh:CuratorInference rdf:object",
+        ),
+        # a mark whose subject is no IRI
+        ("national-concept.ttl", ("rdf:subject component:b2 ;", 'rdf:subject "B2" ;'), "kcsh:CuratorInference rdf:subject"),
     ],
 )
 def test_shapes_catch_a_broken_fact(tmp_path: Path, file: str, replace: tuple[str, str], rule: str) -> None:
     problems = shacl_problems(CatalogueGraph.read(mutated(tmp_path, replace, file)), Settings())
     assert any(rule in problem.rule and file in problem.file for problem in problems), problems
+
+
+def test_a_mark_of_nothing_is_named_by_the_triple_it_marks(tmp_path: Path) -> None:
+    # Bílina's link to goal A4.5 dropped, its mark left behind
+    dropped = ("kcs:servesGoal goal:a4-1 , goal:a4-4 , goal:a4-5 ;", "kcs:servesGoal goal:a4-1 , goal:a4-4 ;")
+    problems = shacl_problems(CatalogueGraph.read(mutated(tmp_path, dropped, "5g-for-5-cities.ttl")), Settings())
+    assert [(p.resource, p.rule, p.file) for p in problems] == [
+        (
+            "curator's inference [solution:5g-pro-5-mest-bilina kcs:servesGoal goal:a4-5]",
+            "kcsh:CuratorInference",
+            "5g-for-5-cities.ttl",
+        )
+    ]
+    assert "neuvádějí" in problems[0].message
 
 
 def test_reasoner_finds_an_inconsistency(tmp_path: Path) -> None:

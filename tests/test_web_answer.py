@@ -167,6 +167,13 @@ def test_the_page_speaks_english_when_asked(site: httpx.Client) -> None:
     assert '<span lang="cs">Prostředí pro život</span>' in response.text
 
 
+def test_the_english_page_gives_its_reasons_in_english(site: httpx.Client) -> None:
+    response = site.get(answer_url("máme hodně opuštěných továren", lang="en"), headers=HTML)
+    assert response.status_code == 200
+    assert "is addressed by this measure" in response.text and "in the synonyms" in response.text
+    assert "řeší ho toto opatření" not in response.text and "v synonymech" not in response.text
+
+
 # -- the proposal form --------------------------------------------------------------------------------
 
 

@@ -90,7 +90,8 @@ def served(graph: Graph, concept: URIRef) -> dict[str, int]:
 
 class ConceptPage(HTMLParser):
     """The strategy trees (each node: its link, the summary of what is below it, the figures of what
-    serves it, its children) and the rows of the links table (each cell: text and hrefs)."""
+    serves it, its children, whether its placing is inferred) and the rows of the links table (each
+    cell: text and hrefs)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,6 +101,7 @@ class ConceptPage(HTMLParser):
         self._capture: tuple[dict[str, Any], str, str] | None = None
         self._in_heading = False
         self._in_links = False
+        self._in_inferred = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -113,7 +115,7 @@ class ConceptPage(HTMLParser):
             self._capture = (self.trees[-1], "totals", "p")
         elif tag == "li":
             if "node" in classes:
-                new = {"href": None, "summary": "", "served": "", "children": []}
+                new = {"href": None, "summary": "", "served": "", "children": [], "inferred": False}
                 (node["children"] if node else self.trees[-1]["roots"]).append(new)
                 self._stack.append(new)
             else:
@@ -125,7 +127,10 @@ class ConceptPage(HTMLParser):
                 node["href"] = attributes["href"]
             elif self._in_links and self.links and self.links[-1]:
                 self.links[-1][-1]["hrefs"].append(attributes["href"])
-        elif tag == "summary" and node is not None:
+        elif tag == "details" and "inferred" in classes and node is not None:
+            node["inferred"] = True
+            self._in_inferred = True
+        elif tag == "summary" and node is not None and not self._in_inferred:
             self._capture = (node, "summary", "summary")
         elif tag == "span" and "served" in classes and node is not None:
             self._capture = (node, "served", "span")
@@ -145,6 +150,8 @@ class ConceptPage(HTMLParser):
             self._in_heading = False
         elif tag == "table":
             self._in_links = False
+        elif tag == "details":
+            self._in_inferred = False
 
     def handle_data(self, data: str) -> None:
         if self._capture:
@@ -204,6 +211,13 @@ def check_tree(graph: Graph, tree: dict[str, Any], strategy: str) -> None:
         else:
             assert node["served"] == ""
     assert tree["totals"] == squash(figures("cs", Counter(concepts.values())))
+    # A concept no source places under its parent says so („odvozeno“): a curator's mark on the step.
+    marked = {
+        graph.value(mark, RDF.subject) if graph.value(mark, RDF.predicate) == SKOS.broader else graph.value(mark, RDF.object)
+        for mark in graph.subjects(RDF.type, KCS.CuratorInference)
+        if graph.value(mark, RDF.predicate) in (SKOS.broader, SKOS.narrower)
+    }
+    assert {node["href"] for node in shown if node["inferred"]} == {server_path(str(iri)) for iri in marked & set(concepts)}
 
 
 # -- the tests -------------------------------------------------------------------------------------

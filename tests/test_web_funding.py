@@ -233,11 +233,29 @@ def test_the_matrix_holds_every_measure_and_every_funding_that_supports_one(site
     assert all(row["cells"][0]["tag"] == "th" for row in matrix["rows"][1:])
 
 
-def test_npo_2_8_supports_the_three_brownfield_measures_directly(site) -> None:
+def reasoning_of(graph: Graph, subject: str, predicate: URIRef, obj: str) -> str:
+    """The Czech reasoning of the curator's mark on a link."""
+    (mark,) = [
+        mark
+        for mark in graph.subjects(RDF.subject, URIRef(subject))
+        if (mark, RDF.predicate, predicate) in graph and (mark, RDF.object, URIRef(obj)) in graph
+    ]
+    return next(str(text) for text in graph.objects(mark, KCS.reasoning) if text.language == "cs")
+
+
+def test_npo_2_8_supports_the_three_brownfield_measures_directly_as_an_inference(site, catalogue) -> None:
+    """The seed never pairs NPO 2.8 with a measure: each cell says the link is inferred, and why."""
     _, cells = matrix_pairs(table(get(site, "/financovani").text, "matrix"))
     supported = {measure for measure, row in cells.items() if path(NPO_2_8) in row}
     assert supported == {path(measure) for measure in BROWNFIELD_MEASURES}
-    assert {cells[path(measure)][path(NPO_2_8)] for measure in BROWNFIELD_MEASURES} == {"přímo"}
+    for measure in BROWNFIELD_MEASURES:
+        why = " ".join(reasoning_of(catalogue, NPO_2_8, KCS.supportsMeasure, measure).split())
+        assert cells[path(measure)][path(NPO_2_8)] == f"přímo odvozeno {why}"
+
+
+def test_a_stated_link_is_not_said_to_be_inferred(server_with_a_stated_link) -> None:
+    _, cells = matrix_pairs(table(get(server_with_a_stated_link, "/financovani").text, "matrix"))
+    assert cells[path(STATED_MEASURE)][path(STATED_PROGRAMME)] == "přímo"
 
 
 def test_unfunded_measures_are_flagged_and_summed_up(site, catalogue) -> None:
@@ -339,8 +357,30 @@ def test_the_page_speaks_english_when_asked(site) -> None:
     page = get(site, "/financovani", lang="en")
     assert page.status_code == 200
     assert "<h1>Funding</h1>" in page.text
-    assert ">directly</td>" in page.text
+    assert 'directly <details class="inferred"><summary>inferred</summary>' in page.text
     assert 'lang="cs"' in page.text  # catalogue labels stay Czech, marked so
+
+
+# -- a link a source states -------------------------------------------------------------------------
+
+STATED_PROGRAMME = ID + "test/program-se-zdrojem"
+STATED_MEASURE = ID + "measure/program-vyuziti-brownfieldu"
+
+
+@pytest.fixture(scope="module")
+def server_with_a_stated_link(tmp_path_factory, loaded_store_path: Path):
+    """The catalogue plus a programme whose support of a measure carries no mark: as if a source stated it."""
+    folder = tmp_path_factory.mktemp("stated")
+    store_copy = folder / "source"
+    shutil.copytree(loaded_store_path, store_copy)
+    load_extra(
+        store_copy,
+        "stated",
+        f'<{STATED_PROGRAMME}> a <{KCS.FundingProgramme}> ; <{SKOS.prefLabel}> "Zkušební program"@cs ;'
+        f" <{KCS.supportsMeasure}> <{STATED_MEASURE}> .\n",
+    )
+    with app_client(Settings(store_path=store_copy, index_path=folder / "index")) as client:
+        yield client
 
 
 # -- a measure nothing funds -----------------------------------------------------------------------

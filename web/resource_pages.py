@@ -1,10 +1,10 @@
 """The part of a resource's page that depends on its kind, above the generic list of every fact.
 
 A measure shows where it sits (goal → component → pillar), the money for it, its services, the
-places that did it, its indicators and its synergies; a service its measures and the solutions and
-realisations that include it; a solution or realisation its place, year, cost, status, indicators
-and funding; an organisation what it takes part in; a place what was done there; a programme or
-call who runs it, for whom, and the measures it supports.
+places that did it, its indicators and its synergies; a service its measures and indicators, and the
+solutions and realisations that include it, where and in what state; a solution or realisation its
+place, year, cost, status, indicators and funding; an organisation what it takes part in; a place
+what was done there; a programme or call who runs it, for whom, and the measures it supports.
 
 What the generic page already read (:class:`catalogue.queries.resources.ResourcePage`: the
 resource's own facts and the links to it) is used as it is; the rest comes from the query layer in
@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from catalogue.queries import browse, concept, profiles
+from catalogue.queries import browse, concept, profiles, services
 from catalogue.queries.concept import Indicator, Resource
+from catalogue.queries.footing import Reasoning
 from catalogue.queries.measures import MeasureDetail, measure_details
-from catalogue.queries.resources import PropertyValues, ResourcePage, Value
+from catalogue.queries.resources import PropertyValues, ResourcePage, Value, czech_sort_key
 from catalogue.store import CatalogueStore
-from web.site import N_, render, url_with
+from web.site import N_, language_of, render, url_with
 
 KCS = "https://w3id.org/kcs/ontology#"
 _DCTERMS = "http://purl.org/dc/terms/"
@@ -92,6 +93,15 @@ class PageFacts:
     def iris(self, name: str) -> list[str]:
         return [value.iri for value in self.values(name) if value.iri]
 
+    def inferred(self, names: Sequence[str], iri: str) -> Reasoning | None:
+        """The curator's reasoning for the link to ``iri`` by the first of ``names`` that states it, when
+        no source states that link (a derived list, like what a project fulfils, shows it this way)."""
+        for name in names:
+            for value in self.values(name):
+                if value.iri == iri:
+                    return value.inferred
+        return None
+
     def linking(self, name: str) -> PropertyValues | None:
         """The resources that link here with ``kcs:<name>``, or with a full property IRI."""
         return self._incoming.get(_property(name))
@@ -99,12 +109,13 @@ class PageFacts:
 
 @dataclass(frozen=True)
 class ProjectRow:
-    """A solution or realisation in a list: where, when and for how much."""
+    """A solution or realisation in a list: where, when, for how much and in what state."""
 
     resource: Resource
     place: Resource | None
     year: int | None
     cost: float | None
+    status: Resource | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,8 @@ class Profile:
     applicants: list[Resource] = field(default_factory=list)
     places: list[Resource] = field(default_factory=list)
     roles: list[tuple[str, PropertyValues]] = field(default_factory=list)
+    grouped: dict[str, Reasoning] = field(default_factory=dict)
+    """Why a curator counts each listed solution or realisation (by IRI) as an instance of the service."""
 
 
 def kind_of(page: ResourcePage) -> str | None:
@@ -192,7 +205,10 @@ def profile(request: Request, store: CatalogueStore, page: ResourcePage) -> Prof
 
 
 def _measure(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
-    found.measure = measure_details(store, [page.iri], realisations=DONE_ON_MEASURE_PAGE).get(page.iri)
+    # In the page's language: the curators' reasoning on its funding and its path has English too.
+    found.measure = measure_details(
+        store, [page.iri], realisations=DONE_ON_MEASURE_PAGE, lang=language_of(request)
+    ).get(page.iri)
     found.synergies = concept.measures_combined_with(store, [page.iri]).get(page.iri, [])
     indicators = found.measure.indicators if found.measure else ()
     found.indicators = [OwnedIndicator(indicator, None) for indicator in indicators]
@@ -217,9 +233,18 @@ def _measure(request: Request, store: CatalogueStore, page: ResourcePage, found:
 
 def _service(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
     found.served = profiles.served_concepts(store, [page.iri]).get(page.iri, [])
+    found.indicators = [
+        OwnedIndicator(indicator, None) for indicator in concept.indicators_of(store, [page.iri]).get(page.iri, [])
+    ]
     found.solutions, found.projects = _solutions_and_realisations(
         request, store, browse.ProjectFilter(service=page.iri)
     )
+    # Where the service is done: the places of the listed solutions and realisations, each once.
+    rows = [*found.solutions.rows, *found.projects.rows]
+    places = {row.place.iri: row.place for row in rows if row.place}
+    found.places = sorted(places.values(), key=lambda place: czech_sort_key(place.label))
+    grouped = services.why_grouped(store, [(row.resource.iri, page.iri) for row in rows], language_of(request))
+    found.grouped = {instance: reason for (instance, _), reason in grouped.items()}
 
 
 def _project(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
@@ -266,12 +291,14 @@ def _funding(request: Request, store: CatalogueStore, page: ResourcePage, found:
 
 
 def _project_rows(store: CatalogueStore, *lists: Sequence[str]) -> list[list[ProjectRow]]:
-    """Each of ``lists`` (IRIs) with their place, year and cost, in the given order: two store
-    queries for all the lists together."""
+    """Each of ``lists`` (IRIs) with their place, year, cost and status, in the given order: three
+    store queries for all the lists together."""
     every = [iri for iris in lists for iri in iris]
     facts = browse.facts(store, every)
     places = {iri: next(iter(facts[iri].iris("place")), None) for iri in every if iri in facts}
+    statuses = {iri: next(iter(facts[iri].iris("status")), None) for iri in every if iri in facts}
     names = concept.resources(store, [*every, *(place for place in places.values() if place)])
+    status_names = browse.descriptors(store, (status for status in statuses.values() if status))
 
     def row(iri: str) -> ProjectRow:
         own = facts.get(iri)
@@ -280,6 +307,7 @@ def _project_rows(store: CatalogueStore, *lists: Sequence[str]) -> list[list[Pro
             names.get(places.get(iri) or ""),
             own.year("year") if own else None,
             own.number("costCZK") if own else None,
+            status_names.get(statuses.get(iri) or ""),
         )
 
     return [[row(iri) for iri in iris if iri in names] for iris in lists]

@@ -10,6 +10,7 @@ Catalogue data keeps its own language: labels the catalogue has only in Czech ar
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from functools import cache
@@ -21,6 +22,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from web.links import IriLinks
 from web.state import site_catalogue
@@ -134,8 +136,20 @@ def _czk_filter(context: Context, value: float | int | None) -> str:
     return czk(value, context.get("lang", DEFAULT_LANGUAGE))
 
 
+_CZECH_QUOTE = re.compile(r"(„[^“]*“)")
+
+
+def czech_quotes(text: str) -> Markup:
+    """A text in another language with the Czech words it quotes („…“, as the curators quote the seeds)
+    marked lang="cs", so that a reader's voice switches language for them."""
+    parts = _CZECH_QUOTE.split(text)  # the text between quotes, then a quote, in turn
+    quoted = Markup('<span lang="cs">{}</span>')
+    return Markup("").join(quoted.format(part) if n % 2 else escape(part) for n, part in enumerate(parts))
+
+
 templates.filters["number"] = _number_filter
 templates.filters["czk"] = _czk_filter
+templates.filters["czech_quotes"] = czech_quotes
 
 
 def language_of(request: Request) -> str:

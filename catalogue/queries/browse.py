@@ -89,6 +89,7 @@ _PROPERTY_NAMES = {iri: name for name, iri in FACT_PROPERTIES.items()}
 # Incoming links the API follows backwards, by name.
 INCOMING_PROPERTIES: dict[str, str] = {
     "realises": _KCS + "realises",
+    "realisesService": _KCS + "realisesService",
     "callOf": _KCS + "callOf",
     "includesService": _KCS + "includesService",
     "isPartOf": _DCTERMS + "isPartOf",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from rdflib import Literal
 
+from catalogue.queries import footing
 from catalogue.queries.common import PREFIXES, for_each, text
 from catalogue.store import CatalogueStore
 
@@ -46,10 +47,13 @@ class Indicator:
 class FundingLink:
     """A programme or call supporting a measure; ``via`` says how (``supportsMeasure``,
     ``callOf`` when the call's programme supports it, ``supportsComponent`` when it supports the
-    measure's component)."""
+    measure's component). ``inferred`` is the curator's reasoning when the stated link
+    (``supportsMeasure``) is one no source states (:mod:`catalogue.queries.footing`); the other ways
+    are derived from links of other resources, which carry their own marks."""
 
     funding: Resource
     via: str
+    inferred: footing.Reasoning | None = None
 
 
 FUNDING_WAYS = ("supportsMeasure", "callOf", "supportsComponent")
@@ -57,11 +61,14 @@ FUNDING_WAYS = ("supportsMeasure", "callOf", "supportsComponent")
 the programme of a call (the rule ``funds-through-programme``), through a component above the measure
 (``funds-through-component``)."""
 
-FUNDING_LINKS = """{ ?funding kcs:supportsMeasure ?measure . BIND ("supportsMeasure" AS ?via) BIND (1 AS ?directness) }
-  UNION { ?funding kcs:fundsThroughProgramme ?measure . BIND ("callOf" AS ?via) BIND (2 AS ?directness) }
-  UNION { ?funding kcs:fundsThroughComponent ?measure . BIND ("supportsComponent" AS ?via) BIND (3 AS ?directness) }"""
+FUNDING_LINKS = f"""{{ ?funding kcs:supportsMeasure ?measure . BIND ("supportsMeasure" AS ?via) BIND (1 AS ?directness)
+    {footing.marked("?funding", "kcs:supportsMeasure", "?measure")} }}
+  UNION {{ ?funding kcs:fundsThroughProgramme ?measure . BIND ("callOf" AS ?via) BIND (2 AS ?directness) }}
+  UNION {{ ?funding kcs:fundsThroughComponent ?measure .
+          BIND ("supportsComponent" AS ?via) BIND (3 AS ?directness) }}"""
 """``?funding`` supports ``?measure`` in the way ``?via`` (of :data:`FUNDING_WAYS`): the derived relation
-kcs:fundsMeasure by the way it holds."""
+kcs:fundsMeasure by the way it holds; for the stated way, the curator's reasoning (``?reasoning`` in
+``?reasoningLang``) where no source states the link."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,7 @@ def pillars_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str = 
 
 def funding_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str = "cs") -> dict[str, list[FundingLink]]:
     """Programmes and calls supporting each measure: directly, through their programme, or by
-    supporting the component the measure belongs to; the most direct way first."""
+    supporting the component the measure belongs to; the most direct way first, each with its footing."""
     if not iris:
         return {}
     rows = linked_rows(
@@ -186,15 +193,20 @@ def funding_of_measures(store: CatalogueStore, iris: Sequence[str], lang: str = 
         "measure",
         iris,
         FUNDING_LINKS.replace("?funding", "?item"),
-        extra=("via", "directness"),
+        extra=("via", "directness", "reasoning", "reasoningLang"),
     )
     found = resources(store, (str(row["item"]) for row in rows), lang)
+    marks: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if "reasoning" in row:
+            marks[(row["measure"], row["item"])][row["reasoningLang"]].append(row["reasoning"])
     grouped: dict[str, list[FundingLink]] = defaultdict(list)
     for row in sorted(rows, key=lambda row: int(row["directness"])):
         funding = found.get(str(row["item"]))
         links = grouped[str(row["measure"])]
         if funding is not None and funding.kind in FUNDING_KINDS and all(link.funding != funding for link in links):
-            links.append(FundingLink(funding, str(row["via"])))
+            texts = marks.get((row["measure"], row["item"])) if row["via"] == "supportsMeasure" else None
+            links.append(FundingLink(funding, str(row["via"]), footing.chosen(texts, lang) if texts else None))
     return grouped
 
 

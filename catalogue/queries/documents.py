@@ -92,6 +92,7 @@ EDGE_RELATIONS = {
     "kcs:fundsThroughComponent": "supportsComponent",
     "kcs:synergyWith": "synergyWith",
     "dcterms:relation": "relation",
+    "kcs:realisesService": "realisesService",
 }
 NARROWER = "skos:broaderTransitive"
 """Read backwards: a goal, component or pillar lends weight to every measure under it."""

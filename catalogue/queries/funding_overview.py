@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from catalogue.queries import browse, concept
+from catalogue.queries import browse, concept, footing
 from catalogue.queries.browse import FundingFilter
 from catalogue.queries.common import PREFIXES
 from catalogue.queries.concept import Resource
@@ -88,6 +88,9 @@ class FundingItem:
     allocation: float | None
     measures: list[Resource]
     components: list[Resource]
+    inferred: Mapping[str, footing.Reasoning] = field(default_factory=dict)
+    """By the IRI of a measure or component it is stated to support: the curator's reasoning where no
+    source states that link (:mod:`catalogue.queries.footing`)."""
 
     @property
     def is_call(self) -> bool:
@@ -98,10 +101,12 @@ class FundingItem:
 class Support:
     """How a column's funding supports a row's measure: ``via`` is the link of
     :class:`concept.FundingLink`; ``through`` the component (``supportsComponent``) or the call's
-    programme (``callOf``) the support goes through."""
+    programme (``callOf``) the support goes through; ``inferred`` the curator's reasoning when the
+    stated link the cell shows (to the measure, or to the component it names) is one no source states."""
 
     via: str
     through: Resource | None = None
+    inferred: footing.Reasoning | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,11 @@ def funding_items(
     statuses = {iri: own(iri, "status") for iri in iris}
     measures = concept.linked_iris(store, "funding", iris, NAMED_MEASURES)
     components = {iri: own(iri, "supportsComponent") for iri in iris}
+    stated = [
+        *(footing.supports_measure(iri, measure) for iri, found in measures.items() for measure in found),
+        *(footing.supports_component(iri, component) for iri, found in components.items() for component in found),
+    ]
+    inferred = footing.of_links(store, stated, lang)
     labelled = concept.resources(
         store,
         _flatten(providers, measures, components, {iri: [parent] for iri, parent in parents.items() if parent}),
@@ -213,6 +223,7 @@ def funding_items(
                 allocation=allocation,
                 measures=named(labelled, measures.get(iri, ())),
                 components=named(labelled, components[iri]),
+                inferred={link.object: reasoning for link, reasoning in inferred.items() if link.subject == iri},
             )
         )
     return items
@@ -252,12 +263,14 @@ def support_matrix(store: CatalogueStore, items: Sequence[FundingItem], lang: st
             if item is None:
                 continue
             through = None
+            inferred = link.inferred
             if link.via == "callOf":
                 through = item.programme
             elif link.via == "supportsComponent":
                 # The nearest is unknown here; the component listed first in code order stands for it.
                 through = next((c for c in item.components if c.iri in components_above.get(measure, ())), None)
-            supports[measure][item.resource.iri] = Support(link.via, through)
+                inferred = item.inferred.get(through.iri) if through else None
+            supports[measure][item.resource.iri] = Support(link.via, through, inferred)
 
     columns = [item for item in items if any(item.resource.iri in cells for cells in supports.values())]
     rows = [

@@ -1,9 +1,10 @@
 """Every strategy as a whole tree: pillar (or cross-cutting area) → component → goal → measure, with
 how much hangs under each node, and the links between goals of different strategies.
 
-The whole catalogue's trees cost four store queries however big the concept is: the hierarchy's
+The whole catalogue's trees cost five store queries however big the concept is: the hierarchy's
 edges, one aggregate counting the projects and services of every measure and goal, the
-cross-strategy links, and the labels (:func:`concept.resources`). Projects are counted by the
+cross-strategy links, the labels (:func:`concept.resources`) and the curators' marks on the
+placings no source states (:func:`footing.of_predicates`). Projects are counted by the
 store (``COUNT`` grouped by measure), never fetched: at 50,000 realisations a measure may have
 thousands.
 """
@@ -15,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from catalogue.queries import footing
 from catalogue.queries.common import PREFIXES, checked_iri
 from catalogue.queries.concept import Resource, resources
 from catalogue.queries.resources import czech_sort_key
@@ -47,6 +49,8 @@ class Node:
     below: Mapping[str, int] = field(default_factory=dict)
     projects: int = 0
     services: int = 0
+    inferred: footing.Reasoning | None = None
+    """The curator's reasoning when no source places the concept under its parent in the tree."""
 
 
 @dataclass(frozen=True)
@@ -143,38 +147,49 @@ def _tree_order(
     return {iri: _order(found[iri], first(iri, frozenset({iri}))) for iri in known}
 
 
-def _build(
-    iri: str,
-    children_of: Mapping[str, set[str]],
-    found: Mapping[str, Resource],
-    order: Mapping[str, tuple[object, ...]],
-    counts: Mapping[str, Counter[str]],
-    ancestors: frozenset[str],
-) -> tuple[Node, set[str]]:
-    """The node of ``iri`` and the set of concepts under it; a cycle in the sources' broader links
-    is cut where it comes back to a concept already on the path."""
+@dataclass(frozen=True)
+class _Tree:
+    """What building a strategy's tree reads: children, labels, order, counts and the marks on placings."""
+
+    children_of: Mapping[str, set[str]]
+    found: Mapping[str, Resource]
+    order: Mapping[str, tuple[object, ...]]
+    counts: Mapping[str, Counter[str]]
+    placings: Mapping[footing.Link, footing.Reasoning]
+
+    def placed(self, child: str, parent: str | None) -> footing.Reasoning | None:
+        if parent is None:
+            return None
+        marked = [self.placings[link] for link in footing.broader_links(child, parent) if link in self.placings]
+        return marked[0] if marked else None
+
+
+def _build(iri: str, parent: str | None, tree: _Tree, ancestors: frozenset[str]) -> tuple[Node, set[str]]:
+    """The node of ``iri`` (under ``parent``) and the set of concepts under it; a cycle in the sources'
+    broader links is cut where it comes back to a concept already on the path."""
     children: list[Node] = []
     under: set[str] = set()
-    for child in sorted(children_of.get(iri, ()), key=order.__getitem__):
+    for child in sorted(tree.children_of.get(iri, ()), key=tree.order.__getitem__):
         if child in ancestors:
             continue
-        node, child_under = _build(child, children_of, found, order, counts, ancestors | {child})
+        node, child_under = _build(child, iri, tree, ancestors | {child})
         children.append(node)
         under |= {child} | child_under
-    figures = counts.get(iri, Counter())
+    figures = tree.counts.get(iri, Counter())
     node = Node(
-        concept=found[iri],
+        concept=tree.found[iri],
         children=tuple(children),
-        below=dict(Counter(found[concept].kind for concept in under)),
+        below=dict(Counter(tree.found[concept].kind for concept in under)),
         projects=figures["fulfilling"] - figures["services"],
         services=figures["services"],
+        inferred=tree.placed(iri, parent),
     )
     return node, under
 
 
 def _tree(
     strategy: Resource, items: set[str], parents: Mapping[str, set[str]], found: Mapping[str, Resource],
-    counts: Mapping[str, Counter[str]],
+    counts: Mapping[str, Counter[str]], placings: Mapping[footing.Link, footing.Reasoning],
 ) -> StrategyTree:
     known = {item for item in items if item in found}
     children_of: dict[str, set[str]] = defaultdict(set)
@@ -185,15 +200,16 @@ def _tree(
     # hanging); a cycle with no way in gets its first concept as root so that nothing is lost.
     roots = [item for item in known if not parents.get(item, set()) & known]
     order = _tree_order(known, children_of, found)
+    tree = _Tree(children_of, found, order, counts, placings)
     reached: set[str] = set()
     nodes: list[Node] = []
     for root in sorted(roots, key=order.__getitem__):
-        node, under = _build(root, children_of, found, order, counts, frozenset({root}))
+        node, under = _build(root, None, tree, frozenset({root}))
         nodes.append(node)
         reached |= {root} | under
     for item in sorted(known - reached, key=order.__getitem__):
         if item not in reached:
-            node, under = _build(item, children_of, found, order, counts, frozenset({item}))
+            node, under = _build(item, None, tree, frozenset({item}))
             nodes.append(node)
             reached |= {item} | under
     return StrategyTree(strategy, tuple(nodes), dict(Counter(found[item].kind for item in known)))
@@ -233,9 +249,14 @@ def hierarchy(store: CatalogueStore, lang: str = "cs", *, strategy: str | None =
         if "via" in row:
             wanted.add(row["via"])
     found = resources(store, wanted, lang)
+    placings = footing.of_predicates(store, footing.HIERARCHY, lang)
 
     trees = sorted(
-        (_tree(found[iri], items, parents, found, counts) for iri, items in items_of.items() if iri in found),
+        (
+            _tree(found[iri], items, parents, found, counts, placings)
+            for iri, items in items_of.items()
+            if iri in found
+        ),
         key=_strategy_order,
     )
     links = _links(link_rows, found, [tree.strategy.iri for tree in trees])

@@ -3,8 +3,10 @@
 The RDF description is an explicit CONSTRUCT rather than DESCRIBE, whose result differs between
 engines: the resource's own triples, the blank-node provenance it cites (``dcterms:source [ a
 kcs:SourceReference ; kcs:seedFile … ; kcs:section … ]``), the labels of the resources it links to,
-and the links that point to it with their subjects' labels. So one document shows the resource with
-readable neighbours in both directions, without a second request.
+the links that point to it with their subjects' labels, and the curators' marks on the links it takes
+part in (``[ a kcs:CuratorInference ; rdf:subject … ; kcs:reasoning … ]``, with the sources they cite).
+So one document shows the resource with readable neighbours in both directions and the footing of
+every link, without a second request.
 
 Links pointing to a resource are many at national size (10,000 realisations serve one measure in the
 generated catalogue of 50,000), so a description carries at most :data:`INCOMING_LIMIT` of each kind
@@ -28,6 +30,7 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 
+from catalogue.queries import footing
 from catalogue.queries.common import PREFIXES, checked_iri, iri_values
 from catalogue.store import CatalogueStore
 
@@ -93,12 +96,18 @@ CONSTRUCT {{
   ?value ?labelProperty ?valueLabel .
   ?subject ?incoming ?resource .
   ?subject ?labelProperty ?subjectLabel .
+  ?mark ?markProperty ?markValue .
+  ?markValue ?markDetailProperty ?markDetail .
 }}
 WHERE {{
   {{ {resource} ?resource ?property ?value }}
   UNION
   # The blank nodes it cites (its provenance), one level deep: nothing in the catalogue nests them.
   {{ {resource} ?resource ?property ?value . FILTER (isBlank(?value)) ?value ?detailProperty ?detail }}
+  UNION
+  # The marks on its own links, and the sources each mark cites.
+  {{ {resource} ?mark rdf:subject ?resource ; a kcs:CuratorInference ; ?markProperty ?markValue .
+    OPTIONAL {{ FILTER (isBlank(?markValue)) ?markValue ?markDetailProperty ?markDetail }} }}
   UNION
   # Labels of the resources it links to, so a client can show every link by name. Those resources
   # are found first, in a subquery, and their labels looked up in an OPTIONAL, which Oxigraph
@@ -110,9 +119,16 @@ WHERE {{
 }}
 """
 
+# The marks on the links pointing to it are those of the links the description carries: of a
+# measure's 10,000 realisations, the marks of the first INCOMING_LIMIT.
 _DESCRIBE_INCOMING = """UNION
   {{ {{ {incoming} }}
-    OPTIONAL {{ {labels} ?subject ?labelProperty ?subjectLabel }} }}"""
+    OPTIONAL {{ {labels} ?subject ?labelProperty ?subjectLabel }} }}
+  UNION
+  {{ {{ {incoming} }}
+    ?mark rdf:subject ?subject ; rdf:predicate ?incoming ; rdf:object ?resource ; a kcs:CuratorInference ;
+      ?markProperty ?markValue .
+    OPTIONAL {{ FILTER (isBlank(?markValue)) ?markValue ?markDetailProperty ?markDetail }} }}"""
 
 
 def _describe_query(resource: URIRef, kinds: Iterable[str]) -> str:
@@ -243,6 +259,11 @@ REUSED_TERMS_CS: dict[str, str] = {
     _DCTERMS + "identifier": "identifikátor",
     _DCTERMS + "BibliographicResource": "Dokument",
     "http://www.w3.org/ns/org#subOrganizationOf": "je součástí organizace",
+    "http://www.w3.org/ns/org#hasMember": "člen",
+    "http://www.w3.org/ns/org#Post": "Funkce",
+    "http://www.w3.org/ns/org#postIn": "funkce v organizaci",
+    "https://schema.org/organizer": "pořadatel",
+    "https://schema.org/url": "adresa",
     "http://purl.org/vocab/vann/preferredNamespacePrefix": "doporučený prefix",
     "http://purl.org/vocab/vann/preferredNamespaceUri": "doporučený jmenný prostor",
 }
@@ -254,11 +275,13 @@ _NOT_IN_PROPERTY_LIST = {TYPE, DESCRIPTION, SOURCE, HIDDEN_LABEL}
 
 @dataclass(frozen=True)
 class Value:
-    """One value of a property: a linked resource (``iri`` set, ``text`` its label) or a literal."""
+    """One value of a property: a linked resource (``iri`` set, ``text`` its label) or a literal;
+    ``inferred`` is the curator's reasoning when no source states the link to it."""
 
     text: str
     iri: str | None = None
     lang: str | None = None
+    inferred: footing.Reasoning | None = None
 
 
 @dataclass(frozen=True)
@@ -359,11 +382,18 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
         _add_label(value_labels[subject], row.get("subjectLabel"))
         subjects[prop][subject] = None
 
-    def labelled(term: Any) -> Value:
+    shown_links = [
+        *(footing.Link(iri, prop, str(value)) for prop, found in values.items() for value in found),
+        *(footing.Link(subject, prop, iri) for prop, found in subjects.items() for subject in found),
+    ]
+    inferred = footing.of_links(store, shown_links, lang)
+
+    def labelled(term: Any, link: footing.Link | None = None) -> Value:
+        reasoning = None if link is None else inferred.get(link)
         if isinstance(term, URIRef):
-            return Value(term_label(str(term), value_labels[str(term)], lang), iri=str(term))
+            return Value(term_label(str(term), value_labels[str(term)], lang), iri=str(term), inferred=reasoning)
         if isinstance(term, Literal):
-            return Value(str(term), lang=term.language)
+            return Value(str(term), lang=term.language, inferred=reasoning)
         return Value(str(term))
 
     heading = _preferred(values.get(PREF_LABEL, {}), lang) or _preferred(values.get(_RDFS + "label", {}), lang)
@@ -376,7 +406,11 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
             prop,
             term_label(prop, property_labels[prop], lang),
             sorted(
-                (labelled(value) for value in found if not isinstance(value, BNode) and value not in shown_apart),
+                (
+                    labelled(value, footing.Link(iri, prop, str(value)))
+                    for value in found
+                    if not isinstance(value, BNode) and value not in shown_apart
+                ),
                 key=_value_order,
             ),
         )
@@ -387,7 +421,9 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
         PropertyValues(
             prop,
             term_label(prop, property_labels[prop], lang),
-            sorted((labelled(URIRef(subject)) for subject in found), key=_value_order),
+            sorted(
+                (labelled(URIRef(subject), footing.Link(subject, prop, iri)) for subject in found), key=_value_order
+            ),
             totals[prop],
         )
         for prop, found in subjects.items()

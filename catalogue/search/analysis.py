@@ -6,7 +6,8 @@ terms:
 1. words: runs of letters and digits, keeping codes and compounds whole (``A4.1``, ``e-mail``) and
    adding their parts of two letters or more that are not bare numbers (``a4``; ``mail``); lower-cased;
 2. Czech stop words dropped: the Czech list of the ``stop-words`` package (python-stop-words, BSD), which
-   spells most words both with and without diacritics, so it is matched on the lower-cased word as typed;
+   spells most words both with and without diacritics, so it is matched on the lower-cased word as typed,
+   and on the word's lemma, as the list holds only some forms of its words (see ``is_stop_word``);
 3. inflection: each word is reduced by the selected :class:`Inflection` — PyStemmer's Czech Snowball
    stemmer (``škola``, ``školy``, ``školách`` → ``škol``) or simplemma's Czech lemmatiser (→ ``škola``);
 4. diacritics folded (``škol`` → ``skol``), so ``skola`` finds ``škola``.
@@ -17,6 +18,10 @@ diacritics to see Czech endings: ``skolach`` stays ``skolach``), so such a query
 
 Nothing here links ``parkování`` with ``parkovací`` (neither library does): the engines' query plan does
 that with prefix matching of terms (see :mod:`catalogue.search.engine`).
+
+A query word also says whether it is a Czech word as typed (simplemma's dictionary of Czech forms knows
+it, whichever inflection is chosen): such a word is what the officer meant, not a typo of some other
+word, so the query plan never bridges it to another word by edit distance (``svítí`` is not ``sítí``).
 """
 
 from __future__ import annotations
@@ -38,13 +43,31 @@ from stop_words import get_stop_words
 _WORD = re.compile(r"\w+(?:[.\-/]\w+)*")
 _PART = re.compile(r"\w+")
 
-STOP_WORDS = frozenset(get_stop_words("czech"))
-
 
 def fold(text: str) -> str:
     """``text`` lower-cased with its diacritics removed (``Školách`` → ``skolach``)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+# Words the list lacks: ``mnoho`` beside its ``hodně``, ``moc``, ``málo`` and ``více``, and ``potřebovat``,
+# the verb of every problem statement (``potřebujeme``, ``potřebují``) beside its ``chtít``, ``mít``,
+# ``muset``: a quantity or a need says nothing of what the problem is, yet a label holding it lent its
+# weight to every other text with it (``Město má na svém území mnoho brownfieldů``).
+_MISSING_STOP_WORDS = frozenset({"mnoho", "potřebovat"})
+STOP_WORDS = frozenset(get_stop_words("czech")) | _MISSING_STOP_WORDS
+# The list holds only some forms of its words (``svůj``, ``své``, not ``svém``; ``nový``, not ``novou``),
+# so a word is also a stop word when its lemma is one. Not by an entry that merely spells another
+# without diacritics: as a lemma, ``byt`` (for ``být``) is a flat.
+_LEMMA_STOP_WORDS = frozenset(
+    word for word in STOP_WORDS if not any(other != word and fold(other) == word for other in STOP_WORDS)
+)
+
+
+@lru_cache(maxsize=200_000)
+def is_stop_word(word: str) -> bool:
+    """Whether a lower-cased word is a Czech stop word, as typed or by its lemma (simplemma's)."""
+    return word in STOP_WORDS or simplemma.lemmatize(word, lang="cs") in _LEMMA_STOP_WORDS
 
 
 def words(text: str) -> Iterator[str]:
@@ -59,7 +82,7 @@ def words(text: str) -> Iterator[str]:
         else:
             tokens = [word]
         for token in tokens:
-            if token not in STOP_WORDS:
+            if not is_stop_word(token):
                 yield token
 
 
@@ -109,6 +132,8 @@ class QueryWord:
 
     text: str
     terms: tuple[str, ...]
+    is_word: bool
+    """Whether the word, as typed, is a form of a Czech word (so it is no typo of another)."""
 
 
 class Analyzer:
@@ -116,8 +141,9 @@ class Analyzer:
 
     Thread-safe: the server analyses queries from several worker threads at once."""
 
-    VERSION = 1
-    """Raised whenever a change here changes the terms, so that existing indexes are rebuilt."""
+    VERSION = 2
+    """Raised whenever a change here changes the terms, so that existing indexes are rebuilt (2: stop
+    words matched on their lemmas too, and the missing ones)."""
 
     def __init__(self, inflection: str = DEFAULT_INFLECTION) -> None:
         if inflection not in INFLECTIONS:
@@ -126,13 +152,17 @@ class Analyzer:
         self._inflect = INFLECTIONS[inflection]()
         # Czech text has a bounded vocabulary: each word is reduced once per process.
         self.terms_of_word = lru_cache(maxsize=200_000)(self._terms_of_word)
-        self.terms_of_word("škola")  # load the stemmer or the lemmatiser's dictionary now, not in a request
+        self.is_word = lru_cache(maxsize=200_000)(self._is_word)
+        # Load the stemmer and the lemmatiser's dictionary now, not in a request.
+        self.terms_of_word("škola")
+        self.is_word("škola")
 
     @property
     def identity(self) -> str:
         """Names everything that decides the terms (the libraries' versions too: a new stop-word list or
         dictionary changes them); an index built with another identity must be rebuilt."""
-        libraries = (self._inflect.package, "stop-words")
+        # simplemma whatever the inflection: its dictionary decides the stop words' lemmas too.
+        libraries = dict.fromkeys((self._inflect.package, "simplemma", "stop-words"))
         return f"cs-v{self.VERSION}-{self.inflection}-" + "-".join(f"{name}{version(name)}" for name in libraries)
 
     def _terms_of_word(self, word: str) -> tuple[str, ...]:
@@ -142,6 +172,10 @@ class Analyzer:
         if as_written == without_diacritics:
             return (as_written,)
         return (as_written, without_diacritics)
+
+    @staticmethod
+    def _is_word(word: str) -> bool:
+        return bool(simplemma.is_known(word, lang="cs"))
 
     def terms(self, text: str) -> list[str]:
         """The terms of ``text`` for the index, in order (a word's terms side by side)."""
@@ -155,5 +189,5 @@ class Analyzer:
             for word in words(typed):
                 terms = self.terms_of_word(word)
                 if terms not in seen:
-                    seen[terms] = QueryWord(typed, terms)
+                    seen[terms] = QueryWord(typed, terms, self.is_word(word))
         return list(seen.values())

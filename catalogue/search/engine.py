@@ -9,7 +9,14 @@ is here and in :mod:`catalogue.search.analysis`, written once:
   ``parkovak`` share ``parkov``: this is what links ``parkování`` with ``parkovací``), then, for a word
   no field knows, index terms within edit distance 1 (words of 4–7 letters) or 2 (longer): typos;
 - a hit's explanation (which of the query's words matched it, in which fields) is read from the terms
-  stored with the document, so both engines explain alike.
+  stored with the document, so both engines explain alike;
+- each query word weighs what it says about the catalogue: its *specificity* is its inverse document
+  frequency over the catalogue's documents, ln(N / df), read from the index itself (a field of every
+  document's terms, :data:`ANY_FIELD`, so it follows every build and update), and a word found in
+  8 % of the catalogue or more is *generic* (``město``, ``využití``). A hit reports how much of the
+  query's specificity its words hold, which of them are not generic, and by which words the query
+  names it (holds most of one of its names): what the answer needs to tell an answer from noise
+  (:mod:`catalogue.answer`).
 
 Scores are the engine's BM25 with each clause boosted by field weight × tier weight: a label counts more
 than an alternative label or code, than a hidden label, than a description; an exact term more than a
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 import time
 import uuid
@@ -32,25 +40,45 @@ from typing import ClassVar, Protocol
 
 from catalogue.errors import CatalogueError
 from catalogue.queries.documents import SEARCHABLE_KINDS, Link, SearchDocument
-from catalogue.search.analysis import Analyzer, QueryWord
+from catalogue.search.analysis import Analyzer, QueryWord, words
 
 FIELD_WEIGHTS: dict[str, float] = {"label": 3.0, "alt": 2.5, "code": 2.5, "hidden": 2.0, "description": 1.5}
 """The searchable fields of a document and how much a match in each counts. The steps are small on
 purpose: on the relevance set, steeper weights (label 4, description 0.6) let one common word in a
 short label outrank a description that matches most of the query (MRR 0.76 against 0.82)."""
 FIELDS = tuple(FIELD_WEIGHTS)
+NAME_FIELDS = ("label", "alt", "hidden", "code")
+"""The fields that name a document, as against describing it."""
+ANY_FIELD = "any"
+"""A field holding every distinct term of a document, which no query searches: its document frequency
+of a term is the term's over the whole catalogue, kept by the engine through every build and update (a
+replaced or deleted document may count until the engine merges its segments, as in any inverted index)."""
 
 EXACT, PREFIX, FUZZY = 1.0, 0.6, 0.4
 """Tier weights: a word's own term, a term sharing its prefix, a term within its edit distance."""
 
 MIN_PREFIX = 4
-"""Prefix matching starts at terms of this length, and a prefix is never shorter."""
+"""Prefix matching starts at terms longer than this, and a prefix is never shorter."""
 PREFIX_CUT = 2
 """A term's prefix is the term less this many letters: ``parkovan``/``parkovak`` → ``parkov``."""
 TIE_BREAK = 0.2
 """How much a word's matches besides its best one add to a document's score."""
 MAX_EXPANSIONS = 32
 """Most index terms one prefix or typo may stand for (those closest in length win)."""
+NAME_SHARE = 0.5
+"""A query names a document when it holds more than this part of the words of one of its names."""
+GENERIC_SHARE = 0.08
+"""A word in at least this share of the catalogue's documents is generic: it names what much of the
+catalogue is about, so it tells nothing about what a problem is. Measured on the catalogue of 207
+documents: ``kraj`` 23 %, ``město`` 22 %, ``projekt`` 14 %, ``data`` 12 %, ``chytrý`` 8.2 %,
+``využití`` 9.2 % are generic; ``služba`` 7.7 %, ``doprava`` 6.8 %, ``koncepce`` 5.8 %, ``brownfield``
+3.9 %, ``FVE`` 3.4 % are not. The frequencies fall smoothly, so the cut is a choice: it keeps the
+catalogue's own boilerplate (region, town, project, support, system, smart, use) from carrying a
+match, and leaves every subject word of the relevance set specific."""
+
+DOCUMENT_FORMAT = 2
+"""Raised whenever :func:`prepare` stores something new with a document (2: its names word by word and
+:data:`ANY_FIELD`), so that an index holding documents of an older format is rebuilt, not read wrongly."""
 
 META_FILE = "katalog-index.json"
 DIGESTS_FILE = "katalog-digests.json"
@@ -81,11 +109,33 @@ class Hit:
     links: tuple[Link, ...]
     places: tuple[str, ...]
     code: str | None = None
+    share: float = 0.0
+    """The part of the query's specificity held by the words that matched (0–1)."""
+    specific: tuple[str, ...] = ()
+    """The words of :attr:`matched` that are not generic (see :data:`GENERIC_SHARE`)."""
+    in_names: tuple[tuple[str, float], ...] = ()
+    """The words of :attr:`specific` that one of its names (label, other label, code) holds, each with
+    its specificity."""
+    namings: tuple[frozenset[str], ...] = ()
+    """Per name of the document (label, other label, code) of which the query holds more than
+    :data:`NAME_SHARE`, the query's words, not generic, that it holds: the query names the document by
+    each of these sets."""
+    naming: float = 0.0
+    """The specificity of the most specific word of :attr:`namings` (0 when there is none)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found, and the words of the query (as typed) that nothing in the index matches."""
+
+    hits: list[Hit]
+    unmatched: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class IndexedDocument:
-    """A document as an engine writes it: its terms per field and a stored JSON payload."""
+    """A document as an engine writes it: its terms per field (:data:`FIELDS` and :data:`ANY_FIELD`) and a
+    stored JSON payload."""
 
     iri: str
     kind: str
@@ -111,6 +161,13 @@ def prepare(document: SearchDocument, analyzer: Analyzer) -> IndexedDocument:
         "description": [document.description] if document.description else [],
     }
     terms = {field: [term for text in texts[field] for term in analyzer.terms(text)] for field in FIELDS}
+    every = sorted({term for values in terms.values() for term in values})
+    # Each name as its words, each word as its terms: what part of a name a query holds is counted in words.
+    names = [
+        [field, [list(analyzer.terms_of_word(word)) for word in words(text)]]
+        for field in NAME_FIELDS
+        for text in texts[field]
+    ]
     payload = {
         "iri": document.iri,
         "kind": document.kind,
@@ -120,8 +177,11 @@ def prepare(document: SearchDocument, analyzer: Analyzer) -> IndexedDocument:
         "places": document.places,
         # The distinct terms per field, to explain a hit without analysing its texts again.
         "terms": {field: sorted(set(values)) for field, values in terms.items() if values},
+        "names": [name for name in names if name[1]],
     }
-    return IndexedDocument(document.iri, document.kind, terms, json.dumps(payload, ensure_ascii=False))
+    return IndexedDocument(
+        document.iri, document.kind, {**terms, ANY_FIELD: every}, json.dumps(payload, ensure_ascii=False)
+    )
 
 
 @dataclass(frozen=True)
@@ -134,9 +194,16 @@ class Clause:
 
 
 class Lexicon(Protocol):
-    """An open index's term dictionary, as the query plan needs it."""
+    """An open index's term dictionary and statistics, as the query plan needs them."""
 
-    def has_term(self, field: str, term: str) -> bool: ...
+    @property
+    def documents(self) -> int:
+        """How many documents the index holds."""
+        ...
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """In how many documents ``field`` holds ``term`` (0: the field does not know it)."""
+        ...
 
     def terms_with_prefix(self, field: str, prefix: str) -> Iterable[str]: ...
 
@@ -179,10 +246,19 @@ def typo_distance(term: str) -> int:
     return 1 if len(term) < 8 else 2
 
 
+VERB_SUFFIX = "ovat"
+"""Czech verbs in -ovat share their stem with the nouns and adjectives made of them (``koordinovat`` –
+``koordinace``, ``koordinátor``; ``evidovat`` – ``evidence``), which the stem less two letters misses."""
+
+
 def prefix_of(term: str) -> str | None:
-    """The prefix other terms must share with ``term`` to count as its relatives, or None if it is too short."""
-    if len(term) < MIN_PREFIX:
+    """The prefix other terms must share with ``term`` to count as its relatives, or None if it is too short:
+    a term no longer than :data:`MIN_PREFIX` would be its own prefix, and the longer words that merely
+    begin with it are other words (``stav`` – ``stavební``, ``park`` – ``parkování``)."""
+    if len(term) <= MIN_PREFIX:
         return None
+    if term.endswith(VERB_SUFFIX) and len(term) - len(VERB_SUFFIX) >= MIN_PREFIX:
+        return term[: -len(VERB_SUFFIX)]
     return term[: max(MIN_PREFIX, len(term) - PREFIX_CUT)]
 
 
@@ -192,7 +268,8 @@ def _closest(term: str, candidates: Iterable[str]) -> list[str]:
 
 @dataclass
 class QueryPlan:
-    """Per query word, the clauses that match it (in :data:`FIELDS`, in three tiers).
+    """Per query word, the clauses that match it (in :data:`FIELDS`, in three tiers), and what each word
+    weighs (:attr:`specificity`).
 
     Engines score each word by its best clause plus :data:`TIE_BREAK` times the others (disjunction
     max), and a document by the sum over words: a document matching several of the query's words beats
@@ -201,52 +278,119 @@ class QueryPlan:
 
     words: list[QueryWord]
     groups: list[list[Clause]]
+    specificity: list[float]
+    """Per word of :attr:`words`: ln(N / df), df the number of documents holding any of its terms (its
+    own terms; a word known only by prefix or typo, those it stands for), read from :data:`ANY_FIELD`."""
+    generic: list[bool]
+    """Per word of :attr:`words`: whether it is generic (see :data:`GENERIC_SHARE`)."""
+    unmatched: tuple[QueryWord, ...] = ()
+    """The query's words that nothing in the index matches. Each weighs as a word of one document in the
+    query's specificity: what the catalogue does not know is what it cannot answer."""
+    documents: int = 1
+    """How many documents the index held when the plan was made."""
 
     def __post_init__(self) -> None:
-        # Which words each (field, term) stands for, to explain hits from their stored terms.
+        # Which words each (field, term) stands for, to explain hits from their stored terms, and the
+        # tier it matches them by (EXACT, PREFIX, FUZZY).
         self._words_of: dict[tuple[str, str], list[int]] = {}
+        self._tier_of: dict[tuple[str, str], float] = {}
         for number, group in enumerate(self.groups):
             for clause in group:
-                self._words_of.setdefault((clause.field, clause.term), []).append(number)
+                key = (clause.field, clause.term)
+                self._words_of.setdefault(key, []).append(number)
+                self._tier_of[key] = max(self._tier_of.get(key, 0.0), clause.weight / FIELD_WEIGHTS[clause.field])
+        self._total = sum(self.specificity) + len(self.unmatched) * math.log(max(self.documents, 1))
+        self._generic_words: dict[tuple[str, ...], bool] = {}
 
     @classmethod
     def build(cls, words: Sequence[QueryWord], lexicon: Lexicon) -> QueryPlan:
+        documents = max(lexicon.documents, 1)
         kept: list[QueryWord] = []
         groups: list[list[Clause]] = []
+        specificity: list[float] = []
+        generic: list[bool] = []
+        unmatched: list[QueryWord] = []
         for word in words:
-            clauses = _clauses(word, lexicon)
+            clauses, frequency = _clauses(word, lexicon)
             if clauses:  # a word that matches nothing is left out of the plan
                 kept.append(word)
                 groups.append(clauses)
-        return cls(kept, groups)
+                specificity.append(math.log(documents / frequency))
+                generic.append(frequency >= GENERIC_SHARE * documents)
+            else:
+                unmatched.append(word)
+        return cls(kept, groups, specificity, generic, tuple(unmatched), documents)
 
-    def hit(self, score: float, payload: str) -> Hit:
+    def hit(self, score: float, payload: str, lexicon: Lexicon) -> Hit:
         """A hit for a document the engine found, with the words and fields that matched it."""
         data = json.loads(payload)
         numbers: set[int] = set()
         fields: set[str] = set()
+        in_names: set[int] = set()
         for field, terms in data["terms"].items():
             for term in terms:
                 found = self._words_of.get((field, term))
                 if found:
                     numbers.update(found)
                     fields.add(field)
+                    if field in NAME_FIELDS:
+                        in_names.update(found)
+        specific = {number for number in numbers if not self.generic[number]}
+        namings = self._namings(data["names"], lexicon)
+        naming = set().union(*namings)
         return Hit(
             iri=data["iri"],
             kind=data["kind"],
             label=data["label"],
             score=score,
-            matched=tuple(dict.fromkeys(self.words[number].text for number in sorted(numbers))),
+            matched=self._texts(numbers),
             fields=tuple(field for field in FIELDS if field in fields),
             links=tuple(Link(*link) for link in data["links"]),
             places=tuple(data["places"]),
             code=data.get("code"),  # indexes built before codes were stored have none
+            share=sum(self.specificity[number] for number in numbers) / self._total if self._total else 0.0,
+            specific=self._texts(specific),
+            in_names=tuple(
+                (self.words[number].text, self.specificity[number]) for number in sorted(specific & in_names)
+            ),
+            namings=tuple(dict.fromkeys(frozenset(self._texts(numbers)) for numbers in namings)),
+            naming=max((self.specificity[number] for number in naming), default=0.0),
         )
 
+    def _namings(self, names: list[tuple[str, list[list[str]]]], lexicon: Lexicon) -> list[set[int]]:
+        """Per name of which the query holds more than :data:`NAME_SHARE`, the query's words, not generic,
+        that it holds. The share is counted in the name's words that are not generic (``Chytré popelnice``
+        is named by ``popelnice``), a word the query holds only by prefix or typo counting as that tier's
+        part of one, and one word at least must be held as it is: ``centru`` does not name
+        ``coworkingové centrum``, nor ``tramvaj`` ``zpoždění tramvají``, nor ``parku`` ``parkování``."""
+        namings: list[set[int]] = []
+        for field, name in names:
+            held_by = [{n for term in word for n in self._words_of.get((field, term), ())} for word in name]
+            if not any(held_by):
+                continue
+            meaningful = [index for index, word in enumerate(name) if not self._is_generic(word, lexicon)]
+            tiers = [max(self._tier_of.get((field, term), 0.0) for term in name[index]) for index in meaningful]
+            # A name is named by its own words: prefix relatives and typos alone only come near it.
+            if EXACT in tiers and sum(tiers) > NAME_SHARE * len(meaningful):
+                namings.append({n for numbers in held_by for n in numbers if not self.generic[n]})
+        return namings
 
-def _clauses(word: QueryWord, lexicon: Lexicon) -> list[Clause]:
+    def _is_generic(self, terms: list[str], lexicon: Lexicon) -> bool:
+        """Whether a name's word is generic, as a query word is (:attr:`generic`); read once per plan."""
+        key = tuple(terms)
+        if key not in self._generic_words:
+            frequency = max(lexicon.doc_frequency(ANY_FIELD, term) for term in terms)
+            self._generic_words[key] = frequency >= GENERIC_SHARE * self.documents
+        return self._generic_words[key]
+
+    def _texts(self, numbers: Iterable[int]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.words[number].text for number in sorted(numbers)))
+
+
+def _clauses(word: QueryWord, lexicon: Lexicon) -> tuple[list[Clause], int]:
     """The clauses of one query word: its own terms, terms sharing their prefix, and, if no field has
-    any of its own terms (a typo?), terms within its edit distance."""
+    any of its own terms and it is no Czech word as typed (a typo, then), terms within its edit
+    distance; and the word's document frequency (see :attr:`QueryPlan.specificity`)."""
     clauses: list[Clause] = []
     seen: set[tuple[str, str]] = set()
 
@@ -258,11 +402,13 @@ def _clauses(word: QueryWord, lexicon: Lexicon) -> list[Clause]:
 
     own = set(word.terms)
     for field in FIELDS:
-        add(field, [term for term in word.terms if lexicon.has_term(field, term)], EXACT)
+        add(field, [term for term in word.terms if lexicon.doc_frequency(field, term)], EXACT)
     known = bool(clauses)
     for term in word.terms:
         prefix = prefix_of(term)
-        distance = 0 if known else typo_distance(term)
+        # A word the lemmatiser knows is a word of its own: bridging it to a word one letter away would
+        # answer a question the officer did not ask (``svítí`` → ``sítí``).
+        distance = 0 if known or word.is_word else typo_distance(term)
         # Each field's candidates first, so that a term found in several fields is measured once.
         near: dict[str, list[str]] = {field: [] for field in FIELDS}
         for field in FIELDS:
@@ -286,7 +432,9 @@ def _clauses(word: QueryWord, lexicon: Lexicon) -> list[Clause]:
             }
             for field, candidates in near.items():
                 add(field, _closest(term, typos.intersection(candidates)), FUZZY)
-    return clauses
+    # A word known only by prefix or typo is as specific as the words it stands for.
+    terms = word.terms if known else {clause.term for clause in clauses}
+    return clauses, max((lexicon.doc_frequency(ANY_FIELD, term) for term in terms), default=0)
 
 
 class Reader(Lexicon, Protocol):
@@ -385,13 +533,18 @@ class SearchEngine(ABC):
             meta = IndexMeta.read(self.path)
             if meta is None:
                 raise SearchError(f"no search index at {self.path}: run `katalog reindex`")
-            if meta.engine != self.name or meta.analysis != self.analyzer.identity:
+            if meta.engine != self.name or meta.analysis != self.identity:
                 raise SearchError(
                     f"the search index at {self.path} was built by {meta.engine} with analysis {meta.analysis}, "
-                    f"not {self.name} with {self.analyzer.identity}: run `katalog reindex`"
+                    f"not {self.name} with {self.identity}: run `katalog reindex`"
                 )
             self._meta = meta
         return self._meta
+
+    @property
+    def identity(self) -> str:
+        """What decides what the index holds besides the documents: the analysis and the document format."""
+        return f"{self.analyzer.identity}-documents{DOCUMENT_FORMAT}"
 
     @property
     def version(self) -> str:
@@ -415,7 +568,7 @@ class SearchEngine(ABC):
             self.path.mkdir(parents=True, exist_ok=True)
             count = self._create(self.path / DATA_FOLDER, prepared())
             _write_atomically(self.path / DIGESTS_FILE, json.dumps(digests))
-            IndexMeta(self.name, self.analyzer.identity, version, time.time(), uuid.uuid4().hex).write(self.path)
+            IndexMeta(self.name, self.identity, version, time.time(), uuid.uuid4().hex).write(self.path)
             return count
 
     def update(self, documents: Iterable[SearchDocument], version: str) -> IndexUpdate:
@@ -478,23 +631,27 @@ class SearchEngine(ABC):
 
     def search(self, text: str, *, kinds: set[str] | None = None, limit: int = 50) -> list[Hit]:
         """The documents that best match ``text`` (of ``kinds`` only, if given), best first."""
+        return self.find(text, kinds=kinds, limit=limit).hits
+
+    def find(self, text: str, *, kinds: set[str] | None = None, limit: int = 50) -> Found:
+        """:meth:`search`, and which of the query's words the index does not know."""
         if limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit}")
         wanted = checked_kinds(kinds)
         self._require_index()
         words = self.analyzer.query_words(text)
         if not words:
-            return []
+            return Found([], ())
         with self._reader() as reader:
             plan = QueryPlan.build(words, reader)
+            unmatched = tuple(word.text for word in plan.unmatched)
             if not plan.groups:
-                return []
-            found = reader.run(plan.groups, wanted, limit)
-        hits = [plan.hit(score, payload) for score, payload in found]
+                return Found([], unmatched)
+            hits = [plan.hit(score, payload, reader) for score, payload in reader.run(plan.groups, wanted, limit)]
         # Equal scores come in the order the engine happened to store the documents, which differs
         # between two builds of one catalogue (tantivy indexes in several threads): by IRI instead, so
         # the same catalogue answers the same, in every process and on every store.
-        return sorted(hits, key=lambda hit: (-hit.score, hit.iri))
+        return Found(sorted(hits, key=lambda hit: (-hit.score, hit.iri)), unmatched)
 
     def close(self) -> None:
         with self._write_lock:

@@ -89,7 +89,7 @@ def reindex(settings: Settings, store: CatalogueStore, *, analyzer: Analyzer | N
 
 def _holds(meta: IndexMeta | None, engine: SearchEngine, version: str) -> bool:
     """Whether the index of ``meta`` is ``engine``'s kind of index at ``version``."""
-    wanted = (engine.name, engine.analyzer.identity, version)
+    wanted = (engine.name, engine.identity, version)
     return meta is not None and (meta.engine, meta.analysis, meta.version) == wanted
 
 
@@ -99,7 +99,7 @@ def _bring_to(
     """Under the rebuild lock: update the index to ``version``, or rebuild it where that cannot be done."""
     started = time.perf_counter()
     documents = list(search_documents(store))  # a store that fails here fails the caller, who tries again
-    if meta is not None and (meta.engine, meta.analysis) == (engine.name, engine.analyzer.identity):
+    if meta is not None and (meta.engine, meta.analysis) == (engine.name, engine.identity):
         try:
             engine.reopen()  # the index may be another build than the one this engine opened
             change = engine.update(documents, version)

@@ -16,7 +16,16 @@ from pathlib import Path
 import tantivy
 
 from catalogue.search.analysis import Analyzer
-from catalogue.search.engine import DATA_FOLDER, FIELDS, TIE_BREAK, Clause, IndexedDocument, SearchEngine, SearchError
+from catalogue.search.engine import (
+    ANY_FIELD,
+    DATA_FOLDER,
+    FIELDS,
+    TIE_BREAK,
+    Clause,
+    IndexedDocument,
+    SearchEngine,
+    SearchError,
+)
 
 _WRITER_HEAP = 128_000_000
 
@@ -27,6 +36,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("kind", tokenizer_name="raw", index_option="basic")
     for field in FIELDS:
         builder.add_text_field(field, tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field(ANY_FIELD, tokenizer_name="whitespace", index_option="basic")
     builder.add_bytes_field("payload", stored=True)
     return builder.build()
 
@@ -51,8 +61,12 @@ class _TantivyReader:
         term = tantivy.Query.term_query(self._schema, clause.field, clause.term, index_option="freq")
         return tantivy.Query.boost_query(term, clause.weight)
 
-    def has_term(self, field: str, term: str) -> bool:
-        return bool(self._searcher.doc_freq(field, term))
+    @property
+    def documents(self) -> int:
+        return int(self._searcher.num_docs)
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return int(self._searcher.doc_freq(field, term))
 
     def terms_with_prefix(self, field: str, prefix: str) -> Iterable[str]:
         return (term for term, _ in self._searcher.terms_with_prefix(field, prefix))

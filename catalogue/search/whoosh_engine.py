@@ -26,11 +26,20 @@ from whoosh.query import DisjunctionMax, Or, Term
 from whoosh.searching import Searcher
 
 from catalogue.search.analysis import Analyzer
-from catalogue.search.engine import DATA_FOLDER, FIELDS, TIE_BREAK, Clause, IndexedDocument, SearchEngine, SearchError
+from catalogue.search.engine import (
+    ANY_FIELD,
+    DATA_FOLDER,
+    FIELDS,
+    TIE_BREAK,
+    Clause,
+    IndexedDocument,
+    SearchEngine,
+    SearchError,
+)
 
 
 def _schema() -> Schema:
-    terms = {field: TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False) for field in FIELDS}
+    terms = {field: TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False) for field in (*FIELDS, ANY_FIELD)}
     return Schema(iri=ID(unique=True), kind=ID(), payload=STORED(), **terms)
 
 
@@ -85,8 +94,12 @@ class _WhooshReader:
         self._searcher = searcher
         self._reader = searcher.reader()
 
-    def has_term(self, field: str, term: str) -> bool:
-        return (field, term) in self._reader
+    @property
+    def documents(self) -> int:
+        return int(self._reader.doc_count())
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return int(self._reader.doc_frequency(field, term))
 
     def terms_with_prefix(self, field: str, prefix: str) -> Iterable[str]:
         return (term.decode("utf-8") for term in self._reader.expand_prefix(field, prefix))

@@ -54,3 +54,28 @@ def test_the_measure_page_works_without_javascript(server, page_without_js) -> N
     funding.get_by_role("link", name="Všechny programy a výzvy v části Financování").click()
     page.wait_for_load_state()
     assert page.url == server + "/financovani"
+
+
+def test_an_inferred_link_says_so_and_opens_its_reasoning_without_javascript(server, page_without_js) -> None:
+    """The seed never pairs NPO 2.8 with the measure: the link says „odvozeno“ in words, and the curator's
+    reasoning opens from the keyboard with no script."""
+    page = page_without_js
+    page.goto(server + ID + PAGES["measure"])
+    funding = page.locator("section[aria-labelledby='financovani']")
+    npo_2_8 = funding.locator("li").filter(has=page.get_by_text("2.8", exact=True))
+    disclosure = npo_2_8.locator("details.inferred")
+    summary = disclosure.locator("summary")
+    assert summary.inner_text() == "odvozeno" and summary.is_visible()
+    reasoning = disclosure.locator("p")
+    assert not reasoning.is_visible()
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert reasoning.is_visible() and "Zdroj komponentu 2.8 s typovými opatřeními nespojuje" in reasoning.inner_text()
+
+
+def test_a_page_with_its_reasonings_open_passes_the_audit(server, page, audit) -> None:
+    page.goto(server + ID + "measure/a4-pateri-datove-site")
+    for summary in page.locator("details.inferred summary").all():
+        summary.click()
+    assert page.locator("details.inferred[open]").count() >= 1
+    audit(page, "resource-measure-inferred-open")

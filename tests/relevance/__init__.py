@@ -1,5 +1,7 @@
-"""The relevance set: Czech problem statements as municipal officers type them, each with the
-catalogue resources a search MUST find for it (`statements.toml` beside this module).
+"""The relevance set: problem statements as municipal officers type them, each with the catalogue
+resources a search MUST find for it (`statements.toml` beside this module), or, for a problem the
+catalogue does not hold, none: such a statement is tagged "out of scope" and must be answered
+"no good match".
 
 The set is data for the search tests and the benchmark; `tests/test_relevance_set.py` checks the set
 itself (size, existing IRIs, no copied labels, no duplicates, every target reachable by its words).
@@ -17,16 +19,28 @@ STATEMENTS = Path(__file__).resolve().parent / "statements.toml"
 MAX_TEXT_LENGTH = 1000
 # Only the resources an expert would insist on: more would turn hit@10 into a recall test.
 MAX_EXPECTED = 3
+OUT_OF_SCOPE = "out of scope"
+"""The note tag of a statement about something the catalogue does not hold: it expects nothing."""
 _KEYS = {"text", "expected", "note"}
+
+
+def style_tags(note: str) -> list[str]:
+    """The comma-separated tags before the note's first ';'."""
+    head = note.split(";", 1)[0]
+    return [tag.strip() for tag in head.split(",") if tag.strip()]
 
 
 @dataclass(frozen=True)
 class Statement:
-    """One problem statement and the IRIs it must find."""
+    """One problem statement and the IRIs it must find (none when it is out of scope)."""
 
     text: str
     expected: list[str]
     note: str
+
+    @property
+    def out_of_scope(self) -> bool:
+        return not self.expected
 
 
 class RelevanceSetError(ValueError):
@@ -65,14 +79,18 @@ def _statement(path: Path, number: int, entry: dict[str, object]) -> Statement:
         raise RelevanceSetError(f"{where}: text must be a non-blank string of at most {MAX_TEXT_LENGTH} characters")
     if text != text.strip():
         raise RelevanceSetError(f"{where}: text {text!r} has leading or trailing spaces")
-    if (
-        not isinstance(expected, list)
-        or not 1 <= len(expected) <= MAX_EXPECTED
-        or not all(isinstance(iri, str) and iri.startswith("https://") for iri in expected)
-    ):
-        raise RelevanceSetError(f"{where} ({text!r}): expected must be a list of 1 to {MAX_EXPECTED} https IRIs")
-    if len(set(expected)) != len(expected):
-        raise RelevanceSetError(f"{where} ({text!r}): expected lists an IRI twice")
     if not isinstance(note, str) or not note.strip():
         raise RelevanceSetError(f"{where} ({text!r}): note must say what makes the statement realistic")
+    if not isinstance(expected, list) or not all(isinstance(iri, str) and iri.startswith("https://") for iri in expected):
+        raise RelevanceSetError(f"{where} ({text!r}): expected must be a list of https IRIs")
+    out_of_scope = OUT_OF_SCOPE in style_tags(note)
+    if out_of_scope and expected:
+        raise RelevanceSetError(f"{where} ({text!r}): a statement tagged {OUT_OF_SCOPE!r} expects nothing")
+    if not out_of_scope and not 1 <= len(expected) <= MAX_EXPECTED:
+        raise RelevanceSetError(
+            f"{where} ({text!r}): expected must be a list of 1 to {MAX_EXPECTED} https IRIs, "
+            f"or empty with the note tagged {OUT_OF_SCOPE!r}"
+        )
+    if len(set(expected)) != len(expected):
+        raise RelevanceSetError(f"{where} ({text!r}): expected lists an IRI twice")
     return Statement(text=text, expected=list(expected), note=note)

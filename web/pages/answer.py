@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from catalogue.answer import AnswerFilters, InvalidProblem, MeasureMatch, answer_problem
-from catalogue.queries import browse, concept, options, overview
+from catalogue.queries import browse, concept, options, overview, services
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
 from catalogue.queries.measures import MeasureDetail, measure_details
@@ -39,6 +39,8 @@ from web.state import site_catalogue
 router = APIRouter(include_in_schema=False)
 
 REALISATIONS_PER_MEASURE = 5
+DONE_PER_SERVICE = 5
+"""How many realisations and solutions the answer lists under each service; its page lists them all."""
 
 FILTERS = {"pilir": "pillar", "misto": "place", "zadatel": "applicant_type"}
 """The page's query parameters and the :class:`AnswerFilters` field each fills."""
@@ -236,8 +238,14 @@ def answer_page(request: Request) -> Response:
         link.funding for view in views if view.detail for link in view.detail.funding
     ]
     programmes = _programmes_of(store, funding, lang)
+    done = services.instances_of_services(
+        store, [item.resource.iri for item in answer.services], per_service=DONE_PER_SERVICE, lang=lang
+    )
     return _respond(
-        request, {**context, "state": "answer", "answer": answer, "measures": views, "programmes": programmes}, 200
+        request,
+        {**context, "state": "answer", "answer": answer, "measures": views, "programmes": programmes,
+         "services_done": done},
+        200,
     )
 
 

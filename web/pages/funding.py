@@ -42,6 +42,8 @@ SUPPORT_TEXT = {
     "callOf": N_("přes program"),
     "supportsComponent": N_("přes komponentu"),
 }
+INFERRED = N_("odvozeno")
+"""Said of a link no source states (the macro ``inferred`` of macros.html, and the CSV)."""
 UNFUNDED = N_("nic nefinancuje")
 UNFUNDED_AMONG_CHOSEN = N_("nic z vybraného nefinancuje")
 FUNDED = N_("ano")
@@ -109,6 +111,14 @@ def cell_text(lang: str, support: Support | None) -> str:
     return text
 
 
+def csv_cell_text(lang: str, support: Support | None) -> str:
+    """A cell of the CSV: the page's cell with its footing, word for word as the page shows it."""
+    text = cell_text(lang, support)
+    if support is not None and support.inferred is not None:
+        text += f" {translate(lang, INFERRED)} {support.inferred.text}"
+    return text
+
+
 def funding_text(lang: str, row: MatrixRow, filtered: bool) -> str:
     if row.funded:
         return translate(lang, FUNDED)
@@ -132,7 +142,7 @@ def _matrix_table(lang: str, matrix: SupportMatrix, filtered: bool) -> list[list
             row.measure.label,
             row.measure.iri,
             "; ".join(pillar.label for pillar in row.pillars),
-            *(cell_text(lang, cell) for cell in row.cells),
+            *(csv_cell_text(lang, cell) for cell in row.cells),
             funding_text(lang, row, filtered),
         ]
         for row in matrix.rows

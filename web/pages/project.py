@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from catalogue.queries import browse, concept, project
+from catalogue.queries import browse, concept, project, services
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
 from catalogue.queries.project import ProjectCoverage
@@ -41,6 +41,8 @@ MAX_COOKIE_LENGTH = 3800
 MAX_SEARCH_LENGTH = 200
 SEARCH_RESULTS = 20
 SEARCHED_KINDS = {"TypeMeasure", "SmartService", "SmartSolution"}
+DONE_PER_SERVICE = 10
+"""How many realisations and solutions each service of the project lists; its page lists them all."""
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -239,6 +241,12 @@ def project_page(request: Request, hledat: str = "") -> Response:
     searched = hledat.strip()
     found, search_error = _search(request, searched) if searched else ([], None)
     in_basket = {item.item.iri for item in coverage.items}
+    services_done = services.instances_of_services(
+        store,
+        [item.item.iri for item in coverage.items if item.item.kind == "SmartService"],
+        per_service=DONE_PER_SERVICE,
+        lang=lang,
+    )
     choices = [
         (kind, [r for r in browse.all_of_kind(store, kind, lang) if r.iri not in in_basket])
         for kind in ("TypeMeasure", "SmartService")
@@ -254,6 +262,7 @@ def project_page(request: Request, hledat: str = "") -> Response:
         "found": found,
         "search_error": search_error,
         "in_basket": in_basket,
+        "services_done": services_done,
         "full": len(iris) >= MAX_ITEMS,
         "max_items": MAX_ITEMS,
     }

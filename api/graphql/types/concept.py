@@ -96,12 +96,24 @@ class Goal(Concept):
         return with_loaded(info, "narrower", self.iri, lambda found: of_type(found, TypeMeasure))
 
 
+@strawberry.type(
+    description="Why a curator asserts a link that no source states (a kcs:CuratorInference marks it in the data)."
+)
+class CuratorInference:
+    reasoning: str = strawberry.field(description="The curator's reasoning, in the asked language where it exists.")
+    lang: str = strawberry.field(description="The language of `reasoning` (`cs` where none is in the asked one).")
+
+
 @strawberry.type(description="A programme or call supporting a measure, and how.")
 class FundingLink:
     funding: Funding
     via: str = strawberry.field(
         description="`supportsMeasure` (directly), `callOf` (through the call's programme) or "
         "`supportsComponent` (by supporting the measure's component)."
+    )
+    inferred: CuratorInference | None = strawberry.field(
+        description="Set when no source states the link (`via` `supportsMeasure`): the curator's reasoning for "
+        "asserting it. Null when a source states it; the ways derived from other links leave it null."
     )
 
 
@@ -113,7 +125,15 @@ class Synergy:
 
 def _funding_links(links: list[concept.FundingLink]) -> list[FundingLink]:
     return [
-        FundingLink(funding=node, via=link.via) for link in links if isinstance(node := as_node(link.funding), Funding)
+        FundingLink(
+            funding=node,
+            via=link.via,
+            inferred=None
+            if link.inferred is None
+            else CuratorInference(reasoning=link.inferred.text, lang=link.inferred.lang),
+        )
+        for link in links
+        if isinstance(node := as_node(link.funding), Funding)
     ]
 
 

@@ -99,6 +99,17 @@ class SmartService(Node):
     def solutions(self, info: Info) -> list[SmartSolution]:
         return incoming_nodes(info, self.iri, "includesService", MAX_LINKED, SmartSolution)
 
+    @strawberry.field(
+        description="Realisations of the service, directly or through the solutions they carry out, at most "
+        "`first` (1–100), in label order: where and when it was done."
+    )
+    def realisations(self, info: Info, first: int = 10) -> list[Realisation]:
+        return incoming_nodes(info, self.iri, "realisesService", checked_first(first, MAX_LINKED), Realisation)
+
+    @strawberry.field(description="The service's own indicators of success.")
+    def indicators(self, info: Info) -> list[Indicator]:
+        return linked_nodes(info, self.iri, "hasIndicator", Indicator)
+
 
 @node_type("SmartSolution")
 @strawberry.type(description="A concrete project a municipality, town or region defines or runs (e.g. Chytrá ulice).")

@@ -4,17 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages: a Java runtime for the OWL reasoner (HermiT, via owlready2) and the HTML checker,
-# and chromium for the browser tests.
-APT_PACKAGES := default-jre-headless chromium
+# Debian packages that only the tests need: a Java runtime for the OWL reasoner (HermiT, via owlready2)
+# and the HTML checker, and chromium for the browser tests. `make run` serves without them.
+TEST_APT_PACKAGES := default-jre-headless chromium
 
-.PHONY: setup run test bench lint clean
+.PHONY: setup setup-test run test bench lint clean
 
 setup: $(VENV)/.installed
+
+setup-test: setup
 	@{ command -v java && command -v chromium; } >/dev/null 2>&1 || { \
-	  echo "Installing $(APT_PACKAGES) with apt-get (Java for the OWL reasoner, chromium for browser tests)"; \
+	  echo "Installing $(TEST_APT_PACKAGES) with apt-get (Java for the OWL reasoner, chromium for browser tests)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES); }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEST_APT_PACKAGES); }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +32,7 @@ lint: setup
 	$(BIN)/ruff check catalogue api web tests
 	$(BIN)/mypy
 
-test: setup lint
+test: setup-test lint
 	$(BIN)/pytest
 
 bench: setup

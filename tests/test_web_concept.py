@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, SKOS
 from catalogue.settings import Settings
 from tests.conftest import app_client, load_extra
 from web.links import server_path
-from web.pages.concept import czech_plural, figures
+from web.pages.concept import figures
 
 KCS = Namespace("https://w3id.org/kcs/ontology#")
 ID = "https://w3id.org/kcs/id/"
@@ -221,13 +221,6 @@ def check_tree(graph: Graph, tree: dict[str, Any], strategy: str) -> None:
 
 
 # -- the tests -------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("count", "word"), [(0, "cílů"), (1, "cíl"), (2, "cíle"), (4, "cíle"), (5, "cílů"), (22, "cílů"), (101, "cílů")]
-)
-def test_czech_plural_takes_the_form_the_number_needs(count: int, word: str) -> None:
-    assert czech_plural(count, "cíl", "cíle", "cílů") == word
 
 
 def test_counts_read_as_czech_and_english() -> None:

@@ -19,7 +19,7 @@ import pytest
 
 from catalogue.settings import Settings
 from tests.conftest import TEST_BASE_URL, app_client, load_extra
-from web.pages.project import BASKET_COOKIE, MAX_ITEMS, decode_basket, encode_basket
+from web.basket import BASKET_COOKIE, MAX_ITEMS, decode_basket, encode_basket
 
 BASE = "https://w3id.org/kcs/id/"
 BROWNFIELD_MEASURES = (
@@ -80,7 +80,7 @@ def test_an_empty_project_explains_itself_and_offers_measures_and_services(clien
 def test_items_are_added_removed_and_emptied_in_the_cookie(client: httpx.Client) -> None:
     for iri in BROWNFIELD_MEASURES:
         answer = _add(client, iri)
-        assert answer.status_code == 303 and answer.headers["location"] == "/projekt"
+        assert answer.status_code == 303 and answer.headers["location"] == "/projekt?" + urlencode({"pridano": iri})
     assert _basket(client) == list(BROWNFIELD_MEASURES)
     assert "samesite=lax" in answer.headers["set-cookie"].lower()
     _add(client, BROWNFIELD_MEASURES[0])
@@ -100,15 +100,62 @@ def test_items_are_added_removed_and_emptied_in_the_cookie(client: httpx.Client)
     assert "Projekt je zatím prázdný" in _text(client.get("/projekt").text)
 
 
-def test_an_item_added_on_another_page_goes_back_there(client: httpx.Client) -> None:
-    answer = _add(client, BROWNFIELD_MEASURES[0], back="/odpoved?problem=brownfieldy")
-    assert answer.status_code == 303 and answer.headers["location"] == "/odpoved?problem=brownfieldy"
+def test_an_item_added_on_another_page_goes_back_to_its_button_and_says_so(client: httpx.Client) -> None:
+    measure = BROWNFIELD_MEASURES[0]
+    answer = _add(client, measure, back="/odpoved?problem=brownfieldy#pridat-measure-x")
+    added = urlencode({"pridano": measure})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/odpoved?problem=brownfieldy&{added}#pridat-measure-x"
+    page = client.get(answer.headers["location"].split("#")[0]).text
+    statuses = [_text(text) for text in re.findall(r'role="status">(.*?)</p>', page, re.S) if text.strip()]
+    assert len(statuses) == 1, "the one button that added says so"
+    assert "Přidáno do projektu" in statuses[0] and "Položek v projektu: 1" in statuses[0]
+    assert re.search(r"<span data-project-count>1</span>", page), "the header counts the project's items"
+
+
+def test_an_addition_claimed_by_a_link_alone_is_not_confirmed(client: httpx.Client) -> None:
+    page = client.get("/odpoved?" + urlencode({"problem": "brownfieldy", "pridano": BROWNFIELD_MEASURES[0]})).text
+    assert "Přidáno do projektu" not in page
+    assert re.search(r"<span data-project-count>0</span>", page)
+
+
+def test_an_addition_asked_as_json_answers_the_count_and_the_confirmation(client: httpx.Client) -> None:
+    for count, measure in enumerate(BROWNFIELD_MEASURES[:2], start=1):
+        answer = client.post(
+            "/projekt/pridat", data={"iri": measure, "zpet": "/odpoved"}, headers={"Accept": "application/json"}
+        )
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["count"] == count
+        assert "Přidáno do projektu" in body["status"] and f"Položek v projektu: {count}" in body["status"]
+    assert _basket(client) == list(BROWNFIELD_MEASURES[:2])
 
 
 @pytest.mark.parametrize("back", ["//evil.example", "https://evil.example/", "/\\evil.example", "", "projekt"])
 def test_going_back_leaves_the_site_never(client: httpx.Client, back: str) -> None:
     answer = _add(client, BROWNFIELD_MEASURES[0], back=back)
-    assert answer.status_code == 303 and answer.headers["location"] == "/projekt"
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/projekt?" + urlencode({"pridano": BROWNFIELD_MEASURES[0]})
+
+
+def test_a_project_is_named_and_a_long_name_is_refused_keeping_what_was_typed(client: httpx.Client) -> None:
+    _add(client, BROWNFIELD_MEASURES[0])
+    saved = client.post("/projekt/nazev", data={"nazev": "  Brownfieldy\nv Liberci  "})
+    assert saved.status_code == 303
+    page = client.get(saved.headers["location"].split("#")[0]).text
+    assert 'value="Brownfieldy v Liberci"' in page and "Název projektu je uložen." in page
+    assert "<title>Brownfieldy v Liberci – Sestavit projekt" in page
+    assert client.get("/projekt.json").json()["name"] == "Brownfieldy v Liberci"
+
+    typed = "Ž" * 121
+    refused = client.post("/projekt/nazev", data={"nazev": typed})
+    assert refused.status_code == 400
+    assert "Název projektu může mít nejvýš 120 znaků." in refused.text
+    assert f'value="{typed}"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert client.get("/projekt.json").json()["name"] == "Brownfieldy v Liberci", "the name stays as it was"
+
+    client.post("/projekt/nazev", data={"nazev": ""})
+    assert client.get("/projekt.json").json()["name"] is None
 
 
 def test_the_brownfield_measures_make_a_multidisciplinary_project_funded_by_npo_2_8(

@@ -4,6 +4,8 @@ Czech is the site's language; English is a switch on every page. A page's langua
 ``?lang=`` when a link names it (so an English page can be shared), else from the cookie the switch
 sets, else Czech. Templates mark their words with ``_("…")`` / ``{% trans %}`` in Czech, the
 message ids; ``web/locale/*.toml`` give the English for each (a test checks that none is missing).
+A counted phrase is ``ngettext(one, many, count)`` (or :func:`plural` in Python), with the forms
+Czech and English add in the catalogue's plural tables.
 Catalogue data keeps its own language: labels the catalogue has only in Czech are marked
 ``lang="cs"`` on an English page, so that screen readers pronounce them right.
 """
@@ -12,7 +14,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from web.basket import visitor_basket
 from web.links import IriLinks
 from web.state import site_catalogue
 
@@ -67,17 +71,62 @@ SECURITY_HEADERS = {
 }
 
 
+@dataclass(frozen=True)
+class PluralForms:
+    """A counted phrase's forms beyond the two that ``ngettext`` is given (the Czech singular and the
+    Czech form for zero and five and more): Czech's form for two to four, and English's two forms."""
+
+    few: str
+    english: tuple[str, str]
+
+
+def _messages() -> Iterator[tuple[str, str, str | dict[str, Any]]]:
+    for path in sorted(LOCALE.glob("*.toml")):
+        with path.open("rb") as file:
+            for czech, translation in tomllib.load(file).items():
+                yield path.name, czech, translation
+
+
 @cache
 def english() -> Mapping[str, str]:
     """Czech message → English, from every ``web/locale/*.toml`` (one file per part of the site)."""
     messages: dict[str, str] = {}
-    for path in sorted(LOCALE.glob("*.toml")):
-        with path.open("rb") as file:
-            for czech, translation in tomllib.load(file).items():
-                if czech in messages and messages[czech] != translation:
-                    raise ValueError(f"{path.name}: {czech!r} is translated twice, differently")
-                messages[czech] = translation
+    for name, czech, translation in _messages():
+        if isinstance(translation, dict):
+            continue
+        if czech in messages and messages[czech] != translation:
+            raise ValueError(f"{name}: {czech!r} is translated twice, differently")
+        messages[czech] = translation
     return messages
+
+
+@cache
+def plurals() -> Mapping[str, PluralForms]:
+    """The plural forms of the message catalogue, by the Czech form for five and more: each
+    ``web/locale/*.toml`` ends with its ``[plural."…"]`` tables, ``few`` (2–4) and ``en`` (one, other)."""
+    forms: dict[str, PluralForms] = {}
+    for name, _, table in _messages():
+        if not isinstance(table, dict):
+            continue
+        for many, entry in table.items():
+            if many in forms:
+                raise ValueError(f"{name}: the plural {many!r} is given twice")
+            one, other = entry["en"]
+            forms[many] = PluralForms(few=entry["few"], english=(one, other))
+    return forms
+
+
+def plural(lang: str, one: str, many: str, count: int) -> str:
+    """The form of a counted phrase that ``count`` takes in ``lang``, unformatted: Czech has three
+    (1 souvislost, 2–4 souvislosti, 0 and 5+ souvislostí), English two. ``one`` and ``many`` are the
+    Czech forms; the others come from the message catalogue's plural forms."""
+    # A phrase without its table (which a test catches) still reads, if not in the best form.
+    forms = plurals().get(many) or PluralForms(few=many, english=(translate(lang, one), translate(lang, many)))
+    if lang != DEFAULT_LANGUAGE:
+        return forms.english[0 if count == 1 else 1]
+    if count == 1:
+        return one
+    return forms.few if 2 <= count <= 4 else many
 
 
 def translate(lang: str, message: str) -> str:
@@ -93,8 +142,8 @@ def _gettext(context: Context, message: str) -> str:
 
 
 @pass_context
-def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
-    return translate(context.get("lang", DEFAULT_LANGUAGE), singular if count == 1 else plural)
+def _ngettext(context: Context, singular: str, plural_: str, count: int) -> str:
+    return plural(context.get("lang", DEFAULT_LANGUAGE), singular, plural_, count)
 
 
 templates = Environment(
@@ -126,6 +175,28 @@ def czk(value: float | int | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return f"{amount}\u00a0Kč" if lang == DEFAULT_LANGUAGE else f"CZK\u00a0{amount}"
 
 
+_SCALES = ((1e9, "mld.", "billion"), (1e6, "mil.", "million"), (1e3, "tis.", "thousand"))
+
+
+def czk_short(value: float | int | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """An amount in crowns as people say it: "3,3 mld. Kč", "260 tis. Kč" in Czech, "CZK 3.3 billion"
+    in English (at most two decimals, none that are zero); below a thousand as :func:`czk` writes it."""
+    if value is None:
+        return ""
+    for scale, czech, english_word in _SCALES:
+        if abs(value) >= scale:
+            figure = f"{value / scale:.2f}".rstrip("0").rstrip(".")
+            if lang == DEFAULT_LANGUAGE:
+                return f"{figure.replace('.', ',')}\u00a0{czech}\u00a0Kč"
+            return f"CZK\u00a0{figure}\u00a0{english_word}"
+    return czk(value, lang)
+
+
+@pass_context
+def _czk_short_filter(context: Context, value: float | int | None) -> str:
+    return czk_short(value, context.get("lang", DEFAULT_LANGUAGE))
+
+
 @pass_context
 def _number_filter(context: Context, value: float | int | None, digits: int = 0) -> str:
     return number(value, digits, context.get("lang", DEFAULT_LANGUAGE))
@@ -149,6 +220,7 @@ def czech_quotes(text: str) -> Markup:
 
 templates.filters["number"] = _number_filter
 templates.filters["czk"] = _czk_filter
+templates.filters["czk_short"] = _czk_short_filter
 templates.filters["czech_quotes"] = czech_quotes
 
 
@@ -179,7 +251,8 @@ def switch_url(request: Request, lang: str) -> str:
 
 
 def page_context(request: Request) -> dict[str, Any]:
-    """What every template may use: the language, links to catalogue IRIs and the language switch."""
+    """What every template may use: the language, links to catalogue IRIs, the language switch and the
+    visitor's project (its count in the header, the "Přidat do projektu" buttons)."""
     lang = language_of(request)
     return {
         "request": request,
@@ -187,6 +260,7 @@ def page_context(request: Request) -> dict[str, Any]:
         "href": IriLinks(site_catalogue(request).settings).href,
         "switch_urls": {other: switch_url(request, other) for other in LANGUAGES if other != lang},
         "current_path": request.url.path,
+        "project_basket": visitor_basket(request),
     }
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from catalogue.queries import concept, hierarchy
 from catalogue.queries.common import InvalidIRI, checked_iri
-from web.site import N_, language_of, number, render, translate
+from web.site import N_, language_of, number, plural, render
 from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
@@ -21,35 +21,25 @@ SMALL_TREE = 60
 """A strategy with at most this many concepts opens whole; a bigger one opens its pillars'
 components only, so a national concept of hundreds of measures does not fill screens at once."""
 
-COUNT_WORDS: dict[str, tuple[str, str, str]] = {
-    "Pillar": (N_("pilíř"), N_("pilíře"), N_("pilířů")),
-    "CrossCuttingArea": (N_("průřezová oblast"), N_("průřezové oblasti"), N_("průřezových oblastí")),
-    "Component": (N_("komponenta"), N_("komponenty"), N_("komponent")),
-    "Goal": (N_("cíl"), N_("cíle"), N_("cílů")),
-    "TypeMeasure": (N_("typové opatření"), N_("typová opatření"), N_("typových opatření")),
-    "projects": (N_("projekt"), N_("projekty"), N_("projektů")),
-    "services": (N_("služba"), N_("služby"), N_("služeb")),
+COUNT_WORDS: dict[str, tuple[str, str]] = {
+    "Pillar": ("pilíř", "pilířů"),
+    "CrossCuttingArea": ("průřezová oblast", "průřezových oblastí"),
+    "Component": ("komponenta", "komponent"),
+    "Goal": ("cíl", "cílů"),
+    "TypeMeasure": ("typové opatření", "typových opatření"),
+    "projects": ("projekt", "projektů"),
+    "services": ("služba", "služeb"),
 }
-"""What is counted, in Czech's three forms: 1 cíl, 2–4 cíle, 0 and 5+ cílů."""
+"""What is counted: the Czech forms for one and for five and more (the plural tables of
+``web/locale/concept.toml`` hold the rest)."""
 
 COUNT_ORDER = (*hierarchy.LEVELS, "projects", "services")
 
 
-def czech_plural(count: int, one: str, few: str, many: str) -> str:
-    """The form of a Czech noun that goes with ``count``."""
-    if count == 1:
-        return one
-    if 2 <= count <= 4:
-        return few
-    return many
-
-
 def counted(lang: str, what: str, count: int) -> str:
-    """``count`` and the word for ``what`` in the form that number takes. English has two forms,
-    which the Czech singular and the Czech form for five and more translate to."""
-    one, few, many = COUNT_WORDS[what]
-    word = czech_plural(count, one, few, many) if lang == "cs" else translate(lang, one if count == 1 else many)
-    return f"{number(count, lang=lang)}\u00a0{word}"
+    """``count`` and the word for ``what`` in the form that number takes in ``lang``."""
+    one, many = COUNT_WORDS[what]
+    return f"{number(count, lang=lang)}\u00a0{plural(lang, one, many, count)}"
 
 
 def figures(lang: str, counts: Mapping[str, int], *, zeros: bool = False) -> str:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from catalogue.errors import InvalidInput
 from catalogue.queries import concept
@@ -43,6 +42,8 @@ EVIDENCE_WEIGHT = {
     "Pillar": 0.1,
     "CrossCuttingArea": 0.1,
 }
+BROAD_EVIDENCE = EVIDENCE_WEIGHT["Pillar"]
+"""Evidence this light (a pillar's, a cross-cutting area's) only adds to a match; alone it is a weak one."""
 EVIDENCE_PER_KIND = 5
 """Only the strongest few pieces of evidence of one kind count, each less than the one before, so
 that a thousand realisations with a common word do not outweigh one matching problem."""
@@ -50,107 +51,180 @@ that a thousand realisations with a common word do not outweigh one matching pro
 WEAK_MATCH = 0.15
 """Results scoring under this share of the best one are noise, not an answer."""
 
+SUPPORTS = "supports"
+"""The way of a funding item's reason that it supports one of the answer's measures."""
+COMBINED = "synergyWith"
+"""The way of a synergy's reason: it is often combined with one of the answer's measures."""
+
+Forms = tuple[str, str]
+"""A reason's wording for one resource and for several (``{names}``, or ``{words}`` the problem's own)."""
+
+
 @dataclass(frozen=True)
 class Wording:
-    """How the reasons are worded in one language of the site: the catalogue's labels stay as they are
-    (Czech), the words around them follow the asked language."""
+    """How the reasons are worded in one language of the site, for the people who read them: the
+    catalogue's labels stay as they are (Czech), the words around them follow the asked language.
 
-    fields: dict[str, str]
-    relations: dict[str, str]
-    unknown_relation: str
+    Each reason says what a result is to the problem in the result's own terms, without a pronoun of
+    the result's gender where the language has them: a service and a measure read the same."""
+
+    direct: dict[str, Forms]
+    """The result's own match, by the field that matched (the strongest of ``NAME_FIELDS``, else the
+    description), with the problem's words."""
+    linked: dict[tuple[str, str], Forms]
+    """Evidence lent by linked resources, by the relation and the kind of those resources (``""``:
+    any kind the table does not name)."""
+    unknown: Forms
     quotes: tuple[str, str]
-    word: tuple[str, str]
-    """The one word and several words (``slovo``, ``slova``), before the words that matched."""
-    within: str
-    """Before the fields the words were found in (``v``)."""
-    more: Callable[[int], str]
-    supports: str
-    """A funding item's reason: it supports the measure ``{label}``."""
-    combined: str
-    """A synergy's reason: combined with the measure ``{label}`` ``{links}`` times."""
+    conjunction: str
+    """Before the last of several names (``a``, ``and``)."""
+    others: str
+    """After the names shown when there are more (``{count}``: how many in all)."""
 
     def quoted(self, text: str) -> str:
         return f"{self.quotes[0]}{text}{self.quotes[1]}"
 
-    def listed(self, words: Iterable[str]) -> str:
-        return ", ".join(self.quoted(word) for word in words)
+    def listed(self, texts: Sequence[str], total: int | None = None) -> str:
+        """``texts`` quoted and joined as a sentence joins them; with ``total`` beyond them, "and others"."""
+        quoted = [self.quoted(text) for text in texts]
+        if total is not None and total > len(quoted):
+            return ", ".join(quoted) + " " + self.others.format(count=total)
+        if len(quoted) == 1:
+            return quoted[0]
+        return ", ".join(quoted[:-1]) + f" {self.conjunction} " + quoted[-1]
 
-
-def _more_cs(count: int) -> str:
-    # Czech counts: 1 souvislost, 2–4 souvislosti, 5 and more souvislostí.
-    if count == 1:
-        return "a 1 další souvislost"
-    if 2 <= count <= 4:
-        return f"a {count} další souvislosti"
-    return f"a {count} dalších souvislostí"
-
-
-def _more_en(count: int) -> str:
-    return f"and {count} more connection{'' if count == 1 else 's'}"
+    def forms(self, way: str, kind: str) -> Forms:
+        if way in self.direct:
+            return self.direct[way]
+        return self.linked.get((way, kind)) or self.linked.get((way, ""), self.unknown)
 
 
 WORDINGS = {
     "cs": Wording(
-        fields={
-            "label": "názvu",
-            "alt": "jiném názvu",
-            "hidden": "synonymech",
-            "code": "kódu",
-            "description": "popisu",
+        direct={
+            "label": ("Název odpovídá vašemu slovu {words}", "Název odpovídá vašim slovům {words}"),
+            "alt": ("Jiný název odpovídá vašemu slovu {words}", "Jiný název odpovídá vašim slovům {words}"),
+            "hidden": ("Synonymum odpovídá vašemu slovu {words}", "Synonymum odpovídá vašim slovům {words}"),
+            "code": ("Kód odpovídá vašemu zadání {words}", "Kód odpovídá vašemu zadání {words}"),
+            "description": ("Popis zmiňuje vaše slovo {words}", "Popis zmiňuje vaše slova {words}"),
         },
-        relations={
-            "addressedBy": "řeší ho toto opatření",
-            "servesMeasure": "naplňuje toto opatření",
-            "realises": "realizuje řešení tohoto opatření",
-            "partOfSolution": "je součástí řešení tohoto opatření",
-            "supportsMeasure": "podporuje toto opatření",
-            "callOf": "je výzvou programu, který opatření podporuje",
-            "supportsComponent": "podporuje komponentu tohoto opatření",
-            "narrower": "opatření pod ním patří",
-            "synergyWith": "se s ním kombinuje",
-            "relation": "souvisí s ním",
-            "includesService": "obsahuje tuto službu",
-            "partOfFlagship": "patří k tomuto vlajkovému projektu",
-            "realisesService": "realizuje tuto službu",
+        linked={
+            ("addressedBy", ""): ("Řeší podobný problém {names}", "Řeší podobné problémy {names}"),
+            ("servesMeasure", "SmartService"): ("Naplňuje ho služba {names}", "Naplňují ho služby {names}"),
+            ("servesMeasure", "SmartSolution"): ("Naplňuje ho řešení {names}", "Naplňují ho řešení {names}"),
+            ("servesMeasure", "Realisation"): ("Naplňuje ho realizace {names}", "Naplňují ho realizace {names}"),
+            ("servesMeasure", ""): ("Naplňuje ho {names}", "Naplňují ho {names}"),
+            ("realises", ""): ("Už ho uskutečnila realizace {names}", "Už ho uskutečnily realizace {names}"),
+            ("partOfSolution", ""): (
+                "Naplňuje ho služba {names} jako součást řešení",
+                "Naplňují ho služby {names} jako součásti řešení",
+            ),
+            ("supportsMeasure", "FundingCall"): ("Podporuje ho výzva {names}", "Podporují ho výzvy {names}"),
+            ("supportsMeasure", ""): ("Podporuje ho program {names}", "Podporují ho programy {names}"),
+            ("callOf", ""): ("Lze na něj čerpat z výzvy {names}", "Lze na něj čerpat z výzev {names}"),
+            ("supportsComponent", "FundingCall"): (
+                "Jeho komponentu podporuje výzva {names}",
+                "Jeho komponentu podporují výzvy {names}",
+            ),
+            ("supportsComponent", ""): (
+                "Jeho komponentu podporuje program {names}",
+                "Jeho komponentu podporují programy {names}",
+            ),
+            ("narrower", "Goal"): ("Patří pod cíl {names}", "Patří pod cíle {names}"),
+            ("narrower", "Component"): ("Patří pod komponentu {names}", "Patří pod komponenty {names}"),
+            ("narrower", "Pillar"): ("Patří pod pilíř {names}", "Patří pod pilíře {names}"),
+            ("narrower", "CrossCuttingArea"): (
+                "Patří pod průřezovou oblast {names}",
+                "Patří pod průřezové oblasti {names}",
+            ),
+            ("narrower", ""): ("Patří pod {names}", "Patří pod {names}"),
+            ("synergyWith", ""): ("Často se kombinuje s opatřením {names}", "Často se kombinuje s opatřeními {names}"),
+            ("relation", "Problem"): ("Souvisí s problémem {names}", "Souvisí s problémy {names}"),
+            ("relation", "FundingProgramme"): ("Souvisí s programem {names}", "Souvisí s programy {names}"),
+            ("includesService", ""): ("Je součástí řešení {names}", "Je součástí řešení {names}"),
+            ("partOfFlagship", ""): ("Patří k němu řešení {names}", "Patří k němu řešení {names}"),
+            ("realisesService", ""): ("Už ji zavedla realizace {names}", "Už ji zavedly realizace {names}"),
+            (SUPPORTS, ""): ("Podporuje opatření {names}", "Podporuje opatření {names}"),
         },
-        unknown_relation="souvisí s ním",
+        unknown=("Souvisí s {names}", "Souvisí s {names}"),
         quotes=("„", "“"),
-        word=("slovo", "slova"),
-        within="v",
-        more=_more_cs,
-        supports="podporuje opatření „{label}“",
-        combined="kombinuje se s opatřením „{label}“ ({links}×)",
+        conjunction="a",
+        others="a další (celkem {count})",
     ),
     "en": Wording(
-        fields={
-            "label": "the name",
-            "alt": "another name",
-            "hidden": "the synonyms",
-            "code": "the code",
-            "description": "the description",
+        direct={
+            "label": ("Its name matches your word {words}", "Its name matches your words {words}"),
+            "alt": (
+                "Another of its names matches your word {words}",
+                "Another of its names matches your words {words}",
+            ),
+            "hidden": ("A synonym matches your word {words}", "A synonym matches your words {words}"),
+            "code": ("Its code matches {words}", "Its code matches {words}"),
+            "description": (
+                "Its description mentions your word {words}",
+                "Its description mentions your words {words}",
+            ),
         },
-        relations={
-            "addressedBy": "is addressed by this measure",
-            "servesMeasure": "fulfils this measure",
-            "realises": "realises a solution of this measure",
-            "partOfSolution": "is part of a solution of this measure",
-            "supportsMeasure": "supports this measure",
-            "callOf": "is a call of a programme that supports this measure",
-            "supportsComponent": "supports the component of this measure",
-            "narrower": "has this measure under it",
-            "synergyWith": "is combined with it",
-            "relation": "is related to it",
-            "includesService": "includes this service",
-            "partOfFlagship": "belongs to this flagship project",
-            "realisesService": "realises this service",
+        linked={
+            ("addressedBy", ""): ("Addresses a similar problem {names}", "Addresses similar problems {names}"),
+            ("servesMeasure", "SmartService"): (
+                "Fulfilled by the service {names}",
+                "Fulfilled by the services {names}",
+            ),
+            ("servesMeasure", "SmartSolution"): (
+                "Fulfilled by the solution {names}",
+                "Fulfilled by the solutions {names}",
+            ),
+            ("servesMeasure", "Realisation"): (
+                "Fulfilled by the realisation {names}",
+                "Fulfilled by the realisations {names}",
+            ),
+            ("servesMeasure", ""): ("Fulfilled by {names}", "Fulfilled by {names}"),
+            ("realises", ""): (
+                "Already carried out by the realisation {names}",
+                "Already carried out by the realisations {names}",
+            ),
+            ("partOfSolution", ""): (
+                "Fulfilled by the service {names} as part of a solution",
+                "Fulfilled by the services {names} as parts of solutions",
+            ),
+            ("supportsMeasure", "FundingCall"): ("Supported by the call {names}", "Supported by the calls {names}"),
+            ("supportsMeasure", ""): ("Supported by the programme {names}", "Supported by the programmes {names}"),
+            ("callOf", ""): ("Funding can come from the call {names}", "Funding can come from the calls {names}"),
+            ("supportsComponent", "FundingCall"): (
+                "Its component is supported by the call {names}",
+                "Its component is supported by the calls {names}",
+            ),
+            ("supportsComponent", ""): (
+                "Its component is supported by the programme {names}",
+                "Its component is supported by the programmes {names}",
+            ),
+            ("narrower", "Goal"): ("Comes under the goal {names}", "Comes under the goals {names}"),
+            ("narrower", "Component"): ("Comes under the component {names}", "Comes under the components {names}"),
+            ("narrower", "Pillar"): ("Comes under the pillar {names}", "Comes under the pillars {names}"),
+            ("narrower", "CrossCuttingArea"): (
+                "Comes under the cross-cutting area {names}",
+                "Comes under the cross-cutting areas {names}",
+            ),
+            ("narrower", ""): ("Comes under {names}", "Comes under {names}"),
+            ("synergyWith", ""): (
+                "Often combined with the measure {names}",
+                "Often combined with the measures {names}",
+            ),
+            ("relation", "Problem"): ("Related to the problem {names}", "Related to the problems {names}"),
+            ("relation", "FundingProgramme"): ("Related to the programme {names}", "Related to the programmes {names}"),
+            ("includesService", ""): ("Part of the solution {names}", "Part of the solutions {names}"),
+            ("partOfFlagship", ""): ("The solution {names} belongs to it", "The solutions {names} belong to it"),
+            ("realisesService", ""): (
+                "Already put in place by the realisation {names}",
+                "Already put in place by the realisations {names}",
+            ),
+            (SUPPORTS, ""): ("Supports the measure {names}", "Supports the measures {names}"),
         },
-        unknown_relation="is related to it",
+        unknown=("Related to {names}", "Related to {names}"),
         quotes=("“", "”"),
-        word=("the word", "the words"),
-        within="in",
-        more=_more_en,
-        supports="supports the measure “{label}”",
-        combined="is combined with the measure “{label}” ({links}×)",
+        conjunction="and",
+        others="and others ({count} in all)",
     ),
 }
 """The reasons' wording by the site's languages; any other language gets the Czech one."""
@@ -182,6 +256,9 @@ class MeasureMatch:
     measure: Resource
     score: float
     why: tuple[str, ...]
+    """Every reason, worded once each, the strongest first."""
+    weak: bool = False
+    """A weaker match: the answer has no good one, or only descriptions speak for this one."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +266,7 @@ class RankedResource:
     resource: Resource
     score: float
     why: tuple[str, ...]
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,6 +274,9 @@ class ProblemAnswer:
     text: str
     good_match: bool
     """False when nothing matches the problem well: the lists are then empty rather than noise."""
+    weak: bool = False
+    """True when no type measure matches the problem well (whatever the filters): all the answer lists
+    is then a weaker match, each item marked ``weak``, and the problem is one to send to the curators."""
     measures: tuple[MeasureMatch, ...] = ()
     services: tuple[RankedResource, ...] = ()
     solutions: tuple[RankedResource, ...] = ()
@@ -206,10 +287,26 @@ class ProblemAnswer:
     synergies: tuple[RankedResource, ...] = ()
 
 
-SHOWN_REASONS = 5
+SHOWN_NAMES = 2
+"""How many linked resources one reason names; the rest it counts ("a další (celkem 5)")."""
+REASON_FIELDS = ("label", "alt", "hidden", "code", "description")
+"""The fields a direct match is told by, the strongest first: one reason names the strongest only."""
 
-Reason = Callable[[], str]
-"""A reason, worded only if it is shown: most of the hundreds an answer collects never are."""
+
+@dataclass(frozen=True)
+class _Piece:
+    """One piece of a result's score and the reason for it, kept unworded: an answer collects hundreds
+    of them, and only those of the results shown are worded.
+
+    ``way`` is the field a direct match was found in, or the relation by which a linked resource of
+    ``kind`` lends its evidence; ``names`` are the problem's words (direct) or the linked resource's
+    label. ``named``: the match is in a name, not only somewhere in a description."""
+
+    weight: float
+    way: str
+    kind: str
+    names: tuple[str, ...]
+    named: bool
 
 
 @dataclass
@@ -217,50 +314,78 @@ class _Score:
     """A result being ranked: its own match and the evidence lent to it, each with its reason."""
 
     direct: float = 0.0
-    evidence: dict[str, list[tuple[float, Reason]]] = field(default_factory=lambda: defaultdict(list))
-    reasons: list[tuple[float, Reason]] = field(default_factory=list)
+    evidence: dict[str, list[_Piece]] = field(default_factory=lambda: defaultdict(list))
+    reasons: list[_Piece] = field(default_factory=list)
 
     def total(self) -> float:
         lent = 0.0
         for pieces in self.evidence.values():
-            strongest = sorted((weight for weight, _ in pieces), reverse=True)[:EVIDENCE_PER_KIND]
+            strongest = sorted((piece.weight for piece in pieces), reverse=True)[:EVIDENCE_PER_KIND]
             lent += sum(weight / (rank + 1) for rank, weight in enumerate(strongest))
         return self.direct + lent
 
+    def pieces(self) -> list[_Piece]:
+        return self.reasons + [piece for kind in self.evidence.values() for piece in kind]
+
+    def weak(self) -> bool:
+        """Whether nothing but descriptions speaks for it: no name of it, nor of a resource linked to
+        it, holds the problem's words."""
+        return not any(piece.named for piece in self.pieces())
+
     def why(self, words: Wording) -> tuple[str, ...]:
-        """The strongest reasons, worded, and how many more there are."""
-        pieces = sorted(self.reasons + [piece for kind in self.evidence.values() for piece in kind], key=_weight)
-        shown: list[str] = []
-        used = 0
-        for _, reason in pieces:
-            if len(shown) == SHOWN_REASONS:
-                break
-            used += 1
-            if (text := reason()) not in shown:
-                shown.append(text)
-        if len(pieces) > used:
-            shown.append(words.more(len(pieces) - used))
-        return tuple(shown)
+        """Every reason, worded once each, the strongest first: pieces of one way and kind make one
+        reason naming the strongest few of them ("Podporují ho programy „A“, „B“ a další (celkem 4)")."""
+        return _worded(self.pieces(), words)
 
 
-def _weight(piece: tuple[float, Reason]) -> float:
-    return -piece[0]
+def _worded(pieces: Iterable[_Piece], words: Wording) -> tuple[str, ...]:
+    groups: dict[tuple[str, str], list[_Piece]] = defaultdict(list)
+    for piece in pieces:
+        groups[(piece.way, piece.kind)].append(piece)
+    ordered = sorted(groups.values(), key=_strength)
+    texts: list[str] = []
+    for group in ordered:
+        if (text := _reason(group, words)) not in texts:
+            texts.append(text)
+    return tuple(texts)
 
 
-def _direct_reason(hit: Hit, words: Wording) -> str:
-    places = ", ".join(dict.fromkeys(words.fields.get(name, name) for name in hit.fields))
-    return f"{words.word[len(hit.matched) > 1]} {words.listed(hit.matched)} {words.within} {places}"
+def _strength(group: list[_Piece]) -> tuple[bool, float]:
+    """A reason from a name before one from a description, then the heavier first."""
+    return (not any(piece.named for piece in group), -max(piece.weight for piece in group))
 
 
-def _evidence_reason(hit: Hit, link: Link, kind_names: dict[str, str], words: Wording) -> str:
-    return (
-        f"{kind_names.get(hit.kind, hit.kind)} {words.quoted(hit.label)} ({words.listed(hit.matched)}) "
-        f"{words.relations.get(link.relation, words.unknown_relation)}"
-    )
+def _reason(group: list[_Piece], words: Wording) -> str:
+    first = group[0]
+    if first.way in words.direct:
+        matched = first.names
+        return words.forms(first.way, first.kind)[len(matched) > 1].format(words=words.listed(matched))
+    names = list(dict.fromkeys(name for piece in sorted(group, key=_heaviest) for name in piece.names))
+    shown = [_short(name) for name in names[:SHOWN_NAMES]]
+    forms = words.forms(first.way, first.kind)
+    return forms[len(names) > 1].format(names=words.listed(shown, total=len(names)))
 
 
-def _supports_reason(measure: Resource, words: Wording) -> str:
-    return words.supports.format(label=_short(measure.label))
+def _heaviest(piece: _Piece) -> float:
+    return -piece.weight
+
+
+def _named(hit: Hit) -> bool:
+    return bool(hit.namings) or any(name in NAME_FIELDS for name in hit.fields)
+
+
+def _direct_piece(hit: Hit) -> _Piece:
+    """The hit's own match, told by the strongest field it was found in and the problem's words that
+    say something (not ``městě``, which every other text holds), or all its words when none does."""
+    way = next((name for name in REASON_FIELDS if name in hit.fields), "description")
+    return _Piece(hit.score, way, "", hit.specific or hit.matched, _named(hit))
+
+
+def _evidence_piece(hit: Hit, link: Link) -> _Piece:
+    """What ``hit`` lends through ``link``; a pillar or a cross-cutting area holds a third of the concept,
+    so its name matching makes none of its measures a good match."""
+    weight = EVIDENCE_WEIGHT.get(hit.kind, 0.2)
+    return _Piece(weight * hit.score, link.relation, hit.kind, (hit.label,), _named(hit) and weight > BROAD_EVIDENCE)
 
 
 def _checked_text(text: str) -> str:
@@ -360,9 +485,8 @@ def answer_problem(
     found = index.find(text, limit=HITS_CONSIDERED)
     hits = _relevant(found.hits)
     if not _is_good_match(hits, found.unmatched):
-        return ProblemAnswer(text=text, good_match=False)
+        return ProblemAnswer(text=text, good_match=False, weak=True)
 
-    kind_names = concept.class_labels(store, lang)  # how the reasons name a linked resource's kind
     words = wording(lang)
     measures: dict[str, _Score] = defaultdict(_Score)
     linked: dict[str, dict[str, _Score]] = defaultdict(lambda: defaultdict(_Score))  # kind → iri → score
@@ -371,25 +495,24 @@ def answer_problem(
     for hit in hits:
         labels[hit.iri] = Resource(hit.iri, hit.label, hit.kind, hit.code)
         places[hit.iri] = hit.places
-        reason = partial(_direct_reason, hit, words)
+        reason = _direct_piece(hit)
         if hit.kind == "TypeMeasure":
             measures[hit.iri].direct += hit.score
-            measures[hit.iri].reasons.append((hit.score, reason))
+            measures[hit.iri].reasons.append(reason)
         else:
             target = linked[hit.kind][hit.iri]
             target.direct += hit.score
-            target.reasons.append((hit.score, reason))
+            target.reasons.append(reason)
         for link in hit.links:
-            lent = (
-                EVIDENCE_WEIGHT.get(hit.kind, 0.2) * hit.score,
-                partial(_evidence_reason, hit, link, kind_names, words),
-            )
+            lent = _evidence_piece(hit, link)
             if link.target_kind == "TypeMeasure":
                 measures[link.target].evidence[hit.kind].append(lent)
             elif link.target != hit.iri:
                 linked[link.target_kind][link.target].evidence[hit.kind].append(lent)
 
-    ranked_measures = _filtered_measures(store, _ranked(measures), filters)[:limit]
+    all_measures = _ranked(measures)
+    weak = not any(not measures[iri].weak() for iri, _ in all_measures)
+    ranked_measures = _filtered_measures(store, all_measures, filters)[:limit]
     top = [iri for iri, _ in ranked_measures]
     labels.update(concept.resources(store, [iri for iri in top if iri not in labels], lang))
 
@@ -401,7 +524,7 @@ def answer_problem(
         for funding_link in funding_of.get(measure_iri, []):
             labels.setdefault(funding_link.funding.iri, funding_link.funding)
             funding_scores.setdefault(funding_link.funding.iri, _Score()).evidence["TypeMeasure"].append(
-                (0.5 * score / best, partial(_supports_reason, labels[measure_iri], words))
+                _Piece(0.5 * score / best, SUPPORTS, "", (labels[measure_iri].label,), not measures[measure_iri].weak())
             )
     if filters.applicant_type:
         open_to = concept.eligible_applicants(store, list(funding_scores))
@@ -433,7 +556,7 @@ def answer_problem(
     def listed(name: str) -> tuple[RankedResource, ...]:
         scores = lists[name][0]
         return tuple(
-            RankedResource(labels[iri], round(score, 4), scores[iri].why(words))
+            RankedResource(labels[iri], round(score, 4), scores[iri].why(words), weak or scores[iri].weak())
             for iri, score in ranked_lists[name]
             if iri in labels
         )
@@ -441,8 +564,10 @@ def answer_problem(
     return ProblemAnswer(
         text=text,
         good_match=True,
+        weak=weak,
         measures=tuple(
-            MeasureMatch(labels[iri], round(score, 4), measures[iri].why(words)) for iri, score in ranked_measures
+            MeasureMatch(labels[iri], round(score, 4), measures[iri].why(words), weak or measures[iri].weak())
+            for iri, score in ranked_measures
         ),
         services=listed("services"),
         solutions=listed("solutions"),
@@ -450,7 +575,7 @@ def answer_problem(
         funding=listed("funding"),
         problems=listed("problems"),
         goals=listed("goals"),
-        synergies=_synergies(store, top[:3], set(top), labels, lang),
+        synergies=_synergies(store, top[:3], set(top), labels, lang, weak),
     )
 
 
@@ -483,20 +608,27 @@ def _filtered_measures(
 
 
 def _synergies(
-    store: CatalogueStore, measures: list[str], shown: set[str], names: dict[str, Resource], lang: str
+    store: CatalogueStore, measures: list[str], shown: set[str], names: dict[str, Resource], lang: str, weak: bool
 ) -> tuple[RankedResource, ...]:
-    """Measures often combined with ``measures``, among those the answer does not already show."""
-    combined: dict[str, tuple[Resource, int, list[str]]] = {}
+    """Measures often combined with ``measures``, among those the answer does not already show; weaker
+    matches when the measures are (``weak``)."""
+    combined: dict[str, tuple[Resource, int, list[_Piece]]] = {}
     partners = concept.measures_combined_with(store, measures, lang)
     for measure in measures:
         for other, links in partners.get(measure, []):
             if other.iri in shown:
                 continue
-            resource, total, reasons = combined.get(other.iri, (other, 0, []))
-            reasons.append(wording(lang).combined.format(label=_short(names[measure].label), links=links))
-            combined[other.iri] = (resource, total + links, reasons)
+            resource, total, pieces = combined.get(other.iri, (other, 0, []))
+            pieces.append(_Piece(float(links), COMBINED, "", (names[measure].label,), True))
+            combined[other.iri] = (resource, total + links, pieces)
     ordered = sorted(combined.values(), key=lambda item: (-item[1], item[0].label))
-    return tuple(RankedResource(resource, float(total), tuple(reasons)) for resource, total, reasons in ordered)
+    words = wording(lang)
+    return tuple(
+        RankedResource(resource, float(total), _worded(pieces, words), weak) for resource, total, pieces in ordered
+    )
+
+
+WEAKER = " (slabší shoda)"
 
 
 def render_answer(answer: ProblemAnswer, details: dict[str, MeasureDetail]) -> str:
@@ -505,9 +637,11 @@ def render_answer(answer: ProblemAnswer, details: dict[str, MeasureDetail]) -> s
     if not answer.good_match:
         lines.append("Žádná dobrá shoda: katalog zatím nic takového nezná. Zkuste problém popsat jinými slovy.")
         return "\n".join(lines)
+    if answer.weak:
+        lines.append("Žádná dobrá shoda: žádné typové opatření problém dobře neřeší. Níže je, co se shoduje slaběji.")
     lines.append("Typová opatření" if answer.measures else "Žádné typové opatření neodpovídá; viz řešení níže.")
     for number, match in enumerate(answer.measures, start=1):
-        lines.append(f"{number}. {match.measure.label}  [{match.score:.2f}]")
+        lines.append(f"{number}. {match.measure.label}  [{match.score:.2f}]{WEAKER if match.weak else ''}")
         lines.extend(f"     proč: {reason}" for reason in match.why)
         detail = details.get(match.measure.iri)
         if detail is None:
@@ -533,5 +667,8 @@ def render_answer(answer: ProblemAnswer, details: dict[str, MeasureDetail]) -> s
     ):
         if ranked:
             lines.extend(["", title])
-            lines.extend(f"  - {item.resource.label}  ({item.why[0]})" for item in ranked)
+            lines.extend(
+                f"  - {item.resource.label}{WEAKER if item.weak else ''}  ({item.why[0] if item.why else ''})"
+                for item in ranked
+            )
     return "\n".join(lines)

@@ -502,6 +502,7 @@ def test_the_schema_has_the_shape_the_issue_fixes() -> None:
         "why: [String!]!",
         "measure: TypeMeasure!",
         "goodMatch: Boolean!",
+        "weak: Boolean!",
     ):
         assert line in text, line
 
@@ -512,8 +513,28 @@ def test_the_problem_answers_its_reasons_in_the_request_language(client: httpx.C
     czech = client.post("/graphql", json={"query": query}, headers={"Accept-Language": "cs"}).json()
     [why_en] = [" | ".join(measure["why"]) for measure in english["data"]["problem"]["measures"]]
     [why_cs] = [" | ".join(measure["why"]) for measure in czech["data"]["problem"]["measures"]]
-    assert "is addressed by this measure" in why_en and "řeší ho toto opatření" not in why_en
-    assert "řeší ho toto opatření" in why_cs
+    assert "Addresses a similar problem “" in why_en and "Řeší podobný problém" not in why_en
+    assert "Řeší podobný problém „" in why_cs
+
+
+WEAK_QUERY = """query ($text: String!) {
+  problem(text: $text) { goodMatch weak measures { weak measure { iri } } ranked { weak why resource { iri } }
+    synergies { weak } }
+}"""
+
+
+@pytest.mark.parametrize("text", ["záplavy", "otevřená data", "solární panely"])
+def test_a_problem_no_measure_answers_marks_every_result_weak(client: httpx.Client, text: str) -> None:
+    """Issue 11, point 1: a weak match is marked weak wherever it appears, the API too."""
+    answer = post(client, WEAK_QUERY, {"text": text})["data"]["problem"]
+    assert answer["goodMatch"] and answer["weak"]
+    assert answer["ranked"], "what did match is listed"
+    assert all(item["weak"] for key in ("measures", "ranked", "synergies") for item in answer[key])
+
+
+def test_a_good_answer_is_not_weak(client: httpx.Client) -> None:
+    answer = post(client, WEAK_QUERY, {"text": "brownfieldy"})["data"]["problem"]
+    assert not answer["weak"] and answer["measures"] and not [m for m in answer["measures"] if m["weak"]]
 
 
 def test_labels_fall_back_to_czech_for_a_language_the_catalogue_lacks(client: httpx.Client, catalogue: Graph) -> None:

@@ -170,8 +170,102 @@ def test_the_page_speaks_english_when_asked(site: httpx.Client) -> None:
 def test_the_english_page_gives_its_reasons_in_english(site: httpx.Client) -> None:
     response = site.get(answer_url("máme hodně opuštěných továren", lang="en"), headers=HTML)
     assert response.status_code == 200
-    assert "is addressed by this measure" in response.text and "in the synonyms" in response.text
-    assert "řeší ho toto opatření" not in response.text and "v synonymech" not in response.text
+    text = unescape(response.text)
+    assert "Addresses a similar problem “" in text and "A synonym matches your words “opuštěných” and “továren”" in text
+    assert "Řeší podobný problém" not in text and "Synonymum odpovídá" not in text
+
+
+# -- issue 11: honest empty states, reasons for people ------------------------------------------------
+
+WEAK_PROBLEMS = ["záplavy", "otevřená data", "solární panely"]
+"""What the officer of issue 11 typed: no type measure answers them, though some services, solutions or
+descriptions hold their words."""
+
+
+def ranked_items(html: str) -> list[str]:
+    """The items of the page's ranked lists (funding, services, solutions … for the problem)."""
+    return [item for block in html.split('<ul class="ranked')[1:] for item in block.split("</ul>\n</section>")[0]
+            .split("\n    <li>")[1:]]
+
+
+def reason_blocks(html: str) -> list[tuple[list[str], str | None, list[str]]]:
+    """Each result's reasons: those shown, the disclosure's summary (None without one), those behind it."""
+    blocks = []
+    for block in html.split('<div class="why">')[1:]:
+        block = block.split("</div>")[0]
+        shown, _, rest = block.partition('<details class="more-reasons">')
+        summary = re.search(r"<summary>(.*?)</summary>", rest)
+        blocks.append((re.findall(r"<li>(.*?)</li>", shown), summary.group(1) if summary else None,
+                       re.findall(r"<li>(.*?)</li>", rest)))
+    return blocks
+
+
+@pytest.mark.parametrize("problem", WEAK_PROBLEMS)
+def test_no_good_match_says_so_lists_weaker_matches_and_offers_the_form(site: httpx.Client, problem: str) -> None:
+    """Issue 11, point 1: no filter was set, yet the page said "Zvoleným filtrům neodpovídá …" and offered
+    no proposal form."""
+    response = site.get(answer_url(problem), headers=HTML)
+    assert response.status_code == 200
+    html = unescape(response.text)
+    assert "Zvoleným filtrům" not in html and "Zobrazit bez filtrů" not in html
+    assert "Katalog nenašel dobrou shodu" in html
+    assert "Žádné typové opatření, které katalog zná, tento problém dobře neřeší." in html
+    items = ranked_items(html)
+    assert items, "what did match is listed lower down"
+    assert all('<span class="tag weak">slabší shoda</span>' in item for item in items)
+    assert html.count('<span class="tag weak">') == len(items) + len(measure_cards(html))
+    assert '<form class="proposal card" action="/navrh" method="post"' in html
+    assert f">{problem}</textarea>" in html and 'href="#navrh-nadpis"' in html
+    assert html.index("Katalog nenašel dobrou shodu") < html.index('<ul class="ranked') < html.index('class="proposal')
+
+
+def test_the_filter_message_appears_only_when_a_filter_is_set(site: httpx.Client) -> None:
+    unfiltered = unescape(site.get(answer_url("brownfieldy"), headers=HTML).text)
+    pillars = set(re.findall(r'<option value="([^"]+/pillar/[^"]+)"', unfiltered))
+    others = sorted(pillars - set(BROWNFIELD_MEASURES.values()))
+    assert others, "the catalogue has pillars beyond the brownfield measures' three"
+    filtered = unescape(site.get(answer_url("brownfieldy", pilir=others[0]), headers=HTML).text)
+    assert not measure_cards(filtered)
+    assert "Zvoleným filtrům neodpovídá žádné typové opatření." in filtered and "Zobrazit bez filtrů" in filtered
+    assert "Katalog nenašel dobrou shodu" not in filtered and 'class="proposal' not in filtered
+    assert "slabší shoda" not in filtered
+    assert "Zvoleným filtrům" not in unfiltered and "Zobrazit bez filtrů" not in unfiltered
+
+
+def test_each_result_shows_one_or_two_reasons_and_the_rest_behind_a_disclosure(site: httpx.Client) -> None:
+    """Issue 11, point 2: no „slovo „městě“ v názvu“, no reason twice, no "a 1 dalších souvislostí" that
+    cannot be opened: one or two reasons in words, the rest in a details element, counted in good Czech."""
+    from web.site import plural
+
+    html = unescape(site.get(answer_url("Máme ve městě hodně brownfieldů"), headers=HTML).text)
+    cards = measure_cards(html)
+    assert len(cards) >= 3
+    blocks = reason_blocks(html)
+    assert blocks and any(summary for _, summary, _ in blocks), "some result has more reasons than it shows"
+    for number, (shown, summary, rest) in enumerate(blocks):
+        assert 1 <= len(shown) <= 2
+        assert len(set(shown + rest)) == len(shown + rest), "no reason twice"
+        assert not [reason for reason in shown + rest if " v názvu" in reason or "„městě“" in reason]
+        if summary is None:
+            assert not rest
+        else:
+            count = len(rest)
+            assert summary == plural("cs", "%(num)s další důvod", "%(num)s dalších důvodů", count) % {"num": count}
+    assert "souvislost" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "summary"),
+    [("cs", 1, "1 další důvod"), ("cs", 3, "3 další důvody"), ("cs", 5, "5 dalších důvodů"),
+     ("cs", 0, "0 dalších důvodů"), ("en", 1, "1 more reason"), ("en", 4, "4 more reasons")],
+)
+def test_the_count_of_further_reasons_takes_the_right_plural(lang: str, count: int, summary: str) -> None:
+    from web.site import templates
+
+    rendered = templates.from_string(
+        '{{ ngettext("%(num)s další důvod", "%(num)s dalších důvodů", n) }}'
+    ).render(lang=lang, n=count)
+    assert rendered == summary
 
 
 # -- the proposal form --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The answer page: the measures that address a municipality's problem, and, when nothing matches
-well, the form that sends the problem to the curators as a proposal.
+"""The answer page: the measures that address a municipality's problem, each with its reasons, and,
+when nothing matches well, a plain word saying so, what did match as weaker matches, and the form that
+sends the problem to the curators as a proposal.
 
 Filters are query parameters with Czech names (``pilir``, ``misto``, ``zadatel``: IRIs), so an answer
 can be shared as a link. The proposal form posts to ``/navrh`` and, once stored, redirects to a
@@ -233,6 +234,12 @@ def answer_page(request: Request) -> Response:
         return _respond(request, {**context, "state": "error", "error": SEARCH_UNAVAILABLE}, 503)
     if not answer.good_match:
         return _respond(request, {**context, "state": "no-match", "show_proposal": True, "proposal": answer.text}, 200)
+    # A weak answer (no type measure matches well) says so plainly, lists what matched as weaker matches
+    # and offers the proposal form; only a filter really set can be why no measure is listed.
+    context = {
+        **context, "weak": answer.weak, "filtered": any(chosen.values()), "show_proposal": answer.weak,
+        "proposal": answer.text,
+    }
     views = _measure_views(store, answer.measures, context["choices"], filters.place, lang)
     funding = [item.resource for item in answer.funding] + [
         link.funding for view in views if view.detail for link in view.detail.funding

@@ -27,7 +27,12 @@ DEFAULT_LIMIT = 10
 @strawberry.type(description="A type measure that addresses the problem, how well and why.")
 class MeasureMatch:
     score: float
-    why: list[str] = strawberry.field(description="Why it matched: which words, through which linked resource.")
+    why: list[str] = strawberry.field(
+        description="Why it fits, in the asked language, the strongest reason first, each once."
+    )
+    weak: bool = strawberry.field(
+        description="A weaker match: no type measure matches the problem well, or only descriptions speak for this one."
+    )
     measure: TypeMeasure
 
 
@@ -35,6 +40,9 @@ class MeasureMatch:
 class RankedMatch:
     score: float
     why: list[str]
+    weak: bool = strawberry.field(
+        description="A weaker match: no type measure matches the problem well, or only descriptions speak for this one."
+    )
     resource: Node
 
 
@@ -50,7 +58,11 @@ class ProblemFilter:
 class ProblemAnswer:
     text: str = strawberry.field(description="The problem as asked.")
     good_match: bool = strawberry.field(
-        description="False when nothing matches well: then the lists hold only weak matches, or none."
+        description="False when nothing matches well: then the lists are empty rather than noise."
+    )
+    weak: bool = strawberry.field(
+        description="True when no type measure matches the problem well, whatever the filter: everything listed is "
+        "then a weaker match (`weak` in `measures` and `ranked`), and the problem is one to propose to the curators."
     )
     measures: list[MeasureMatch]
     services: list[SmartService]
@@ -86,7 +98,10 @@ async def to_graphql(info: Info, answer: Any) -> ProblemAnswer:
         return as_node(labelled[resource.iri])
 
     def ranked(items: Iterable[Any]) -> list[RankedMatch]:
-        return [RankedMatch(score=item.score, why=list(item.why), resource=node(item.resource)) for item in items]
+        return [
+            RankedMatch(score=item.score, why=list(item.why), weak=item.weak, resource=node(item.resource))
+            for item in items
+        ]
 
     def listed(items: Iterable[Any], cls: type[N]) -> list[N]:
         return [found for item in items if isinstance(found := node(item.resource), cls)]
@@ -94,8 +109,9 @@ async def to_graphql(info: Info, answer: Any) -> ProblemAnswer:
     return ProblemAnswer(
         text=answer.text,
         good_match=answer.good_match,
+        weak=answer.weak,
         measures=[
-            MeasureMatch(score=match.score, why=list(match.why), measure=measure)
+            MeasureMatch(score=match.score, why=list(match.why), weak=match.weak, measure=measure)
             for match in answer.measures
             if isinstance(measure := node(match.measure), TypeMeasure)
         ],

@@ -242,7 +242,7 @@ def test_each_result_shows_one_or_two_reasons_and_the_rest_behind_a_disclosure(s
     assert len(cards) >= 3
     blocks = reason_blocks(html)
     assert blocks and any(summary for _, summary, _ in blocks), "some result has more reasons than it shows"
-    for number, (shown, summary, rest) in enumerate(blocks):
+    for shown, summary, rest in blocks:
         assert 1 <= len(shown) <= 2
         assert len(set(shown + rest)) == len(shown + rest), "no reason twice"
         assert not [reason for reason in shown + rest if " v názvu" in reason or "„městě“" in reason]

@@ -497,3 +497,14 @@ def test_a_proposal_is_private_to_the_curators(tmp_path: Path, loaded_store_path
             answer = httpx.post(f"{base}/graphql", json={"query": query}, timeout=30)
             assert answer.status_code == 200 and "tajna@" not in answer.text and str(proposal) not in answer.text
             assert "NotFound" in answer.text or "hits" in answer.text, answer.text
+
+
+def test_the_proposal_form_of_a_weak_answer_can_be_sent(client: TestClient, writable: Settings) -> None:
+    """The weak answer's form is the same working form as the no-match page's: token, cookie, stored."""
+    response = client.get(answer_url(WEAK_PROBLEMS[0]))
+    assert response.status_code == 200 and "Katalog nenašel dobrou shodu" in response.text
+    assert re.search(r'name="token" value="[^"]+"', response.text) and client.cookies.get(FORM_COOKIE)
+    problem = f"{WEAK_PROBLEMS[0]}: voda nám každé jaro zaplaví sklepy"
+    sent = send(client, aged_token(writable, client.cookies[FORM_COOKIE]), problem=problem)
+    assert sent.status_code == 303 and sent.headers["location"] == "/navrh/odeslano"
+    assert proposal_with(stored(client.app.state.catalogue.store, writable), problem) is not None

@@ -1,5 +1,7 @@
 """The funding page (Financování) against the catalogue's Turtle: the list and its filters, the matrix
-of type measures × funding with the measures nothing funds, its CSV twin, and the allocation per pillar.
+of type measures × funding with the measures nothing funds, its CSV twins (for Czech Excel and standard),
+the allocation per pillar (each programme counted once), the list's search and sort, and the one-line
+summary of every funding item ("NPO 2.8 · 3,3 mld. Kč · MMR/SFPI, MPO") on the answer, measure and project.
 
 Every expectation is computed here from the Turtle (the ``catalogue`` fixture) by the ontology's own
 rules, not copied from the page; a link in the page is compared through its path on this server. In-process, on both stores."""
@@ -271,16 +273,24 @@ def test_unfunded_measures_are_flagged_and_summed_up(site, catalogue) -> None:
         assert "Každé typové opatření podporuje aspoň jeden program nebo výzva." in html
 
 
+def excel_records(content: bytes) -> list[list[str]]:
+    """A CSV for Czech Excel read as Excel reads it: a BOM, then cells separated by semicolons."""
+    assert content.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the BOM
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
 def test_the_csv_export_is_the_matrix(site) -> None:
     html = get(site, "/financovani").text
     assert 'href="/financovani/matice.csv"' in html
+    assert re.search(r'<a [^>]*href="/financovani/matice\.csv"[^>]*>CSV pro Excel</a>', html)
     export = get(site, "/financovani/matice.csv")
     assert export.status_code == 200
     assert export.headers["content-type"] == "text/csv; charset=utf-8"
     assert export.headers["content-disposition"].startswith("attachment;")
-    assert export.content.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the BOM
+    first_line = export.content.decode("utf-8-sig").split("\r\n", 1)[0]
+    assert first_line.startswith("Typové opatření;IRI opatření;Pilíř;")  # one column per cell in Czech Excel
 
-    records = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    records = excel_records(export.content)
     shown = [[cell["text"] for cell in row["cells"]] for row in table(html, "matrix")["rows"]]
     header, *body = records
     assert len(body) == len(shown) - 1
@@ -290,14 +300,34 @@ def test_the_csv_export_is_the_matrix(site) -> None:
     assert [path(row[1]) for row in body] == [row["cells"][0]["hrefs"][0] for row in table(html, "matrix")["rows"][1:]]
 
 
+def test_the_standard_csv_is_rfc_4180_with_the_same_cells(site) -> None:
+    html = get(site, "/financovani").text
+    link = html_lib.unescape(re.findall(r'<a [^>]*href="([^"]+)"[^>]*>CSV \(standardní, s čárkami\)</a>', html)[0])
+    assert link == "/financovani/matice.csv?format=standard"
+    standard = get(site, link)
+    assert standard.status_code == 200
+    assert standard.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "standard" in standard.headers["content-disposition"]
+    assert not standard.content.startswith("\ufeff".encode())  # no BOM for machines
+    text = standard.content.decode("utf-8")
+    assert text.startswith("Typové opatření,IRI opatření,Pilíř,") and text.endswith("\r\n")
+    records = list(csv.reader(io.StringIO(text)))
+    assert records == excel_records(get(site, "/financovani/matice.csv").content)
+    assert all(len(record) == len(records[0]) for record in records)
+
+    refused = get(site, "/financovani/matice.csv", format="xlsx")
+    assert refused.status_code == 400
+    assert "format=standard" in refused.text
+
+
 def test_the_csv_export_applies_the_pages_filters(site) -> None:
     page = get(site, "/financovani", poskytovatel=MPO).text
     link = html_lib.unescape(re.findall(r'href="(/financovani/matice\.csv[^"]*)"', page)[0])
     assert MPO in unquote(link)
-    records = list(csv.reader(io.StringIO(get(site, link).content.decode("utf-8-sig"))))
+    records = excel_records(get(site, link).content)
     shown = [[cell["text"] for cell in row["cells"]] for row in table(page, "matrix")["rows"]]
     assert [[record[0], *record[2:]] for record in records] == shown
-    unfiltered = list(csv.reader(io.StringIO(get(site, "/financovani/matice.csv").content.decode("utf-8-sig"))))
+    unfiltered = excel_records(get(site, "/financovani/matice.csv").content)
     assert len(records[0]) < len(unfiltered[0])  # fewer funding columns
 
 
@@ -314,43 +344,78 @@ def programmes_above(graph: Graph, funding: str) -> set[str]:
     return {str(row[0]) for row in rows}  # type: ignore[index]
 
 
-def expected_allocations(graph: Graph) -> dict[str, float]:
-    """Per pillar (or cross-cutting area) of some measure: the allocations of the funding supporting
-    its measures, each counted once and in full, leaving out a part or call whose programme is counted."""
-    pairs = support_pairs(graph)
-    supporters: dict[str, set[str]] = defaultdict(set)
-    for measure in measures_of(graph):
-        for pillar in graph.transitive_objects(URIRef(measure), SKOS.broader):
-            if (pillar, RDF.type, KCS.Pillar) in graph or (pillar, RDF.type, KCS.CrossCuttingArea) in graph:
-                supporters[str(pillar)] |= {funding for supported, funding in pairs if supported == measure}
-    totals = {}
-    for pillar_iri, funding in supporters.items():
-        with_amount = {item for item in funding if allocation(graph, item) is not None}
-        counted = [item for item in with_amount if not programmes_above(graph, item) & with_amount]
-        totals[path(pillar_iri)] = sum(allocation(graph, item) or 0.0 for item in counted)
-    return totals
-
-
-def test_allocation_per_pillar_is_drawn_and_tabled(site, catalogue) -> None:
-    html = get(site, "/financovani").text
-    pillars = [t for t in tables_of(html) if "pilířů" in t["caption"]]
-    assert len(pillars) == 1
-    shown = {
-        row["cells"][0]["hrefs"][0]: float(row["cells"][1]["text"].replace(" ", "")) for row in pillars[0]["rows"][1:]
+def pillars_of(graph: Graph, measure: str) -> set[str]:
+    return {
+        str(pillar)
+        for pillar in graph.transitive_objects(URIRef(measure), SKOS.broader)
+        if (pillar, RDF.type, KCS.Pillar) in graph or (pillar, RDF.type, KCS.CrossCuttingArea) in graph
     }
-    assert shown == expected_allocations(catalogue)
+
+
+def expected_allocations(graph: Graph) -> tuple[dict[str, float], dict[str, set[str]], float]:
+    """Each funding with an allocation counted once (a part or call left out when a programme above it with
+    one supports some measure too): per pillar what supports that pillar alone; by the funding, the pillars
+    of the funding supporting several (its own and its parts' and calls'); and the total."""
+    pairs = support_pairs(graph)
+    supporting = {funding for _, funding in pairs}
+    with_amount = {item for item in supporting if allocation(graph, item) is not None}
+    counted = {item for item in with_amount if not programmes_above(graph, item) & with_amount}
+    reached: dict[str, set[str]] = defaultdict(set)
+    for measure, funding in pairs:
+        for whole in {funding} | programmes_above(graph, funding):
+            reached[whole] |= pillars_of(graph, measure)
+    every_pillar = {pillar for measure in measures_of(graph) for pillar in pillars_of(graph, measure)}
+    alone = {path(pillar): 0.0 for pillar in every_pillar}
+    shared = {}
+    for item in counted:
+        if len(reached[item]) == 1:
+            alone[path(next(iter(reached[item])))] += allocation(graph, item) or 0.0
+        else:
+            shared[path(item)] = {path(pillar) for pillar in reached[item]}
+    return alone, shared, sum(allocation(graph, item) or 0.0 for item in counted)
+
+
+def amount(text: str) -> float:
+    return float(text.replace(" ", "").replace("\u00a0", ""))
+
+
+def test_allocation_per_pillar_counts_every_programme_once(site, catalogue) -> None:
+    html = get(site, "/financovani").text
+    pillars = table(html, "pillar-allocations")
+    assert "pilířů" in pillars["caption"]
+    alone, shared, total = expected_allocations(catalogue)
+    rows = pillars["rows"][1:]
+    own = {
+        row["cells"][0]["hrefs"][0]: amount(row["cells"][1]["text"]) for row in rows if row["class"] not in ("shared", "total")
+    }
+    assert own == alone
+    shown_shared = {
+        row["cells"][0]["hrefs"][0]: set(row["cells"][2]["hrefs"]) for row in rows if row["class"] == "shared"
+    }
+    assert shown_shared == shared
+    (total_row,) = [row for row in rows if row["class"] == "total"]
+    assert amount(total_row["cells"][1]["text"]) == total
+    assert total == sum(alone.values()) + sum(allocation(catalogue, ID + p.removeprefix("/id/")) or 0 for p in shared)
+
+    # NPO 2.8 supports measures of three pillars: its 3.3 bn are counted once, as shared, not three times.
+    assert len(shared[path(NPO_2_8)]) == 3
+    assert total < 2 * allocation(catalogue, NPO_2_8)  # type: ignore[operator]
     assert re.search(r'<svg class="bar-chart" role="img" aria-labelledby="graf-pilire-nazev"', html)
     assert '<title id="graf-pilire-nazev">Alokace podle pilířů (Kč)</title>' in html
-    assert "3\u00a0300\u00a0000\u00a0000\u00a0Kč</text>" in html  # the bar's value, as the table has it
-    assert "Program, který podporuje opatření ve více pilířích, se tak započítá v každém z nich" in html
+    chart = html.split('id="graf-pilire-nazev"', 1)[1].split("</svg>", 1)[0]
+    assert chart.count("3\u00a0300\u00a0000\u00a0000\u00a0Kč</text>") == 1  # one bar, the shared one
+    assert "Společně pro více pilířů</text>" in chart
+    assert "Každý program se počítá jednou." in html
 
 
 def test_allocation_per_measure_lists_the_brownfield_measures(site) -> None:
     html = get(site, "/financovani").text
     measures = [t for t in tables_of(html) if "opatření v číslech" in t["caption"]]
     assert len(measures) == 1
-    listed = {row["cells"][0]["hrefs"][0] for row in measures[0]["rows"][1:]}
-    assert {path(measure) for measure in BROWNFIELD_MEASURES} <= listed
+    listed = {row["cells"][0]["hrefs"][0]: row["cells"][2]["text"] for row in measures[0]["rows"][1:]}
+    assert {path(measure) for measure in BROWNFIELD_MEASURES} <= set(listed)
+    for measure in BROWNFIELD_MEASURES:  # NPO 2.8's whole allocation at each, marked as shared by the three
+        assert "(společně pro 3 opatření)" in listed[path(measure)]
 
 
 def test_the_page_speaks_english_when_asked(site) -> None:
@@ -416,8 +481,8 @@ def test_a_measure_nothing_funds_is_highlighted_and_listed(server_with_an_unfund
     assert f'href="{path(ORPHAN)}"' in summary
     assert "Každé typové opatření podporuje" not in summary
 
-    export = get(server_with_an_unfunded_measure, "/financovani/matice.csv").content.decode("utf-8-sig")
-    row = next(record for record in csv.reader(io.StringIO(export)) if record[1] == ORPHAN)
+    export = get(server_with_an_unfunded_measure, "/financovani/matice.csv").content
+    row = next(record for record in excel_records(export) if record[1] == ORPHAN)
     assert row[-1] == "nic nefinancuje"
 
     filtered = get(server_with_an_unfunded_measure, "/financovani", poskytovatel=MPO).text
@@ -430,3 +495,153 @@ def test_a_bad_select_value_is_tied_to_its_field_for_assistive_tech(site) -> Non
     assert page.status_code == 400
     assert re.search(r'<select id="filtr-poskytovatel" name="poskytovatel" aria-invalid="true" aria-describedby="chyba-poskytovatel">', page.text)
     assert re.search(r'<p class="error-message" id="chyba-poskytovatel">Filtr „Poskytovatel“ nemá platnou hodnotu', page.text)
+
+
+# -- one line per funding item: allocation, providers, and what is known of the call -----------------
+
+
+def short_name(graph: Graph, iri: str) -> str:
+    """The shortest name of ``iri`` (its abbreviation, "MMR"), from the Turtle."""
+    names = [str(name) for prop in (SKOS.altLabel, SKOS.prefLabel) for name in graph.objects(URIRef(iri), prop)]
+    return min(names, key=lambda name: (len(name), name))
+
+
+def npo_2_8_line(graph: Graph) -> str:
+    """NPO 2.8's line as the Turtle gives it: the NPO's abbreviation and 2.8's code, its allocation in
+    billions, and the providers of its parts, those of one part joined by a slash."""
+    root = next(graph.objects(URIRef(NPO_2_8), DCTERMS.isPartOf))
+    code = graph.value(URIRef(NPO_2_8), SKOS.notation)
+    parts = {*graph.objects(URIRef(NPO_2_8), DCTERMS.hasPart), *graph.subjects(DCTERMS.isPartOf, URIRef(NPO_2_8))}
+    groups = sorted({"/".join(sorted(short_name(graph, str(p)) for p in graph.objects(part, KCS.provider))) for part in parts})
+    billions = f"{allocation(graph, NPO_2_8) / 1e9:.2f}".rstrip("0").rstrip(".").replace(".", ",")  # type: ignore[operator]
+    return f"{short_name(graph, str(root))} {code} · {billions}\u00a0mld.\u00a0Kč · {', '.join(groups)}"
+
+
+def funding_lines(html: str) -> list[str]:
+    return [html_lib.unescape(line) for line in re.findall(r'<small class="funding-line">(.*?)</small>', html, re.S)]
+
+
+def test_npo_2_8_is_one_line_with_allocation_and_providers(catalogue) -> None:
+    assert npo_2_8_line(catalogue) == "NPO 2.8 · 3,3\u00a0mld.\u00a0Kč · MMR/SFPI, MPO"
+
+
+def test_every_funding_item_shows_allocation_and_provider_in_the_answer(site, catalogue) -> None:
+    page = get(site, "/odpoved", problem="Máme ve městě hodně brownfieldů")
+    assert page.status_code == 200
+    lines = funding_lines(page.text)
+    assert npo_2_8_line(catalogue) in lines
+    # Every funding item of the answer has its line, and the line after it says what is not known yet.
+    assert page.text.count('class="funding-line"') == page.text.count('class="funding-call"') > 0
+    assert "Stav, termín a výzvu katalog zatím nezná." in page.text
+    # A part of NPO 2.8 names no allocation of its own: the line says so, and what the whole programme has.
+    assert any(line.startswith("alokace neuvedena (celý program NPO 2.8: 3,3\u00a0mld.\u00a0Kč)") for line in lines)
+
+
+def test_the_measure_page_and_the_project_show_the_funding_line(site, catalogue) -> None:
+    measure = ID + "measure/program-vyuziti-brownfieldu"
+    assert npo_2_8_line(catalogue) in funding_lines(get(site, path(measure)).text)
+    project = get(site, "/projekt", polozka=measure)
+    assert project.status_code == 200
+    assert npo_2_8_line(catalogue) in funding_lines(project.text)
+    assert "Stav, termín a výzvu katalog zatím nezná." in project.text
+
+
+def test_the_funding_line_is_in_english_on_english_pages(site) -> None:
+    page = get(site, path(ID + "measure/program-vyuziti-brownfieldu"), lang="en")
+    assert "CZK\u00a03.3\u00a0billion" in page.text
+    assert "The catalogue does not know the status, deadline or call yet." in page.text
+
+
+KNOWN_CALL = ID + "test/vyzva-se-stavem"
+OPEN = ID + "descriptor/test-stav-otevrena"
+
+
+@pytest.fixture(scope="module")
+def server_with_a_known_call(tmp_path_factory, loaded_store_path: Path):
+    """The catalogue plus a call of NPO 2.8 whose status, deadline and official page the catalogue knows."""
+    folder = tmp_path_factory.mktemp("known-call")
+    store_copy = folder / "source"
+    shutil.copytree(loaded_store_path, store_copy)
+    load_extra(
+        store_copy,
+        "known-call",
+        f'<{OPEN}> a <{KCS.Descriptor}> ; <{SKOS.prefLabel}> "Otevřená"@cs .\n'
+        f'<{KCS_CALL}> a <{KCS.FundingCall}> ; <{SKOS.prefLabel}> "Zkušební výzva brownfieldy"@cs ;'
+        f' <{SKOS.notation}> "99/2026" ; <{KCS.callOf}> <{NPO_2_8}> ; <{KCS.allocationCZK}> 260000.0 ;'
+        f' <{KCS.status}> <{OPEN}> ; <https://schema.org/applicationDeadline> "2026-12-31" ;'
+        f' <https://schema.org/url> <https://example.org/vyzva-99> .\n'.replace("KCS_CALL", KNOWN_CALL),
+    )
+    with app_client(Settings(store_path=store_copy, index_path=folder / "index")) as client:
+        yield client
+
+
+KCS_CALL = KNOWN_CALL
+
+
+def test_a_call_the_catalogue_knows_shows_status_deadline_and_link(server_with_a_known_call) -> None:
+    page = get(server_with_a_known_call, path(ID + "measure/program-vyuziti-brownfieldu"))
+    assert "NPO 99/2026 · 260\u00a0tis.\u00a0Kč · MMR/SFPI, MPO" in funding_lines(page.text)
+    call = page.text.split("NPO 99/2026 · 260", 1)[1].split("</small>", 2)[1]
+    assert "Stav: Otevřená." in call
+    assert "Termín: 2026-12-31." in call
+    assert '<a href="https://example.org/vyzva-99" rel="external">Oficiální výzva</a>' in call
+
+
+# -- the list: search within and sort ---------------------------------------------------------------
+
+
+def listed_in_order(html: str) -> list[str]:
+    return re.findall(r'<li class="card funding-item">\s*<h3><a href="([^"]+)"', html)
+
+
+def test_the_list_sorts_by_allocation_largest_first(site, catalogue) -> None:
+    page = get(site, "/financovani", razeni="alokace")
+    assert page.status_code == 200
+    order = listed_in_order(page.text)
+    assert set(order) == {path(iri) for iri in funding_of(catalogue)}
+    amounts = {path(iri): allocation(catalogue, iri) for iri in funding_of(catalogue)}
+    known = [value for item in order if (value := amounts[item]) is not None]
+    assert known == sorted(known, reverse=True) and known
+    assert order[: len(known)] == [item for item in order if amounts[item] is not None]  # unknown ones last
+    assert '<option value="alokace" selected>' in page.text
+    assert f"Zobrazeno {len(order)} programů a výzev, seřazeno podle alokace (od největší)." in page.text
+
+
+def test_the_list_is_searched_within_without_diacritics(site, catalogue) -> None:
+    page = get(site, "/financovani", hledat="brownfieldu")
+    found = listed_in_order(page.text)
+    expected = {
+        path(iri)
+        for iri in funding_of(catalogue)
+        if "brownfield" in str(catalogue.value(URIRef(iri), SKOS.prefLabel)).lower()
+    }
+    assert set(found) == expected and expected
+    total = len(funding_of(catalogue))
+    assert f"Hledání „brownfieldu“ najde {len(found)} programů nebo výzev z {total}." in page.text or (
+        f"Hledání „brownfieldu“ najde {len(found)} programy nebo výzvy z {total}." in page.text
+    )
+    # The matrix and the charts are the whole filtered funding, not the search.
+    assert table(page.text, "matrix") == table(get(site, "/financovani").text, "matrix")
+    by_provider = listed_in_order(get(site, "/financovani", hledat="sfpi").text)
+    assert path(NPO_2_8 + "-1") in by_provider and path(NPO_2_8 + "-3") not in by_provider
+    nothing = get(site, "/financovani", hledat="žádný takový program").text
+    assert listed_in_order(nothing) == []
+    assert "Hledanému textu neodpovídá žádný program ani výzva v seznamu." in nothing
+
+
+# -- the project's CSV ------------------------------------------------------------------------------
+
+
+def test_the_project_csv_is_for_excel_and_standard_on_request(site) -> None:
+    measure = ID + "measure/program-vyuziti-brownfieldu"
+    page = get(site, "/projekt", polozka=measure).text
+    assert re.search(r'<a href="/projekt\.csv[^"]*"[^>]*>CSV pro Excel</a>', page)
+    assert re.search(r'<a href="/projekt\.csv\?[^"]*format=standard"[^>]*>CSV \(standardní, s čárkami\)</a>', page)
+    excel = get(site, "/projekt.csv", polozka=measure)
+    assert excel.headers["content-type"] == "text/csv; charset=utf-8"
+    records = excel_records(excel.content)
+    assert records[0][:2] == ["Položka", "IRI"] and records[1][1] == measure
+    standard = get(site, "/projekt.csv", polozka=measure, format="standard")
+    assert not standard.content.startswith("\ufeff".encode())
+    assert list(csv.reader(io.StringIO(standard.content.decode("utf-8")))) == records
+    assert get(site, "/projekt.csv", polozka=measure, format="ods").status_code == 400

@@ -8,10 +8,17 @@ derive), so the overview says what the rest of the catalogue says. Funding is sm
 (hundreds of programmes at national size), so the amount filter and the sums are done here, in Python,
 over facts fetched in a few batch queries.
 
-Allocation is attributed in full: a programme supporting measures of two pillars counts with its whole
-allocation in each, because the sources never say how a programme divides its money. Within one pillar
-or measure a programme counts once, and a part of a programme (or a call) is left out when a programme
-it belongs to is counted with an allocation already, which includes the part's.
+The sources never say how a programme divides its money, so an allocation is never split. Per pillar,
+a programme supporting the measures of one pillar only counts there; one supporting several pillars is
+counted once, apart, as shared by those pillars (NPO 2.8 serves three: its 3.3 bn are counted once, not
+three times), and the total over the pillars counts every programme once. Per measure, the allocation is
+what can reach the measure: a programme's whole allocation, marked as shared where it supports several
+measures, so the measures' figures are never to be summed. A part of a programme (or a call) is left out
+when a programme it belongs to is counted with an allocation already, which includes the part's.
+
+:func:`summaries` gives each programme and call as one line wherever funding is listed (the answer, the
+measure page, the project): a short name, the allocation, the providers, and the status, the deadline
+and the official call where the catalogue knows them.
 """
 
 from __future__ import annotations
@@ -241,6 +248,170 @@ def _flatten(*tables: Mapping[str, Iterable[str]]) -> list[str]:
     return list(dict.fromkeys(iri for table in tables for iris in table.values() for iri in iris))
 
 
+# -- one line per programme or call ----------------------------------------------------------------
+
+SCHEMA = "https://schema.org/"
+
+
+@dataclass(frozen=True)
+class FundingSummary:
+    """A programme or call in one line: "NPO 2.8 · 3,3 mld. Kč · MMR/SFPI, MPO".
+
+    ``name`` is the short name (the abbreviation of the programme at the top and the code, "NPO 2.8"),
+    or None when there is none shorter than the label. ``providers`` are groups of the providers'
+    short names, those of a group running it together ("MMR/SFPI"); a programme naming no provider has
+    those of its parts (``providers_from_parts``). ``whole`` is the programme above with an allocation
+    when this one states none itself (its allocation includes this one's). ``statuses``, ``deadline``
+    (schema:applicationDeadline) and ``call_url`` (schema:url, the official call) are what the
+    catalogue knows of an open call, ``period`` the years it runs (kcs:periodStart, kcs:periodEnd)."""
+
+    iri: str
+    name: str | None
+    allocation: float | None
+    providers: list[list[str]]
+    providers_from_parts: bool = False
+    whole: FundingSummary | None = None
+    statuses: list[str] = field(default_factory=list)
+    deadline: str | None = None
+    call_url: str | None = None
+    period: tuple[int | None, int | None] = (None, None)
+
+    @property
+    def knows_call(self) -> bool:
+        """Whether the catalogue knows the status, the deadline or the official call."""
+        return bool(self.statuses or self.deadline or self.call_url)
+
+
+_SUMMARY_FACTS = f"""SELECT ?funding ?fact ?value WHERE {{
+  VALUES ?class {{ kcs:FundingProgramme kcs:FundingCall }}
+  ?funding a ?class .
+  {{ ?funding skos:altLabel ?value BIND ("short" AS ?fact) }}
+  UNION {{ ?funding skos:prefLabel ?value BIND ("short" AS ?fact) }}
+  UNION {{ ?funding skos:notation ?value BIND ("code" AS ?fact) }}
+  UNION {{ ?funding kcs:allocationCZK ?value BIND ("allocation" AS ?fact) }}
+  UNION {{ ?funding kcs:providedBy ?value BIND ("provider" AS ?fact) }}
+  UNION {{ ?funding dcterms:isPartOf|kcs:callOf ?value BIND ("parent" AS ?fact) }}
+  UNION {{ ?funding ^dcterms:isPartOf|dcterms:hasPart ?value BIND ("part" AS ?fact) }}
+  UNION {{ ?funding kcs:callOf ?value BIND ("callOf" AS ?fact) }}
+  UNION {{ ?funding kcs:status ?value BIND ("status" AS ?fact) }}
+  UNION {{ ?funding <{SCHEMA}applicationDeadline> ?value BIND ("deadline" AS ?fact) }}
+  UNION {{ ?funding <{SCHEMA}url> ?value BIND ("url" AS ?fact) }}
+  UNION {{ ?funding kcs:periodStart ?value BIND ("start" AS ?fact) }}
+  UNION {{ ?funding kcs:periodEnd ?value BIND ("end" AS ?fact) }}
+}}"""
+
+_ORGANISATION_NAMES = """SELECT ?organisation ?name ?kind WHERE {
+  ?organisation a kcs:Organisation .
+  { ?organisation skos:altLabel ?name BIND ("short" AS ?kind) }
+  UNION { ?organisation skos:prefLabel ?name BIND ("label" AS ?kind) }
+}"""
+
+
+def _short_names(store: CatalogueStore) -> dict[str, str]:
+    """Each organisation's shortest alternative label ("MMR"), else its label ("SFPI")."""
+    short: dict[str, list[str]] = defaultdict(list)
+    label: dict[str, list[str]] = defaultdict(list)
+    for row in store.values(PREFIXES + _ORGANISATION_NAMES):
+        (short if row["kind"] == "short" else label)[row["organisation"]].append(row["name"])
+    return {
+        iri: min(short.get(iri) or label[iri], key=lambda name: (len(name), name)) for iri in {*short, *label}
+    }
+
+
+def summaries(store: CatalogueStore, lang: str = "cs") -> dict[str, FundingSummary]:
+    """Every programme and call of the catalogue as one line, by IRI (two store queries in all)."""
+    facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in store.values(PREFIXES + _SUMMARY_FACTS):
+        facts[row["funding"]][row["fact"]].append(row["value"])
+    organisations = _short_names(store)
+    status_iris = {iri for found in facts.values() for iri in found.get("status", ())}
+    status_names = browse.descriptors(store, status_iris, lang)
+
+    def first(iri: str, fact: str) -> str | None:
+        values = sorted(facts[iri].get(fact, ()))
+        return values[0] if values else None
+
+    def top(iri: str) -> str:
+        seen = {iri}
+        while (parent := first(iri, "parent")) is not None and parent not in seen:
+            seen.add(parent)
+            iri = parent
+        return iri
+
+    def shortest(iri: str) -> str | None:
+        return min(facts[iri].get("short", ()), key=lambda name: (len(name), name), default=None)
+
+    def short_name(iri: str) -> str | None:
+        code = first(iri, "code")
+        if code is None:
+            name = shortest(iri)
+            return name if name and len(facts[iri].get("short", ())) > 1 else None
+        root = top(iri)
+        prefix = shortest(root)
+        return f"{prefix} {code}" if prefix and root != iri else code
+
+    def providers(iri: str) -> list[str]:
+        return sorted({organisations[org] for org in facts[iri].get("provider", ()) if org in organisations})
+
+    def from_parts(iri: str, seen: frozenset[str] = frozenset()) -> list[list[str]]:
+        """The providers of the parts, a part naming none by its own parts': a group contained in
+        another is left out ("MMR/SFPI, MPO", not "MMR/SFPI, MMR, MPO")."""
+        groups: list[tuple[str, ...]] = []
+        for part in sorted(facts[iri].get("part", ())):
+            if part in seen:
+                continue
+            own = providers(part)
+            groups += [tuple(own)] if own else [tuple(group) for group in from_parts(part, seen | {iri})]
+        unique = list(dict.fromkeys(group for group in groups if group))
+        kept = [group for group in unique if not any(set(group) < set(other) for other in unique)]
+        return [list(group) for group in kept]
+
+    def number(iri: str) -> float | None:
+        value = first(iri, "allocation")
+        try:
+            return None if value is None else float(value)
+        except ValueError:
+            return None
+
+    def year(iri: str, fact: str) -> int | None:
+        value = first(iri, fact)
+        return int(value[:4]) if value and value[:4].isdigit() else None
+
+    found: dict[str, FundingSummary] = {}
+
+    def summary(iri: str, seen: frozenset[str] = frozenset()) -> FundingSummary:
+        if iri in found:
+            return found[iri]
+        own = providers(iri)
+        groups = [own] if own else from_parts(iri)
+        allocation = number(iri)
+        whole = None
+        parent = first(iri, "parent")
+        above = summary(parent, seen | {iri}) if parent is not None and parent not in seen and parent in facts else None
+        if allocation is None and above is not None:
+            whole = above if above.allocation is not None else above.whole
+        programme = first(iri, "callOf")
+        if not groups and above is not None and programme == parent:
+            groups = above.providers  # a call naming no provider is run by its programme's (kcs:providedBy)
+        found[iri] = FundingSummary(
+            iri=iri,
+            name=short_name(iri),
+            allocation=allocation,
+            providers=groups,
+            providers_from_parts=not own and bool(groups) and programme is None,
+            whole=whole,
+            statuses=sorted(status_names[s].label for s in facts[iri].get("status", ()) if s in status_names),
+            deadline=first(iri, "deadline"),
+            call_url=next((url for url in sorted(facts[iri].get("url", ())) if url.startswith("https://")), None),
+            period=(year(iri, "start"), year(iri, "end")),
+        )
+        return found[iri]
+
+    for iri in list(facts):
+        summary(iri)
+    return found
+
+
 # -- the matrix of measures against funding ---------------------------------------------------------
 
 _COMPONENTS_ABOVE = "?measure skos:broaderTransitive ?item . ?item a kcs:Component"
@@ -298,20 +469,58 @@ _ANCESTORS = "?funding kcs:withinProgramme ?item"
 """The programmes a programme or call is a part or a call of, at any depth (derived by the rules)."""
 
 
-def _attributed(subject: Resource, supporting: Iterable[FundingItem], ancestors: dict[str, set[str]]) -> Allocation:
+@dataclass(frozen=True)
+class Shared:
+    """A programme counted once although it supports several pillars (or measures): ``subjects``."""
+
+    item: FundingItem
+    subjects: list[Resource]
+
+    @property
+    def allocation(self) -> float:
+        return self.item.allocation or 0.0
+
+
+@dataclass(frozen=True)
+class PillarAllocations:
+    """The allocation per pillar, each programme counted once: ``entries`` hold what supports one
+    pillar only (zero included), ``shared`` the programmes supporting several, and ``total`` the sum of
+    both, the money the funding in the matrix holds."""
+
+    entries: list[Allocation]
+    shared: list[Shared]
+
+    @property
+    def total(self) -> float:
+        return sum(entry.total for entry in self.entries) + sum(shared.allocation for shared in self.shared)
+
+    @property
+    def shared_total(self) -> float:
+        return sum(shared.allocation for shared in self.shared)
+
+    def shared_with(self, subject: Resource) -> list[Shared]:
+        """The shared programmes that support ``subject`` among others."""
+        return [shared for shared in self.shared if any(s.iri == subject.iri for s in shared.subjects)]
+
+
+def _counted(supporting: Iterable[FundingItem], ancestors: Mapping[str, set[str]]) -> list[FundingItem]:
+    """Those of ``supporting`` with an allocation that no programme above them with one includes."""
     unique = {item.resource.iri: item for item in supporting}
     with_amount = {iri for iri, item in unique.items() if item.allocation is not None}
-    counted = [
-        item
-        for iri, item in unique.items()
-        if item.allocation is not None and not (ancestors.get(iri, set()) & with_amount)
+    return [
+        item for iri, item in unique.items() if iri in with_amount and not (ancestors.get(iri, set()) & with_amount)
     ]
+
+
+def _attributed(subject: Resource, supporting: Iterable[FundingItem], ancestors: Mapping[str, set[str]]) -> Allocation:
+    counted = _counted(supporting, ancestors)
     return Allocation(subject, sum(item.allocation or 0.0 for item in counted), counted)
 
 
-def allocations(store: CatalogueStore, matrix: SupportMatrix) -> tuple[list[Allocation], list[Allocation]]:
-    """The allocation reaching each pillar (every pillar a measure of the matrix is under, in the
-    matrix's order, zero included) and each measure (only those with some, largest first)."""
+def allocations(store: CatalogueStore, matrix: SupportMatrix) -> tuple[PillarAllocations, list[Allocation]]:
+    """The allocation reaching the pillars (every pillar a measure of the matrix is under, in the
+    matrix's order, zero included; a programme supporting several is shared, counted once) and each
+    measure (only those with some, largest first; a programme's whole allocation in each it supports)."""
     ancestors = concept.linked_iris(store, "funding", [column.resource.iri for column in matrix.columns], _ANCESTORS)
     pillars: dict[str, Resource] = {}
     per_pillar: dict[str, list[FundingItem]] = defaultdict(list)
@@ -322,6 +531,42 @@ def allocations(store: CatalogueStore, matrix: SupportMatrix) -> tuple[list[Allo
         for pillar in row.pillars:
             pillars.setdefault(pillar.iri, pillar)
             per_pillar[pillar.iri].extend(supporting)
-    by_pillar = [_attributed(pillar, per_pillar[iri], ancestors) for iri, pillar in pillars.items()]
     by_measure = sorted((entry for entry in per_measure if entry.total > 0), key=lambda entry: -entry.total)
-    return by_pillar, by_measure
+    return _pillar_allocations(pillars, per_pillar, ancestors), by_measure
+
+
+def _pillar_allocations(
+    pillars: Mapping[str, Resource], per_pillar: Mapping[str, list[FundingItem]], ancestors: Mapping[str, set[str]]
+) -> PillarAllocations:
+    """Each programme counted once over all pillars: a programme's pillars are those it supports and
+    those its parts and calls support, whose money is part of its own."""
+    everything = [item for items in per_pillar.values() for item in items]
+    counted = _counted(everything, ancestors)
+    reached: dict[str, set[str]] = defaultdict(set)
+    for pillar, items in per_pillar.items():
+        for item in items:
+            for whole in {item.resource.iri} | ancestors.get(item.resource.iri, set()):
+                reached[whole].add(pillar)
+    exclusive: dict[str, list[FundingItem]] = defaultdict(list)
+    shared = []
+    for item in counted:
+        served = [iri for iri in pillars if iri in reached[item.resource.iri]]
+        if len(served) == 1:
+            exclusive[served[0]].append(item)
+        else:
+            shared.append(Shared(item, [pillars[iri] for iri in served]))
+    entries = [
+        Allocation(pillar, sum(item.allocation or 0.0 for item in exclusive[iri]), exclusive[iri])
+        for iri, pillar in pillars.items()
+    ]
+    shared.sort(key=lambda entry: (-entry.allocation, czech_sort_key(entry.item.resource.label)))
+    return PillarAllocations(entries, shared)
+
+
+def shared_counts(by_measure: Sequence[Allocation]) -> dict[str, int]:
+    """For each programme counted in ``by_measure``, the number of measures it is counted in."""
+    counts: dict[str, int] = defaultdict(int)
+    for entry in by_measure:
+        for item in entry.counted:
+            counts[item.resource.iri] += 1
+    return dict(counts)

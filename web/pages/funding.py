@@ -9,21 +9,45 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from catalogue.queries import funding_overview
 from catalogue.queries.browse import FundingFilter
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
-from catalogue.queries.funding_overview import Allocation, AmountRange, MatrixRow, Support, SupportMatrix
-from web.site import N_, SECURITY_HEADERS, language_of, render, translate
+from catalogue.queries.funding_overview import (
+    Allocation,
+    AmountRange,
+    FundingItem,
+    FundingSummary,
+    MatrixRow,
+    Support,
+    SupportMatrix,
+)
+from web.site import DEFAULT_LANGUAGE, N_, SECURITY_HEADERS, language_of, render, templates, translate, url_with
 from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
+
+
+@pass_context
+def funding_summary(context: Context, iri: str) -> FundingSummary | None:
+    """The one-line summary of a programme or call (the macro ``funding_item`` of macros.html), read
+    once per catalogue version and language for all funding."""
+    site = site_catalogue(context["request"])
+    lang = context.get("lang", DEFAULT_LANGUAGE)
+    return site.kept(f"funding-summaries-{lang}", lambda: funding_overview.summaries(site.store, lang)).get(iri)
+
+
+templates.globals["funding_summary"] = funding_summary
 
 # URL parameter → (FundingFilter field, the field's name in the form, for error messages).
 IRI_PARAMETERS = {
@@ -196,47 +220,157 @@ def choices(resources: Sequence[Resource]) -> list[tuple[str, str]]:
     return [(resource.iri, resource.label) for resource in resources]
 
 
+SORTS = {"nazev": N_("názvu"), "alokace": N_("alokace (od největší)")}
+"""How the list of programmes and calls can be ordered (``?razeni=``), the first the default."""
+SEARCH_PARAMETER = "hledat"
+SORT_PARAMETER = "razeni"
+
+
+def _folded(text: str) -> str:
+    """``text`` for matching as people type: lower case, without diacritics ("mmr" finds "MMR",
+    "brownfieldu" finds "brownfieldů")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@dataclass(frozen=True)
+class ListView:
+    """The list of programmes and calls as the visitor asked for it: searched within and sorted."""
+
+    search: str
+    sort: str
+    items: list[FundingItem]
+    total: int
+
+    @property
+    def programmes(self) -> list[FundingItem]:
+        return [item for item in self.items if not item.is_call]
+
+    @property
+    def calls(self) -> list[FundingItem]:
+        return [item for item in self.items if item.is_call]
+
+
+def _searchable(item: FundingItem, summary: FundingSummary | None) -> str:
+    words = [item.resource.label, item.resource.code or "", *(provider.label for provider in item.providers)]
+    if item.programme is not None:
+        words.append(item.programme.label)
+    if summary is not None:
+        words += [summary.name or "", *(name for group in summary.providers for name in group)]
+    return _folded(" ".join(words))
+
+
+def list_view(
+    request: Request, items: Sequence[FundingItem], summaries: dict[str, FundingSummary]
+) -> ListView:
+    """``items`` searched for ``?hledat=`` (every word, in the name, code, programme or providers) and
+    sorted by ``?razeni=`` (name, or allocation largest first with the unknown ones last)."""
+    search = " ".join(request.query_params.get(SEARCH_PARAMETER, "").split())[:200]
+    sort = request.query_params.get(SORT_PARAMETER, "")
+    sort = sort if sort in SORTS else next(iter(SORTS))
+    words = _folded(search).split()
+    found = [
+        item for item in items if all(word in _searchable(item, summaries.get(item.resource.iri)) for word in words)
+    ]
+    if sort == "alokace":
+        # Stable: equal allocations (and the unknown ones, last) keep the name order.
+        found.sort(key=lambda item: (item.allocation is None, -(item.allocation or 0.0)))
+    else:
+        found.sort(key=lambda item: item.is_call)  # programmes first, each in name order, as before
+    return ListView(search, sort, found, len(items))
+
+
 @router.get("/financovani")
 def funding_page(request: Request) -> HTMLResponse:
-    store = site_catalogue(request).store
+    site = site_catalogue(request)
+    store = site.store
     lang = language_of(request)
     given = read_filters(request)
     options = funding_overview.filter_options(store, lang)
-    form = {"given": given, "options": options, "choices": choices}
+    form = {"given": given, "options": options, "choices": choices, "sorts": SORTS}
     if given.errors:
         return render(request, "funding.html", form, status=400)
     items = funding_overview.funding_items(store, given.filters, given.amount, lang)
     matrix = funding_overview.support_matrix(store, items, lang)
     by_pillar, by_measure = funding_overview.allocations(store, matrix)
+    summaries = site.kept(f"funding-summaries-{lang}", lambda: funding_overview.summaries(store, lang))
+    listed = list_view(request, items, summaries)
+    exported = (*IRI_PARAMETERS, *AMOUNT_PARAMETERS, "lang")
+    export = [(key, value) for key, value in request.query_params.multi_items() if key in exported]
     return render(
         request,
         "funding.html",
         {
             **form,
+            "listed": listed,
             "programmes": [item for item in items if not item.is_call],
             "calls": [item for item in items if item.is_call],
             "matrix": matrix,
             "cell_text": lambda support: cell_text(lang, support),
             "funding_text": lambda row: funding_text(lang, row, given.is_set),
             "by_pillar": by_pillar,
-            "pillar_chart": bar_chart(by_pillar),
+            "pillar_chart": bar_chart(pillar_bars(lang, by_pillar)),
             "by_measure": by_measure,
+            "measure_counts": funding_overview.shared_counts(by_measure),
             "measure_chart": bar_chart(by_measure[:CHART_ROWS]),
-            "csv_url": "/financovani/matice.csv" + (f"?{request.url.query}" if request.url.query else ""),
+            "csv_url": "/financovani/matice.csv" + (f"?{urlencode(export)}" if export else ""),
+            "standard_csv_url": "/financovani/matice.csv?" + urlencode([*export, (CSV_FORMAT_PARAMETER, STANDARD_CSV)]),
+            "clear_search_url": url_with(request, **{SEARCH_PARAMETER: None}) + "#programy",
         },
     )
+
+
+SHARED_BY_PILLARS = N_("Společně pro více pilířů")
+
+
+def pillar_bars(lang: str, by_pillar: funding_overview.PillarAllocations) -> list[Allocation]:
+    """The pillar chart's bars: each pillar's own allocation, then one bar for the programmes shared
+    by several pillars, each counted once."""
+    bars = list(by_pillar.entries)
+    if by_pillar.shared:
+        shared = Resource("", translate(lang, SHARED_BY_PILLARS), "")
+        bars.append(Allocation(shared, by_pillar.shared_total, [entry.item for entry in by_pillar.shared]))
+    return bars
 
 
 CHART_ROWS = 20
 """Measures drawn in the chart at most (the largest allocations); the table beside it lists all."""
 
 
-def csv_text(rows: Sequence[Sequence[str]]) -> str:
-    """The rows as CSV with a byte order mark, which Excel needs to read UTF-8 (Czech letters)."""
+CSV_FORMAT_PARAMETER = "format"
+STANDARD_CSV = "standard"
+NOT_A_CSV_FORMAT = N_("Neznámý formát CSV: vynechte parametr format (CSV pro Excel), nebo uveďte format=standard.")
+
+
+def csv_text(rows: Sequence[Sequence[str]], *, standard: bool = False) -> str:
+    """The rows as CSV. By default as Czech Excel opens it: cells separated by semicolons (Excel's
+    separator where the decimal separator is a comma) and a byte order mark, without which Excel reads
+    UTF-8 as another code page. ``standard``: RFC 4180, commas and no byte order mark, for machines."""
     buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    if not standard:
+        buffer.write("\ufeff")
+    csv.writer(buffer, delimiter="," if standard else ";", lineterminator="\r\n").writerows(rows)
     return buffer.getvalue()
+
+
+def csv_response(request: Request, rows: Sequence[Sequence[str]], filename: str) -> Response:
+    """A CSV download in the variant ``?format=`` asks for (none: for Excel, ``standard``: RFC 4180);
+    ``filename`` without its extension. An unknown variant gets a plain-text 400."""
+    variant = request.query_params.get(CSV_FORMAT_PARAMETER, "")
+    if variant not in ("", "excel", STANDARD_CSV):
+        return Response(
+            translate(language_of(request), NOT_A_CSV_FORMAT) + "\n",
+            status_code=400,
+            media_type="text/plain; charset=utf-8",
+            headers=SECURITY_HEADERS,
+        )
+    standard = variant == STANDARD_CSV
+    name = f"{filename}-standard.csv" if standard else f"{filename}.csv"
+    return Response(
+        csv_text(rows, standard=standard),
+        media_type="text/csv; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @router.get("/financovani/matice.csv")
@@ -251,8 +385,4 @@ def matrix_csv(request: Request) -> Response:
         )
     items = funding_overview.funding_items(store, given.filters, given.amount, lang)
     matrix = funding_overview.support_matrix(store, items, lang)
-    return Response(
-        csv_text(_matrix_table(lang, matrix, given.is_set)),
-        media_type="text/csv; charset=utf-8",
-        headers={**SECURITY_HEADERS, "Content-Disposition": 'attachment; filename="financovani-matice.csv"'},
-    )
+    return csv_response(request, _matrix_table(lang, matrix, given.is_set), "financovani-matice")

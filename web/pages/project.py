@@ -368,8 +368,17 @@ def _names(resources: Sequence[Resource]) -> str:
 
 @router.get("/projekt.csv")
 def project_csv(request: Request) -> Response:
-    """One row per item of the project: what it is and the measures, goals, pillars and funding it brings."""
+    """One row per item of the project: what it is and the measures, goals, pillars and funding it brings.
+    By default for Czech Excel (semicolons, a byte order mark); ``?format=standard``: RFC 4180 (commas,
+    no byte order mark), for machines, as every CSV of the site (:func:`web.pages.funding.csv_text`)."""
+    from web.pages.funding import CSV_FORMAT_PARAMETER, NOT_A_CSV_FORMAT, STANDARD_CSV
+
     lang = language_of(request)
+    variant = request.query_params.get(CSV_FORMAT_PARAMETER, "")
+    if variant not in ("", "excel", STANDARD_CSV):
+        message = translate(lang, NOT_A_CSV_FORMAT) + "\n"
+        return Response(message, status_code=400, media_type="text/plain; charset=utf-8")
+    standard = variant == STANDARD_CSV
     try:
         iris, _ = _basket(request)
     except BasketError as error:
@@ -378,7 +387,7 @@ def project_csv(request: Request) -> Response:
     coverage = project.coverage(store, iris, lang)
     kinds = concept.class_labels(store, lang)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter="," if standard else ";", lineterminator="\r\n")
     writer.writerow(
         translate(lang, header)
         for header in (
@@ -405,10 +414,11 @@ def project_csv(request: Request) -> Response:
                 _names(item.funding),
             ]
         )
+    filename = "projekt-standard.csv" if standard else "projekt.csv"
     return Response(
-        "\ufeff" + out.getvalue(),
+        ("" if standard else "\ufeff") + out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="projekt.csv"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 

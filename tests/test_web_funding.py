@@ -405,6 +405,8 @@ def test_allocation_per_pillar_counts_every_programme_once(site, catalogue) -> N
     chart = html.split('id="graf-pilire-nazev"', 1)[1].split("</svg>", 1)[0]
     assert chart.count("3\u00a0300\u00a0000\u00a0000\u00a0Kč</text>") == 1  # one bar, the shared one
     assert "Společně pro více pilířů</text>" in chart
+    assert chart.count('fill="#4a7fb5"') == 1  # drawn lighter, as the legend says
+    assert "programy společné pro více pilířů, každý započtený jednou" in html
     assert "Každý program se počítá jednou." in html
 
 
@@ -416,6 +418,8 @@ def test_allocation_per_measure_lists_the_brownfield_measures(site) -> None:
     assert {path(measure) for measure in BROWNFIELD_MEASURES} <= set(listed)
     for measure in BROWNFIELD_MEASURES:  # NPO 2.8's whole allocation at each, marked as shared by the three
         assert "(společně pro 3 opatření)" in listed[path(measure)]
+    chart = html.split('id="graf-opatreni-nazev"', 1)[1].split("</svg>", 1)[0]
+    assert chart.count('fill="#4a7fb5"') >= len(BROWNFIELD_MEASURES)  # their bars are shared money
 
 
 def test_the_page_speaks_english_when_asked(site) -> None:
@@ -558,7 +562,8 @@ OPEN = ID + "descriptor/test-stav-otevrena"
 
 @pytest.fixture(scope="module")
 def server_with_a_known_call(tmp_path_factory, loaded_store_path: Path):
-    """The catalogue plus a call of NPO 2.8 whose status, deadline and official page the catalogue knows."""
+    """The catalogue plus a call of NPO 2.8 whose status (a code and in words), deadline and official page
+    the catalogue knows."""
     folder = tmp_path_factory.mktemp("known-call")
     store_copy = folder / "source"
     shutil.copytree(loaded_store_path, store_copy)
@@ -568,7 +573,8 @@ def server_with_a_known_call(tmp_path_factory, loaded_store_path: Path):
         f'<{OPEN}> a <{KCS.Descriptor}> ; <{SKOS.prefLabel}> "Otevřená"@cs .\n'
         f'<{KCS_CALL}> a <{KCS.FundingCall}> ; <{SKOS.prefLabel}> "Zkušební výzva brownfieldy"@cs ;'
         f' <{SKOS.notation}> "99/2026" ; <{KCS.callOf}> <{NPO_2_8}> ; <{KCS.allocationCZK}> 260000.0 ;'
-        f' <{KCS.status}> <{OPEN}> ; <https://schema.org/applicationDeadline> "2026-12-31" ;'
+        f' <{KCS.status}> <{OPEN}> ; <{KCS.statusNote}> "Příjem žádostí probíhá."@cs ;'
+        f' <https://schema.org/applicationDeadline> "2026-12-31" ;'
         f' <https://schema.org/url> <https://example.org/vyzva-99> .\n'.replace("KCS_CALL", KNOWN_CALL),
     )
     with app_client(Settings(store_path=store_copy, index_path=folder / "index")) as client:
@@ -582,7 +588,7 @@ def test_a_call_the_catalogue_knows_shows_status_deadline_and_link(server_with_a
     page = get(server_with_a_known_call, path(ID + "measure/program-vyuziti-brownfieldu"))
     assert "NPO 99/2026 · 260\u00a0tis.\u00a0Kč · MMR/SFPI, MPO" in funding_lines(page.text)
     call = page.text.split("NPO 99/2026 · 260", 1)[1].split("</small>", 2)[1]
-    assert "Stav: Otevřená." in call
+    assert "Stav: Otevřená; Příjem žádostí probíhá." in call
     assert "Termín: 2026-12-31." in call
     assert '<a href="https://example.org/vyzva-99" rel="external">Oficiální výzva</a>' in call
 

@@ -261,7 +261,8 @@ class FundingSummary:
     or None when there is none shorter than the label. ``providers`` are groups of the providers'
     short names, those of a group running it together ("MMR/SFPI"); a programme naming no provider has
     those of its parts (``providers_from_parts``). ``whole`` is the programme above with an allocation
-    when this one states none itself (its allocation includes this one's). ``statuses``, ``deadline``
+    when this one states none itself (its allocation includes this one's). ``statuses`` (the status
+    code's label, then a status in words, kcs:statusNote, in Czech), ``deadline``
     (schema:applicationDeadline) and ``call_url`` (schema:url, the official call) are what the
     catalogue knows of an open call, ``period`` the years it runs (kcs:periodStart, kcs:periodEnd)."""
 
@@ -294,6 +295,7 @@ _SUMMARY_FACTS = f"""SELECT ?funding ?fact ?value WHERE {{
   UNION {{ ?funding ^dcterms:isPartOf|dcterms:hasPart ?value BIND ("part" AS ?fact) }}
   UNION {{ ?funding kcs:callOf ?value BIND ("callOf" AS ?fact) }}
   UNION {{ ?funding kcs:status ?value BIND ("status" AS ?fact) }}
+  UNION {{ ?funding kcs:statusNote ?value BIND ("statusNote" AS ?fact) FILTER (lang(?value) IN ("cs", "")) }}
   UNION {{ ?funding <{SCHEMA}applicationDeadline> ?value BIND ("deadline" AS ?fact) }}
   UNION {{ ?funding <{SCHEMA}url> ?value BIND ("url" AS ?fact) }}
   UNION {{ ?funding kcs:periodStart ?value BIND ("start" AS ?fact) }}
@@ -400,7 +402,10 @@ def summaries(store: CatalogueStore, lang: str = "cs") -> dict[str, FundingSumma
             providers=groups,
             providers_from_parts=not own and bool(groups) and programme is None,
             whole=whole,
-            statuses=sorted(status_names[s].label for s in facts[iri].get("status", ()) if s in status_names),
+            statuses=[
+                *sorted(status_names[s].label for s in facts[iri].get("status", ()) if s in status_names),
+                *sorted(facts[iri].get("statusNote", ())),
+            ],
             deadline=first(iri, "deadline"),
             call_url=next((url for url in sorted(facts[iri].get("url", ())) if url.startswith("https://")), None),
             period=(year(iri, "start"), year(iri, "end")),

@@ -10,7 +10,7 @@ import csv
 import io
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -176,12 +176,18 @@ def _matrix_table(lang: str, matrix: SupportMatrix, filtered: bool) -> list[list
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar of a chart, in the SVG's own units: the label above the bar, the value after it."""
+    """One bar of a chart, in the SVG's own units: the label above the bar, the value after it.
+    ``shared_width`` is the bar's end drawn lighter: the money of programmes shared with other bars."""
 
     allocation: Allocation
     label_y: int
     bar_y: int
     width: float
+    shared_width: float = 0.0
+
+    @property
+    def own_width(self) -> float:
+        return round(self.width - self.shared_width, 1)
 
 
 @dataclass(frozen=True)
@@ -198,20 +204,25 @@ ROW_HEIGHT = 44
 BAR_HEIGHT = 16
 
 
-def bar_chart(entries: Sequence[Allocation]) -> Chart | None:
-    """A horizontal bar chart of ``entries`` (None when no allocation is known: nothing to draw)."""
+def bar_chart(entries: Sequence[Allocation], shared: Collection[str] = ()) -> Chart | None:
+    """A horizontal bar chart of ``entries`` (None when no allocation is known: nothing to draw); the
+    money of the programmes in ``shared`` (IRIs) is the lighter end of each bar."""
     largest = max((entry.total for entry in entries), default=0.0)
     if largest <= 0:
         return None
-    bars = [
-        Bar(
-            entry,
-            label_y=index * ROW_HEIGHT + 15,
-            bar_y=index * ROW_HEIGHT + 21,
-            width=round(entry.total / largest * BAR_SPACE, 1),
+    bars = []
+    for index, entry in enumerate(entries):
+        in_common = sum(item.allocation or 0.0 for item in entry.counted if item.resource.iri in shared)
+        width = round(entry.total / largest * BAR_SPACE, 1)
+        bars.append(
+            Bar(
+                entry,
+                label_y=index * ROW_HEIGHT + 15,
+                bar_y=index * ROW_HEIGHT + 21,
+                width=width,
+                shared_width=min(width, round(in_common / largest * BAR_SPACE, 1)),
+            )
         )
-        for index, entry in enumerate(entries)
-    ]
     return Chart(bars, CHART_WIDTH, len(entries) * ROW_HEIGHT)
 
 
@@ -295,6 +306,7 @@ def funding_page(request: Request) -> HTMLResponse:
     by_pillar, by_measure = funding_overview.allocations(store, matrix)
     summaries = site.kept(f"funding-summaries-{lang}", lambda: funding_overview.summaries(store, lang))
     listed = list_view(request, items, summaries)
+    measure_counts = funding_overview.shared_counts(by_measure)
     exported = (*IRI_PARAMETERS, *AMOUNT_PARAMETERS, "lang")
     export = [(key, value) for key, value in request.query_params.multi_items() if key in exported]
     return render(
@@ -309,10 +321,12 @@ def funding_page(request: Request) -> HTMLResponse:
             "cell_text": lambda support: cell_text(lang, support),
             "funding_text": lambda row: funding_text(lang, row, given.is_set),
             "by_pillar": by_pillar,
-            "pillar_chart": bar_chart(pillar_bars(lang, by_pillar)),
+            "pillar_chart": bar_chart(
+                pillar_bars(lang, by_pillar), {entry.item.resource.iri for entry in by_pillar.shared}
+            ),
             "by_measure": by_measure,
-            "measure_counts": funding_overview.shared_counts(by_measure),
-            "measure_chart": bar_chart(by_measure[:CHART_ROWS]),
+            "measure_counts": measure_counts,
+            "measure_chart": bar_chart(by_measure[:CHART_ROWS], {iri for iri, n in measure_counts.items() if n > 1}),
             "csv_url": "/financovani/matice.csv" + (f"?{urlencode(export)}" if export else ""),
             "standard_csv_url": "/financovani/matice.csv?" + urlencode([*export, (CSV_FORMAT_PARAMETER, STANDARD_CSV)]),
             "clear_search_url": url_with(request, **{SEARCH_PARAMETER: None}) + "#programy",

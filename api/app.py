@@ -70,6 +70,9 @@ def create_app(settings: Settings | None = None, *, watch: bool = True) -> FastA
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
     app.include_router(web_router)
+    # GraphiQL's files before the site's: a mount takes every path under its own.
+    app.mount("/static/graphiql/vendor", StaticFiles(directory=graphql_api.GRAPHIQL_ASSETS), name="graphiql-vendor")
+    app.mount("/static/graphiql", StaticFiles(directory=graphql_api.GRAPHIQL_SCRIPTS), name="graphiql")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     # Last, so that an instance base at the server's root cannot shadow the site's own pages.

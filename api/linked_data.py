@@ -57,7 +57,7 @@ from catalogue.store import CatalogueStore
 from web import resource_pages
 from web.errors import error_response, html_error
 from web.links import IriLinks, escaped, server_path
-from web.site import N_
+from web.site import N_, language_of
 from web.state import site_catalogue
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,8 @@ class _Site(IriLinks):
         store: CatalogueStore = site_catalogue(request).store
         try:
             if form is HTML:
-                page = resources.page(store, subject.iri)
+                # In the page's language: English labels and names of kinds where the data has them.
+                page = resources.page(store, subject.iri, language_of(request))
                 if page is None:
                     return None
                 alternates = [

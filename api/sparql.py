@@ -11,6 +11,9 @@ TSV; CONSTRUCT and DESCRIBE as Turtle (default), JSON-LD, N-Triples or RDF/XML. 
 runs past ``sparql_endpoint_timeout``, or past the workers' memory cap, is stopped by killing its worker
 process (:mod:`api.sparql_pool`) and answered with 503. Errors are the API's one JSON shape
 (``{"error": {"code": …, "message": …}}``) with the message in Czech, in one line.
+
+A GET without ``query`` from a browser (``Accept`` naming ``text/html``) gets a short page about the
+endpoint with an example query that runs (:func:`help_page`); a program asking so still gets the 400.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from api.sparql_pool import MemoryExceeded, PoolUnavailable, QueryPool, QueryTimeout, WorkerFailed
 from api.sparql_worker import GRAPH_FORMS, QueryRequest
@@ -32,6 +35,7 @@ from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.sparql_guard import READ_ONLY, InvalidQuery, RefusedQuery
 from catalogue.settings import Settings
 from web.errors import error_response, json_error
+from web.site import render
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +109,47 @@ async def query_pool(state: AppState) -> AsyncIterator[None]:
         await pool.stop()
 
 
+EXAMPLE_QUERY = """PREFIX kcs: <https://w3id.org/kcs/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+SELECT ?measure ?label ?above ?code WHERE {
+  ?measure a kcs:TypeMeasure ;
+    skos:prefLabel ?label ;
+    skos:broader ?above .
+  OPTIONAL { ?above skos:notation ?code }
+  FILTER (lang(?label) = "cs")
+}
+ORDER BY ?label
+LIMIT 20"""
+"""The example of the endpoint's page: type measures with the concept right above each (a goal or a
+component) and its code."""
+
+
 @router.get("/sparql", summary="SPARQL 1.1 query endpoint (read-only)")
 async def sparql_get(request: Request) -> Response:
-    return await _answer(request, request.query_params.multi_items())
+    parameters = request.query_params.multi_items()
+    if not any(name == "query" for name, _ in parameters) and _wants_html(request.headers.get("accept", "")):
+        return help_page(request)
+    return await _answer(request, parameters)
+
+
+def _wants_html(accept: str) -> bool:
+    """Whether ``accept`` names HTML itself (a browser does; ``*/*`` alone is a program's)."""
+    ranges = _accept_ranges(accept)
+    return any(media in ("text/html", "application/xhtml+xml") and quality > 0 for media, quality in ranges)
+
+
+def help_page(request: Request) -> HTMLResponse:
+    """What the endpoint is, for a person who followed the footer's link, with an example that runs."""
+    settings = app_state(request).settings
+    run_url = "/sparql?" + urlencode({"query": EXAMPLE_QUERY, "format": "json"})
+    context = {
+        "example": EXAMPLE_QUERY,
+        "run_url": run_url,
+        "row_limit": settings.sparql_endpoint_row_limit,
+        "timeout": settings.sparql_endpoint_timeout,
+    }
+    return render(request, "sparql.html", context, headers={"Vary": "Accept"})
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query endpoint (read-only), query in the body")

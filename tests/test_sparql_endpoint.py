@@ -436,3 +436,43 @@ def test_a_query_past_the_memory_limit_is_stopped_and_its_worker_replaced(loaded
         elapsed, answer = asyncio.run(scenario())
     assert elapsed < 25, "the memory cap, not the time limit, must stop this query"
     assert b'"boolean":true' in answer  # the replacement worker answers
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_without_a_query_gets_a_page_about_the_endpoint_with_an_example_that_runs(
+    endpoint: tuple[str, Path], catalogue: Graph
+) -> None:
+    import html
+    import re
+
+    url = endpoint[0]
+    page = httpx.get(url, headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["content-security-policy"], "the site's own headers"
+    assert 'lang="cs"' in page.text and "<h1>SPARQL endpoint</h1>" in page.text
+    assert "parametru query" in page.text and "site-footer" in page.text, "the site's frame, in Czech"
+    example = re.search(r"<pre[^>]*><code>(.*?)</code></pre>", page.text, re.S)
+    assert example and "SELECT" in html.unescape(example.group(1))
+    run = re.search(r'<a href="(/sparql\?query=[^"]+)">', page.text)
+    assert run, "a link that runs the example"
+    answer = httpx.get(endpoint[0].removesuffix("/sparql") + html.unescape(run.group(1)),
+                       headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/sparql-results+json")
+    measures = {str(m) for m in catalogue.subjects(RDF.type, KCS.TypeMeasure) if catalogue.value(m, SKOS.broader)}
+    found = {row["measure"]["value"] for row in answer.json()["results"]["bindings"]}
+    assert found & measures, "the example finds type measures of the catalogue"
+
+    english = httpx.get(url, params={"lang": "en"}, headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert english.status_code == 200 and 'lang="en"' in english.text
+    assert "How to ask" in english.text and "Jak se ptát" not in english.text
+
+
+@pytest.mark.parametrize("accept", ["", "*/*", "application/sparql-results+json", "text/html;q=0"])
+def test_a_program_without_a_query_still_gets_the_protocols_400(endpoint: tuple[str, Path], accept: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    missing = httpx.get(endpoint[0], headers=headers, timeout=30)
+    assert missing.status_code == 400 and "query" in _error(missing, "INVALID_INPUT")
+    with_html = httpx.get(endpoint[0], params={"query": ""}, headers={"Accept": BROWSER_ACCEPT}, timeout=30)
+    assert with_html.status_code == 400, "an empty query is still an error, for a browser too"

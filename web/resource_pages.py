@@ -27,12 +27,13 @@ from catalogue.queries import browse, concept, profiles, services
 from catalogue.queries.concept import Indicator, Resource
 from catalogue.queries.footing import Reasoning
 from catalogue.queries.measures import MeasureDetail, measure_details
-from catalogue.queries.resources import PropertyValues, ResourcePage, Value, czech_sort_key
+from catalogue.queries.resources import PropertyValues, ResourcePage, Value, cut_short, czech_sort_key
 from catalogue.store import CatalogueStore
 from web.site import N_, language_of, render, url_with
 
 KCS = "https://w3id.org/kcs/ontology#"
 _DCTERMS = "http://purl.org/dc/terms/"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 PAGE_PARAMETER = "strana"
 PROJECTS_PER_PAGE = 20
@@ -50,6 +51,7 @@ KINDS = {
     KCS + "FundingProgramme": "programme",
     KCS + "Place": "place",
     KCS + "Organisation": "organisation",
+    KCS + "Component": "component",
 }
 
 # The links an organisation's page lists, in the order of responsibility, with their Czech headings.
@@ -174,6 +176,12 @@ class Profile:
     roles: list[tuple[str, PropertyValues]] = field(default_factory=list)
     grouped: dict[str, Reasoning] = field(default_factory=dict)
     """Why a curator counts each listed solution or realisation (by IRI) as an instance of the service."""
+    code: str | None = None
+    """A component's code (skos:notation)."""
+    unnamed: bool = False
+    """A component whose name no source gives: its label is only its heading, „Komponenta ZPO3“."""
+    measures: list[Resource] = field(default_factory=list)
+    """The type measures a component holds, at any depth below it."""
 
 
 def kind_of(page: ResourcePage) -> str | None:
@@ -195,6 +203,7 @@ def profile(request: Request, store: CatalogueStore, page: ResourcePage) -> Prof
         "place": _place,
         "programme": _funding,
         "call": _funding,
+        "component": _component,
     }
     found = Profile(kind, PageFacts(page))
     builders[kind](request, store, page, found)
@@ -281,10 +290,30 @@ def _place(request: Request, store: CatalogueStore, page: ResourcePage, found: P
 def _funding(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
     found.supported = profiles.measures_supported_by(store, [page.iri]).get(page.iri, [])
     applicants = concept.eligible_applicants(store, [page.iri]).get(page.iri, set())
-    found.applicants = sorted(browse.descriptors(store, applicants).values(), key=lambda resource: resource.label)
+    found.applicants = sorted(
+        browse.descriptors(store, applicants, language_of(request)).values(), key=lambda resource: resource.label
+    )
     found.indicators = [
         OwnedIndicator(indicator, None) for indicator in concept.indicators_of(store, [page.iri]).get(page.iri, [])
     ]
+
+
+def _component(request: Request, store: CatalogueStore, page: ResourcePage, found: Profile) -> None:
+    found.code = found.facts.text(_SKOS + "notation")
+    found.unnamed = is_unnamed_component(store, page.iri, found.code)
+    found.measures = concept.linked_resources(
+        store, "component", [page.iri], "?item skos:broaderTransitive ?component", language_of(request),
+        kinds={"TypeMeasure"},
+    ).get(page.iri, [])
+
+
+def is_unnamed_component(store: CatalogueStore, iri: str, code: str | None) -> bool:
+    """Whether no source names the component: its Czech label is only the heading „Komponenta <code>“
+    (or the code), as for ZPO3, whose seed prints „Komponenta ZPO3.“ and one measure of it."""
+    if code is None:
+        return False
+    czech = concept.resources(store, [iri]).get(iri)
+    return czech is not None and czech.label.strip().rstrip(".") in {code, f"Komponenta {code}"}
 
 
 # -- lists of solutions and realisations -------------------------------------------------------------
@@ -373,5 +402,12 @@ def resource_page(
 ) -> HTMLResponse:
     """The page of the resource ``page`` describes, with the site's security headers and ``headers``
     (linked data's ``Link``, ``Vary`` and ``Content-Location``)."""
-    context = {"page": page, "forms": alternates, "profile": profile(request, store, page), "dcterms": _DCTERMS}
+    context = {
+        "page": page,
+        "forms": alternates,
+        "profile": profile(request, store, page),
+        "dcterms": _DCTERMS,
+        "skos": _SKOS,
+        "cut_short": cut_short,
+    }
     return render(request, "resource.html", context, headers=headers)

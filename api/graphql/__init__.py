@@ -1,5 +1,10 @@
 """The GraphQL API at ``/graphql``: strawberry on FastAPI, GraphiQL in a browser outside production.
 
+GraphiQL is the site's own page (``graphiql.html``) with the site's security headers: React, ReactDOM and
+GraphiQL come from the package graphene-django-graphiql-static (its built files only; nothing of Django is
+imported), served under ``/static/graphiql/vendor/`` (:data:`GRAPHIQL_ASSETS`), and started by the site's
+own script (``ide/graphiql-start.js``), so the IDE loads with no other host and no inline script.
+
 Every operation is executed in a worker thread with an event loop of its own (:class:`OperationThreads`),
 not on the server's event loop: resolving and completing an answer is Python work that never waits, so
 on the server's loop even an allowed operation of a few hundred milliseconds would hold up every page,
@@ -9,9 +14,11 @@ on the server's loop even an allowed operation of a few hundred milliseconds wou
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from cross_web import AsyncHTTPRequestAdapter
@@ -24,9 +31,33 @@ from strawberry.types import ExecutionResult
 from api.graphql.context import Context, get_context
 from api.graphql.responses import kept_answer
 from api.graphql.schema import schema
+from web.site import SECURITY_HEADERS
 from web.state import site_catalogue
 
 T = TypeVar("T")
+
+HERE = Path(__file__).parent
+GRAPHIQL_PAGE = HERE / "graphiql.html"
+GRAPHIQL_SCRIPTS = HERE / "ide"
+"""The page's own script and style, served under ``/static/graphiql/``."""
+
+
+def _graphiql_assets() -> Path:
+    # Found without importing the package (its Django views are never used).
+    spec = importlib.util.find_spec("graphene_django_graphiql_static")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("graphene-django-graphiql-static is missing: `make setup` installs it")
+    return Path(spec.origin).parent / "static" / "graphene_django_graphiql_static"
+
+
+GRAPHIQL_ASSETS = _graphiql_assets()
+"""GraphiQL's built files (React, ReactDOM, GraphiQL and its CSS), served under ``/static/graphiql/vendor/``."""
+
+GRAPHIQL_HEADERS = {
+    **SECURITY_HEADERS,
+    # The site's policy, and GraphiQL's stylesheet may use the fonts it carries in itself (data: URLs).
+    "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"] + "; font-src 'self' data:",
+}
 
 OPERATION_THREADS = 8
 """Operations executed at once; more wait for a thread. The limits of one operation's time and size
@@ -69,7 +100,7 @@ class CatalogueGraphQLRouter(GraphQLRouter[Context, None]):
         # The router is shared by every app of the process, so production is read from the app's settings.
         if site_catalogue(request).settings.environment == "production":
             return PlainTextResponse(NO_IDE, status_code=404)  # type: ignore[return-value]
-        return await super().render_graphql_ide(request)
+        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"), headers=GRAPHIQL_HEADERS)
 
     async def execute_single(
         self,
@@ -91,4 +122,4 @@ NO_IDE = "GraphiQL je v produkčním prostředí vypnuté; dotazy posílejte met
 
 router = CatalogueGraphQLRouter(schema, path="/graphql", context_getter=get_context)
 
-__all__ = ["router"]
+__all__ = ["GRAPHIQL_ASSETS", "GRAPHIQL_SCRIPTS", "router"]

@@ -268,6 +268,66 @@ REUSED_TERMS_CS: dict[str, str] = {
     "http://purl.org/vocab/vann/preferredNamespaceUri": "doporučený jmenný prostor",
 }
 
+REUSED_TERMS_EN: dict[str, str] = {
+    TYPE: "type",
+    _RDFS + "label": "name",
+    _RDFS + "comment": "comment",
+    _RDFS + "subClassOf": "subclass of",
+    _RDFS + "subPropertyOf": "subproperty of",
+    _RDFS + "domain": "domain",
+    _RDFS + "range": "range",
+    _OWL + "inverseOf": "inverse of",
+    _OWL + "disjointWith": "disjoint with",
+    _OWL + "versionInfo": "version",
+    _OWL + "Ontology": "Ontology",
+    _OWL + "Class": "Class",
+    _OWL + "ObjectProperty": "Relation",
+    _OWL + "DatatypeProperty": "Data property",
+    _OWL + "SymmetricProperty": "Symmetric relation",
+    PREF_LABEL: "name",
+    _SKOS + "altLabel": "other name",
+    HIDDEN_LABEL: "hidden name",
+    _SKOS + "notation": "code",
+    _SKOS + "definition": "definition",
+    _SKOS + "note": "note",
+    _SKOS + "scopeNote": "scope note",
+    _SKOS + "editorialNote": "editorial note",
+    _SKOS + "broader": "broader concept",
+    _SKOS + "narrower": "narrower concept",
+    _SKOS + "related": "related concept",
+    _SKOS + "inScheme": "in scheme",
+    _SKOS + "topConceptOf": "top concept of scheme",
+    _SKOS + "hasTopConcept": "top concept",
+    _SKOS + "Concept": "Concept",
+    _SKOS + "ConceptScheme": "Concept scheme",
+    DESCRIPTION: "description",
+    SOURCE: "source",
+    _DCTERMS + "isPartOf": "is part of",
+    _DCTERMS + "hasPart": "has part",
+    _DCTERMS + "relation": "related to",
+    _DCTERMS + "subject": "subject",
+    _DCTERMS + "spatial": "area",
+    _DCTERMS + "creator": "creator",
+    _DCTERMS + "contributor": "contributor",
+    _DCTERMS + "date": "date",
+    _DCTERMS + "dateAccepted": "date accepted",
+    _DCTERMS + "issued": "date issued",
+    _DCTERMS + "modified": "date modified",
+    _DCTERMS + "isVersionOf": "is version of",
+    _DCTERMS + "identifier": "identifier",
+    _DCTERMS + "BibliographicResource": "Document",
+    "http://www.w3.org/ns/org#subOrganizationOf": "part of organisation",
+    "http://www.w3.org/ns/org#hasMember": "member",
+    "http://www.w3.org/ns/org#Post": "Post",
+    "http://www.w3.org/ns/org#postIn": "post in organisation",
+    "https://schema.org/organizer": "organiser",
+    "https://schema.org/url": "address",
+    "http://purl.org/vocab/vann/preferredNamespacePrefix": "preferred prefix",
+    "http://purl.org/vocab/vann/preferredNamespaceUri": "preferred namespace",
+}
+"""The same names in English, for the English pages (every term of :data:`REUSED_TERMS_CS`)."""
+REUSED_TERMS = {"cs": REUSED_TERMS_CS, "en": REUSED_TERMS_EN}
+
 # Shown elsewhere on the page (heading, kind, description, sources), or never shown (hidden labels
 # exist for search only, see catalogue/data/README.md).
 _NOT_IN_PROPERTY_LIST = {TYPE, DESCRIPTION, SOURCE, HIDDEN_LABEL}
@@ -294,13 +354,55 @@ class PropertyValues:
 
 
 @dataclass(frozen=True)
+class SeedDocument:
+    """A seed document as a reader knows it: its ``title``, made of ``phrases`` that its own opening
+    prints (tests/test_offline_sources.py reads each phrase in the seed text)."""
+
+    title: str
+    phrases: tuple[str, ...]
+
+
+SEED_DOCUMENTS = {
+    "000_3ea2d0c88e9b275f.txt": SeedDocument(
+        "Zápis z 2. jednání komise pro Smart City dne 15.2. 2024, Liberec",
+        ("Zápis z 2. jednání komise pro Smart City dne 15.2. 2024", "Liberec"),
+    ),
+    # Another extraction of the same minutes.
+    "001_76a7cf1e9e422644.txt": SeedDocument(
+        "Zápis z 2. jednání komise pro Smart City dne 15.2. 2024, Liberec",
+        ("Zápis z 2. jednání komise pro Smart City dne 15.2. 2024", "Liberec"),
+    ),
+    "002_46e3fac40e81357b.txt": SeedDocument(
+        "Výroční zpráva za rok 2020: Naplňování akčního plánu koncepce Chytřejší kraj pro Liberecký kraj",
+        ("Výroční zpráva za rok 2020", "Naplňování akčního plánu koncepce Chytřejší kraj pro Liberecký kraj"),
+    ),
+    "003_36a124587dff8c3a.txt": SeedDocument(
+        "15. jednání Pracovní skupiny pro Smart Cities",
+        ("15. jednání Pracovní skupiny", "Smart Cities"),
+    ),
+    "004_a5790c3893364729.txt": SeedDocument(
+        "Pracovní skupina pro Smart City, 20. jednání, 05.08.2021",
+        ("Pracovní skupina pro Smart City", "20. jednání", "05.08.2021"),
+    ),
+}
+"""The seed files the catalogue cites, by name, with the title a page shows; the name stays the citation
+a machine reads (``kcs:seedFile``)."""
+
+
+@dataclass(frozen=True)
 class SourceCitation:
     """Where a fact comes from, so a curator can find the sentence: a seed file or a public register's
-    address (the shapes allow exactly one of them), and the section."""
+    address (the shapes allow exactly one of them), and the section. ``title`` is the seed document's
+    (:data:`SEED_DOCUMENTS`), for a reader; None for a public source or a file the table lacks."""
 
     seed_file: str | None
     section: str | None
     public_source: str | None = None
+
+    @property
+    def title(self) -> str | None:
+        document = SEED_DOCUMENTS.get(self.seed_file or "")
+        return document.title if document else None
 
 
 @dataclass(frozen=True)
@@ -325,6 +427,20 @@ class ResourcePage:
     """Resources that link here, grouped by the property they link with."""
     terms: list[OntologyTerm] = field(default_factory=list)
     """For an ontology: its classes and properties."""
+    label_lang: str | None = "cs"
+    """The language of ``label`` (Czech on an English page where the data has no English label)."""
+    description_lang: str | None = "cs"
+
+    @property
+    def cut_short(self) -> bool:
+        """Whether the name is cut with „…“ where the source cuts it (:func:`cut_short`)."""
+        return cut_short(self.label)
+
+
+def cut_short(label: str) -> bool:
+    """Whether ``label`` ends in „…“: the seed prints the official name only so far (the data keeps the
+    ellipsis so nobody mistakes it for the full wording)."""
+    return label.rstrip().endswith("…")
 
 
 def local_name(iri: str) -> str:
@@ -333,14 +449,14 @@ def local_name(iri: str) -> str:
 
 
 def term_label(iri: str, labels: Iterable[Literal] = (), lang: str = "cs") -> str:
-    """The best name for ``iri``: a label in ``lang``, then our Czech name of a reused term, then a label
-    without a language, then any label, then the local name."""
+    """The best name for ``iri``: a label in ``lang``, then our name of a reused term in ``lang``, then a
+    label without a language, then any label, then the local name."""
     labels = list(labels)
     for candidate in labels:
         if candidate.language == lang:
             return str(candidate)
-    if lang == "cs" and iri in REUSED_TERMS_CS:
-        return REUSED_TERMS_CS[iri]
+    if iri in REUSED_TERMS.get(lang, {}):
+        return REUSED_TERMS[lang][iri]
     for candidate in sorted(labels, key=lambda label: (label.language is not None, str(label))):
         return str(candidate)
     return local_name(iri)
@@ -434,6 +550,8 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
         label=local_name(iri) if heading is None else str(heading),
         kinds=sorted((labelled(kind) for kind in values.get(TYPE, {})), key=_value_order),
         description=None if description is None else str(description),
+        label_lang=heading.language if heading is not None else None,
+        description_lang=description.language if description is not None else None,
         properties=sorted((p for p in properties if p.values), key=lambda p: czech_sort_key(p.label)),
         sources=sorted(sources.values(), key=lambda s: (s.seed_file or "", s.public_source or "", s.section or "")),
         incoming=sorted(links_here, key=lambda p: czech_sort_key(p.label)),
@@ -501,9 +619,10 @@ def _add_label(labels: list[Literal], label: object) -> None:
 
 
 def _preferred(values: Iterable[Any], lang: str) -> Literal | None:
-    """The value in ``lang``, else one without a language, else none (a page in Czech shows Czech)."""
+    """The value in ``lang``, else one without a language, else the Czech one (the catalogue's data is
+    Czech: an English page shows it, marked as Czech, where no translation is given), else none."""
     literals = [value for value in values if isinstance(value, Literal)]
-    for wanted in (lang, None):
+    for wanted in (lang, None, "cs"):
         for literal in literals:
             if literal.language == wanted:
                 return literal

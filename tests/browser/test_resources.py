@@ -79,3 +79,58 @@ def test_a_page_with_its_reasonings_open_passes_the_audit(server, page, audit) -
         summary.click()
     assert page.locator("details.inferred[open]").count() >= 1
     audit(page, "resource-measure-inferred-open")
+
+
+def test_a_source_reads_as_a_title_with_its_file_as_the_citation(server, page) -> None:
+    from catalogue.queries.resources import SEED_DOCUMENTS
+
+    page.goto(server + ID + PAGES["measure"])
+    sources = page.locator("section[aria-labelledby='zdroj'] li")
+    assert sources.count() >= 1
+    first = sources.first
+    seed = first.get_attribute("data-seed-file")
+    assert seed in SEED_DOCUMENTS
+    assert first.locator("cite").inner_text() == SEED_DOCUMENTS[seed].title
+    assert first.locator("code").inner_text() == seed, "the file name stays, as the citation"
+    assert first.inner_text().startswith(SEED_DOCUMENTS[seed].title), "a person reads the title first"
+
+
+def test_an_unnamed_component_and_a_name_cut_short_say_so(server, page, audit) -> None:
+    page.goto(server + ID + "component/zpo3")
+    notice = page.locator("main p.notice").first
+    assert notice.is_visible() and "Název komponenty zatím katalog nezná" in notice.inner_text()
+    part = page.locator("section[aria-labelledby='komponenta']")
+    assert part.get_by_text("ZPO3", exact=True).is_visible(), "its code"
+    measures = part.locator("li a")
+    assert measures.count() >= 1, "the measures it holds"
+    assert part.get_by_text("(Zdroj uvádí název jen zkráceně.)").first.is_visible()
+    audit(page, "resource-component-unnamed")
+    measures.first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().endswith("…")
+    assert "Zdroj uvádí název jen zkráceně." in page.locator("main p.notice").first.inner_text()
+
+
+def test_the_footers_sparql_link_explains_the_endpoint_and_runs_an_example(server, page, audit) -> None:
+    page.goto(server + ID + PAGES["measure"])
+    page.locator("footer").get_by_role("link", name="SPARQL endpoint").click()
+    page.wait_for_load_state()
+    assert page.url == server + "/sparql"
+    assert page.locator("h1").inner_text() == "SPARQL endpoint"
+    example = page.locator("pre code")
+    assert "SELECT" in example.inner_text()
+    audit(page, "sparql-endpoint")
+    with page.expect_response(lambda response: "/sparql?query=" in response.url) as answer:
+        page.get_by_role("link", name="Spustit příklad (výsledek jako SPARQL JSON)").click()
+    assert answer.value.status == 200
+    assert answer.value.headers["content-type"].startswith("application/sparql-results+json")
+    page.wait_for_load_state()
+    assert "https://w3id.org/kcs/id/measure/" in page.content(), "the measures it found, shown by the browser"
+
+
+def test_an_english_resource_page_names_its_kind_and_applicants_in_english(server, page, audit) -> None:
+    page.goto(server + ID + "programme/npo-2-8-2?lang=en")
+    assert page.locator("p.resource-kind").inner_text() == "Kind of record: Funding programme"
+    applicants = page.locator("dt", has_text="Eligible applicants").locator("xpath=following-sibling::dd[1]")
+    assert applicants.inner_text() == "Municipality, Region"
+    audit(page, "resource-programme-english")

@@ -311,7 +311,7 @@ def test_the_exports_agree_with_the_page(client: httpx.Client) -> None:
     assert exported.headers["content-type"] == "text/csv; charset=utf-8"
     assert exported.headers["content-disposition"] == 'attachment; filename="projekt.csv"'
     assert exported.content.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert [row["IRI"] for row in rows] == [*BROWNFIELD_MEASURES, PLZEN_5G]
     assert all(row["Položka"] in items_text for row in rows)
     assert [row["Pilíře"] for row in rows] == [*BROWNFIELD_PILLARS, "Lidé a komunity"]
@@ -338,7 +338,8 @@ def test_the_exports_of_a_shared_address(client: httpx.Client) -> None:
     query = [("polozka", ZPO_MEASURE)]
     data = client.get("/projekt.json", params=query).json()
     assert [item["iri"] for item in data["items"]] == [ZPO_MEASURE] and data["zpo_covered"] is True
-    rows = list(csv.reader(io.StringIO(client.get("/projekt.csv", params=query).content.decode("utf-8-sig"))))
+    exported = client.get("/projekt.csv", params=query).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
     assert len(rows) == 2 and rows[1][1] == ZPO_MEASURE
     assert "/projekt.json?polozka=" in client.get("/projekt", params=query).text
 
@@ -348,7 +349,7 @@ def test_the_page_and_its_csv_speak_english_when_asked(client: httpx.Client) -> 
     page = client.get("/projekt", params={"lang": "en"}).text
     assert '<html lang="en">' in page and "What the project covers" in page
     header = client.get("/projekt.csv", params={"lang": "en"}).content.decode("utf-8-sig").splitlines()[0]
-    assert header == "Item,IRI,Kind,Type measures,Goals,Components,Pillars,Funding"
+    assert header == "Item;IRI;Kind;Type measures;Goals;Components;Pillars;Funding"
 
 
 def test_the_cookie_holds_a_full_basket_and_ignores_what_is_no_iri() -> None:

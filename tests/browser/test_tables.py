@@ -100,3 +100,13 @@ def test_the_funding_lines_are_shown_and_accessible(server, page, audit, name, u
     assert line.is_visible()
     assert page.locator(".funding-call", has_text="Stav, termín a výzvu katalog zatím nezná.").first.is_visible()
     audit(page, name)
+
+
+def test_the_project_indicator_table_scrolls_in_a_named_box_on_a_phone(server, page) -> None:
+    page.set_viewport_size({"width": WIDTHS["phone"], "height": 900})
+    page.goto(server + PROJECT)
+    region = page.get_by_role("region", name="Ukazatele položek a opatření projektu")
+    assert region.locator("tbody tr").count() > 0
+    assert region.get_attribute("tabindex") == "0"
+    assert page.locator("#tabulka-ukazatelu-posun").inner_text() == HINT
+    assert page_overflow(page) <= 0

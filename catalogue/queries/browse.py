@@ -22,7 +22,7 @@ from typing import Literal as TypingLiteral
 
 from rdflib import Literal
 
-from catalogue.queries.common import PREFIXES, for_each, iri_values, text
+from catalogue.queries.common import PREFIXES, for_each, iri_values, label_language, text
 from catalogue.queries.concept import Resource, resources
 from catalogue.queries.resources import czech_sort_key
 from catalogue.store import CatalogueStore
@@ -183,11 +183,12 @@ def linked_from(store: CatalogueStore, iris: Sequence[str], prop: str, *, limit:
     return dict(found)
 
 
-_DESCRIPTOR = """SELECT ?item ?label ?code ?lang WHERE {
+_DESCRIPTOR = """SELECT ?item ?label ?labelLang ?code ?lang WHERE {
     ?item a kcs:Descriptor .
     OPTIONAL { ?item skos:prefLabel ?asked FILTER (lang(?asked) = ?lang) }
     OPTIONAL { ?item skos:prefLabel ?czech FILTER (lang(?czech) = "cs") }
     BIND (COALESCE(?asked, ?czech) AS ?label)
+    BIND (lang(?label) AS ?labelLang)
     OPTIONAL { ?item skos:notation ?code }
   }"""
 
@@ -198,12 +199,12 @@ def descriptors(store: CatalogueStore, iris: Iterable[str], lang: str = "cs") ->
     iris = list(dict.fromkeys(iris))
     if not iris:
         return {}
-    query = PREFIXES + f"SELECT ?item ?label ?code ?lang WHERE {{ {for_each('item', iris, _DESCRIPTOR)} }}"
+    query = PREFIXES + f"SELECT ?item ?label ?labelLang ?code WHERE {{ {for_each('item', iris, _DESCRIPTOR)} }}"
     found: dict[str, Resource] = {}
     for row in store.values(query, {"lang": Literal(lang)}):
         iri = row["item"]
         label = text(row, "label") or iri.rstrip("/").rsplit("/", 1)[-1]
-        found.setdefault(iri, Resource(iri, label, "Descriptor", text(row, "code")))
+        found.setdefault(iri, Resource(iri, label, "Descriptor", text(row, "code"), label_language(row)))
     return found
 
 

@@ -56,6 +56,12 @@ def iri_values(variable: str, iris: Iterable[str]) -> str:
     return f"VALUES ?{variable} {{ {terms} }}"
 
 
+def label_language(row: Mapping[str, Any]) -> str:
+    """A row's ``?labelLang`` (``BIND (lang(?label) AS ?labelLang)``): the language of its label, Czech
+    (the catalogue's language) when the label has none."""
+    return str(row.get("labelLang") or "cs")
+
+
 def text(row: Mapping[str, Any], key: str) -> str | None:
     """The row's value for ``key`` as a string, or None when the query left it unbound."""
     value = row.get(key)

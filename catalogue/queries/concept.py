@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rdflib import Literal
 
 from catalogue.queries import footing
-from catalogue.queries.common import PREFIXES, for_each, text
+from catalogue.queries.common import PREFIXES, for_each, label_language, text
 from catalogue.store import CatalogueStore
 
 CONCEPT_KINDS = frozenset({"Strategy", "Pillar", "CrossCuttingArea", "Component", "Goal", "TypeMeasure"})
@@ -32,6 +32,8 @@ class Resource:
     label: str
     kind: str
     code: str | None = None
+    lang: str = "cs"
+    """The language of ``label``: the asked one where the catalogue has it, else Czech."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def _kind(iri: object) -> str:
 
 
 # The label in the asked language, else the Czech one, which every resource has.
-_LABELLED = """SELECT ?item ?class ?label ?code ?lang WHERE {
+_LABELLED = """SELECT ?item ?class ?label ?labelLang ?code ?lang WHERE {
     ?item a ?class .
     FILTER (?class IN (kcs:Strategy, kcs:Pillar, kcs:CrossCuttingArea, kcs:Component, kcs:Goal, kcs:TypeMeasure,
                        kcs:SmartService, kcs:SmartSolution, kcs:Realisation, kcs:FundingProgramme, kcs:FundingCall,
@@ -92,6 +94,7 @@ _LABELLED = """SELECT ?item ?class ?label ?code ?lang WHERE {
     OPTIONAL { ?item skos:prefLabel ?asked FILTER (lang(?asked) = ?lang) }
     ?item skos:prefLabel ?czech FILTER (lang(?czech) = "cs")
     BIND (COALESCE(?asked, ?czech) AS ?label)
+    BIND (lang(?label) AS ?labelLang)
     OPTIONAL { ?item skos:notation ?code }
   }"""
 
@@ -101,11 +104,12 @@ def resources(store: CatalogueStore, iris: Iterable[str], lang: str = "cs") -> d
     iris = list(dict.fromkeys(iris))
     if not iris:
         return {}
-    query = PREFIXES + f"SELECT ?item ?class ?label ?code ?lang WHERE {{ {for_each('item', iris, _LABELLED)} }}"
+    query = PREFIXES + f"SELECT ?item ?class ?label ?labelLang ?code WHERE {{ {for_each('item', iris, _LABELLED)} }}"
     found: dict[str, Resource] = {}
     for row in store.values(query, {"lang": Literal(lang)}):
         found.setdefault(
-            str(row["item"]), Resource(str(row["item"]), str(row["label"]), _kind(row["class"]), text(row, "code"))
+            str(row["item"]),
+            Resource(str(row["item"]), str(row["label"]), _kind(row["class"]), text(row, "code"), label_language(row)),
         )
     return found
 

@@ -251,6 +251,7 @@ REUSED_TERMS_CS: dict[str, str] = {
     _DCTERMS + "spatial": "území",
     _DCTERMS + "creator": "autor",
     _DCTERMS + "contributor": "spolupracovník",
+    _DCTERMS + "identifier": "identifikátor",
     _DCTERMS + "date": "datum",
     _DCTERMS + "dateAccepted": "datum schválení",
     _DCTERMS + "issued": "datum vydání",
@@ -309,6 +310,7 @@ REUSED_TERMS_EN: dict[str, str] = {
     _DCTERMS + "spatial": "area",
     _DCTERMS + "creator": "creator",
     _DCTERMS + "contributor": "contributor",
+    _DCTERMS + "identifier": "identifier",
     _DCTERMS + "date": "date",
     _DCTERMS + "dateAccepted": "date accepted",
     _DCTERMS + "issued": "date issued",
@@ -335,8 +337,9 @@ _NOT_IN_PROPERTY_LIST = {TYPE, DESCRIPTION, SOURCE, HIDDEN_LABEL}
 
 @dataclass(frozen=True)
 class Value:
-    """One value of a property: a linked resource (``iri`` set, ``text`` its label) or a literal;
-    ``inferred`` is the curator's reasoning when no source states the link to it."""
+    """One value of a property: a linked resource (``iri`` set, ``text`` its label) or a literal, and
+    the language of ``text`` where known; ``inferred`` is the curator's reasoning when no source states
+    the link to it."""
 
     text: str
     iri: str | None = None
@@ -353,56 +356,29 @@ class PropertyValues:
     """How many there are in all, for links pointing here: the page lists at most INCOMING_LIMIT."""
 
 
-@dataclass(frozen=True)
-class SeedDocument:
-    """A seed document as a reader knows it: its ``title``, made of ``phrases`` that its own opening
-    prints (tests/test_offline_sources.py reads each phrase in the seed text)."""
-
-    title: str
-    phrases: tuple[str, ...]
+_SEED_TITLES = """SELECT ?file ?title WHERE {
+  ?document a dcterms:BibliographicResource ; dcterms:identifier ?file ; skos:prefLabel ?title .
+  FILTER (lang(?title) = "cs")
+}"""
 
 
-SEED_DOCUMENTS = {
-    "000_3ea2d0c88e9b275f.txt": SeedDocument(
-        "Zápis z 2. jednání komise pro Smart City dne 15.2. 2024, Liberec",
-        ("Zápis z 2. jednání komise pro Smart City dne 15.2. 2024", "Liberec"),
-    ),
-    # Another extraction of the same minutes.
-    "001_76a7cf1e9e422644.txt": SeedDocument(
-        "Zápis z 2. jednání komise pro Smart City dne 15.2. 2024, Liberec",
-        ("Zápis z 2. jednání komise pro Smart City dne 15.2. 2024", "Liberec"),
-    ),
-    "002_46e3fac40e81357b.txt": SeedDocument(
-        "Výroční zpráva za rok 2020: Naplňování akčního plánu koncepce Chytřejší kraj pro Liberecký kraj",
-        ("Výroční zpráva za rok 2020", "Naplňování akčního plánu koncepce Chytřejší kraj pro Liberecký kraj"),
-    ),
-    "003_36a124587dff8c3a.txt": SeedDocument(
-        "15. jednání Pracovní skupiny pro Smart Cities",
-        ("15. jednání Pracovní skupiny", "Smart Cities"),
-    ),
-    "004_a5790c3893364729.txt": SeedDocument(
-        "Pracovní skupina pro Smart City, 20. jednání, 05.08.2021",
-        ("Pracovní skupina pro Smart City", "20. jednání", "05.08.2021"),
-    ),
-}
-"""The seed files the catalogue cites, by name, with the title a page shows; the name stays the citation
-a machine reads (``kcs:seedFile``)."""
+def seed_titles(store: CatalogueStore) -> dict[str, str]:
+    """The title of each seed file that is a document of the catalogue (``dcterms:identifier``), by the
+    file's name; the seeds are Czech documents, so the titles are Czech."""
+    return {row["file"]: row["title"] for row in store.values(PREFIXES + _SEED_TITLES)}
 
 
 @dataclass(frozen=True)
 class SourceCitation:
     """Where a fact comes from, so a curator can find the sentence: a seed file or a public register's
-    address (the shapes allow exactly one of them), and the section. ``title`` is the seed document's
-    (:data:`SEED_DOCUMENTS`), for a reader; None for a public source or a file the table lacks."""
+    address (the shapes allow exactly one of them), and the section. ``title`` is the title of the
+    document the seed file is (:func:`seed_titles`), for a reader; None for a public source or a file
+    that is no document of the catalogue."""
 
     seed_file: str | None
     section: str | None
     public_source: str | None = None
-
-    @property
-    def title(self) -> str | None:
-        document = SEED_DOCUMENTS.get(self.seed_file or "")
-        return document.title if document else None
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -451,15 +427,20 @@ def local_name(iri: str) -> str:
 def term_label(iri: str, labels: Iterable[Literal] = (), lang: str = "cs") -> str:
     """The best name for ``iri``: a label in ``lang``, then our name of a reused term in ``lang``, then a
     label without a language, then any label, then the local name."""
+    return named_term(iri, labels, lang)[0]
+
+
+def named_term(iri: str, labels: Iterable[Literal] = (), lang: str = "cs") -> tuple[str, str | None]:
+    """:func:`term_label` and the language it is in (None: none is known)."""
     labels = list(labels)
     for candidate in labels:
         if candidate.language == lang:
-            return str(candidate)
+            return str(candidate), lang
     if iri in REUSED_TERMS.get(lang, {}):
-        return REUSED_TERMS[lang][iri]
+        return REUSED_TERMS[lang][iri], lang
     for candidate in sorted(labels, key=lambda label: (label.language is not None, str(label))):
-        return str(candidate)
-    return local_name(iri)
+        return str(candidate), candidate.language
+    return local_name(iri), None
 
 
 def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | None:
@@ -477,6 +458,7 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
     value_labels: dict[str, list[Literal]] = defaultdict(list)
     values: dict[str, dict[Any, None]] = defaultdict(dict)  # property → its values, in a stable order
     sources: dict[Any, SourceCitation] = {}
+    titles = seed_titles(store)
     for row in outgoing:
         prop, value = str(row["property"]), row["value"]
         _add_label(property_labels[prop], row.get("propertyLabel"))
@@ -489,6 +471,7 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
                 None if seed_file is None else str(seed_file),
                 None if section is None else str(section),
                 None if public_source is None else str(public_source),
+                titles.get(str(seed_file)),
             )
 
     subjects: dict[str, dict[str, None]] = defaultdict(dict)
@@ -507,7 +490,8 @@ def page(store: CatalogueStore, iri: str, lang: str = "cs") -> ResourcePage | No
     def labelled(term: Any, link: footing.Link | None = None) -> Value:
         reasoning = None if link is None else inferred.get(link)
         if isinstance(term, URIRef):
-            return Value(term_label(str(term), value_labels[str(term)], lang), iri=str(term), inferred=reasoning)
+            name, name_lang = named_term(str(term), value_labels[str(term)], lang)
+            return Value(name, iri=str(term), lang=name_lang, inferred=reasoning)
         if isinstance(term, Literal):
             return Value(str(term), lang=term.language, inferred=reasoning)
         return Value(str(term))

@@ -116,7 +116,7 @@ class Choices:
 
     pillars: tuple[tuple[str, str], ...]
     places: tuple[Resource, ...]
-    applicant_types: tuple[tuple[str, str], ...]
+    applicant_types: tuple[tuple[str, str, str], ...]
     parents: dict[str, list[str]]
 
     @property
@@ -136,7 +136,7 @@ def _choices(request: Request, lang: str) -> Choices:
         return Choices(
             pillars=tuple((pillar.iri, f"{pillar.label} ({pillar.strategy})") for pillar in pillars),
             places=tuple(places),
-            applicant_types=tuple((kind.iri, kind.label) for kind in options.applicant_types(store, lang)),
+            applicant_types=tuple((kind.iri, kind.label, kind.lang) for kind in options.applicant_types(store, lang)),
             parents={iri: facts.iris("isPartOf") for iri, facts in place_facts.items()},
         )
 

@@ -226,9 +226,9 @@ def bar_chart(entries: Sequence[Allocation], shared: Collection[str] = ()) -> Ch
     return Chart(bars, CHART_WIDTH, len(entries) * ROW_HEIGHT)
 
 
-def choices(resources: Sequence[Resource]) -> list[tuple[str, str]]:
-    """A select's options: (IRI, label) of each resource."""
-    return [(resource.iri, resource.label) for resource in resources]
+def choices(resources: Sequence[Resource]) -> list[tuple[str, str, str]]:
+    """A select's options: (IRI, label, label's language) of each resource."""
+    return [(resource.iri, resource.label, resource.lang) for resource in resources]
 
 
 SORTS = {"nazev": N_("názvu"), "alokace": N_("alokace (od největší)")}

@@ -306,3 +306,32 @@ def test_smo_cr_has_one_iri(catalogue, seeds):
     ):
         assert (subject, predicate, smo) in catalogue, (subject, predicate)
     assert [label(catalogue, smo)] == ["Svaz měst a obcí ČR"]
+
+
+# ------------------------------------------------------------------------------------------
+# The state of two funding items, in the seed's words and dated by the meeting (shown on every
+# funding line: issue 11)
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("funding", "slide_start", "slide_end", "said"),
+    [
+        ("call:efekt-8-2021", "Podpora aktuálně probíhá", ")", ["Podpora aktuálně probíhá"]),
+        ("programme:urbact-iv", "URBACT IV přímo navazuje", "Otevřenou otázkou", [
+            "První výzvy jsou plánovány na červen 2022",
+            "Nyní je schvalován rozpočet programu",
+        ]),
+    ],
+)
+def test_the_state_of_a_funding_item_is_the_seeds_and_dated(catalogue, seed, funding, slide_start, slide_end, said):
+    slide = norm(slide_start + between(seed, slide_start, slide_end))
+    meeting = re.search(r"(\d\d)\.(\d\d)\.(\d{4})", seed[:2000])
+    assert meeting, "the seed's first page dates the meeting"
+    day, month, year = (int(part) for part in meeting.groups())
+    [note] = [norm(str(n)) for n in catalogue.objects(iri(funding), KCS.statusNote) if n.language == "cs"]
+    assert {n.language for n in catalogue.objects(iri(funding), KCS.statusNote)} == {"cs", "en"}
+    assert note.endswith(f"(podle jednání pracovní skupiny {day}. {month}. {year}).")
+    for sentence in said:
+        assert sentence in slide, "the expectation is the seed's"
+        assert fold(sentence) in fold(note)

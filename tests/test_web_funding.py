@@ -651,3 +651,22 @@ def test_the_project_csv_is_for_excel_and_standard_on_request(site) -> None:
     assert not standard.content.startswith("\ufeff".encode())
     assert list(csv.reader(io.StringIO(standard.content.decode("utf-8")))) == records
     assert get(site, "/projekt.csv", polozka=measure, format="ods").status_code == 400
+
+
+def _status_shown(html: str, funding: str) -> str:
+    """The text of the "Stav" line after the list's item ``funding``."""
+    item = html.split(f'href="{path(funding)}"', 1)[1]
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", item.split('<small class="funding-call">', 1)[1].split("</small>", 1)[0]))
+
+
+@pytest.mark.parametrize("lang", ["cs", "en"])
+def test_the_state_the_seeds_give_is_on_the_funding_line_in_the_page_language(site, catalogue, lang) -> None:
+    """The seeds say how two items stood (EFEKT's call, URBACT IV): the line shows it in the page's
+    language, marked as Czech only where it is."""
+    for funding in (ID + "call/efekt-8-2021", ID + "programme/urbact-iv"):
+        notes = {note.language: str(note) for note in catalogue.objects(URIRef(funding), KCS.statusNote)}
+        page = get(site, "/financovani", lang=lang)
+        shown = _status_shown(page.text, funding)
+        assert notes[lang].rstrip(".") in shown
+        call_line = page.text.split(f'href="{path(funding)}"', 1)[1].split('<small class="funding-call">', 1)[1]
+        assert 'lang="cs"' not in call_line.split("</small>", 1)[0], "the state is in the page's language"

@@ -262,7 +262,8 @@ class FundingSummary:
     short names, those of a group running it together ("MMR/SFPI"); a programme naming no provider has
     those of its parts (``providers_from_parts``). ``whole`` is the programme above with an allocation
     when this one states none itself (its allocation includes this one's). ``statuses`` (the status
-    code's label, then a status in words, kcs:statusNote, in Czech), ``deadline``
+    code's label, then a status in words, kcs:statusNote, in the asked language else Czech; each with
+    the language it is in), ``deadline``
     (schema:applicationDeadline) and ``call_url`` (schema:url, the official call) are what the
     catalogue knows of an open call, ``period`` the years it runs (kcs:periodStart, kcs:periodEnd)."""
 
@@ -272,7 +273,7 @@ class FundingSummary:
     providers: list[list[str]]
     providers_from_parts: bool = False
     whole: FundingSummary | None = None
-    statuses: list[str] = field(default_factory=list)
+    statuses: list[tuple[str, str]] = field(default_factory=list)
     deadline: str | None = None
     call_url: str | None = None
     period: tuple[int | None, int | None] = (None, None)
@@ -295,7 +296,7 @@ _SUMMARY_FACTS = f"""SELECT ?funding ?fact ?value WHERE {{
   UNION {{ ?funding ^dcterms:isPartOf|dcterms:hasPart ?value BIND ("part" AS ?fact) }}
   UNION {{ ?funding kcs:callOf ?value BIND ("callOf" AS ?fact) }}
   UNION {{ ?funding kcs:status ?value BIND ("status" AS ?fact) }}
-  UNION {{ ?funding kcs:statusNote ?value BIND ("statusNote" AS ?fact) FILTER (lang(?value) IN ("cs", "")) }}
+  UNION {{ ?funding kcs:statusNote ?value BIND (CONCAT("statusNote@", lang(?value)) AS ?fact) }}
   UNION {{ ?funding <{SCHEMA}applicationDeadline> ?value BIND ("deadline" AS ?fact) }}
   UNION {{ ?funding <{SCHEMA}url> ?value BIND ("url" AS ?fact) }}
   UNION {{ ?funding kcs:periodStart ?value BIND ("start" AS ?fact) }}
@@ -332,6 +333,14 @@ def summaries(store: CatalogueStore, lang: str = "cs") -> dict[str, FundingSumma
     def first(iri: str, fact: str) -> str | None:
         values = sorted(facts[iri].get(fact, ()))
         return values[0] if values else None
+
+    def status_notes(iri: str) -> list[tuple[str, str]]:
+        """The status in words in ``lang``, else in Czech (or with no language, taken as Czech)."""
+        for note_lang in dict.fromkeys((lang, "cs", "")):
+            notes = sorted(facts[iri].get(f"statusNote@{note_lang}", ()))
+            if notes:
+                return [(note, note_lang or "cs") for note in notes]
+        return []
 
     def top(iri: str) -> str:
         seen = {iri}
@@ -403,8 +412,12 @@ def summaries(store: CatalogueStore, lang: str = "cs") -> dict[str, FundingSumma
             providers_from_parts=not own and bool(groups) and programme is None,
             whole=whole,
             statuses=[
-                *sorted(status_names[s].label for s in facts[iri].get("status", ()) if s in status_names),
-                *sorted(facts[iri].get("statusNote", ())),
+                *sorted(
+                    (status_names[code].label, status_names[code].lang)
+                    for code in facts[iri].get("status", ())
+                    if code in status_names
+                ),
+                *status_notes(iri),
             ],
             deadline=first(iri, "deadline"),
             call_url=next((url for url in sorted(facts[iri].get("url", ())) if url.startswith("https://")), None),

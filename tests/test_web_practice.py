@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from api.app import create_app
@@ -110,7 +110,11 @@ def test_the_14_regions_have_their_iso_codes_and_official_names(catalogue: Graph
     codes = region_codes(catalogue)
     assert sorted(codes.values()) == sorted(ISO_REGIONS)
     for region, code in codes.items():
-        labels = [str(label) for label in catalogue.objects(URIRef(region), SKOS.prefLabel) if label.language == "cs"]
+        labels = [
+            str(label)
+            for label in catalogue.objects(URIRef(region), SKOS.prefLabel)
+            if isinstance(label, Literal) and label.language == "cs"
+        ]
         assert labels == [ISO_REGIONS[code]], region
     # Liberecký kraj keeps the IRI the Liberec files gave it: no second resource for the same region.
     assert codes[LIBERECKY_KRAJ] == "CZ-51"
@@ -239,7 +243,10 @@ def test_the_region_filter_narrows_the_list(site: httpx.Client, catalogue: Graph
     [
         ("?kraj=liberecky", "Kraj vyberte z nabídky: takový kraj katalog nezná."),
         ("?kraj=" + quote(PLACE + "liberec"), "Kraj vyberte z nabídky: takový kraj katalog nezná."),
-        ("?opatreni=" + quote("https://example.org/a b"), "Typové opatření vyberte z nabídky: takové katalog nezná."),
+        ("?misto=" + quote(PLACE + "atlantida"), "Místo vyberte z nabídky: takové místo katalog nezná."),
+        ("?opatreni=" + quote("https://example.org/a b"), "Typové opatření nebo cíl vyberte z nabídky: takové katalog nezná."),
+        ("?razeni=cena", "Řazení vyberte z nabídky: podle názvu, roku, nebo nákladů."),
+        ("?hledat=" + "a" * 201, "Hledaný text může mít nejvýš 200 znaků."),
         ("?rok=dvacet", "Rok musí být celé číslo mezi 1990 a 2100, například 2021."),
         ("?rok=3000", "Rok musí být celé číslo mezi 1990 a 2100, například 2021."),
         ("?druh=vse", "Druh vyberte z nabídky: realizace, nebo chytrá řešení."),
@@ -247,7 +254,7 @@ def test_the_region_filter_narrows_the_list(site: httpx.Client, catalogue: Graph
     ],
 )
 def test_a_bad_filter_value_gets_a_czech_400_and_keeps_the_other_filters(site: httpx.Client, query: str, message: str) -> None:
-    kept = "&kraj=" + quote(LIBERECKY_KRAJ) if "kraj=" not in query else "&rok=2020"
+    kept = "&kraj=" + quote(LIBERECKY_KRAJ) if "kraj=" not in query and "misto=" not in query else "&rok=2020"
     response = get(site, query + kept)
     assert response.status_code == 400
     html = unescape(response.text)
@@ -268,7 +275,7 @@ def test_the_map_has_a_linked_tile_per_region_with_its_count(site: httpx.Client,
     by_name = {ISO_REGIONS[code]: region for region, code in codes.items()}
     for href, name, count in tiles:
         region = by_name[unescape(name)]
-        assert unescape(href) == "/dobra-praxe?" + "kraj=" + quote(region, safe="")
+        assert unescape(href) == "/dobra-praxe?" + "misto=" + quote(region, safe="")
         assert int(count.replace("\u00a0", "")) == counts[region]
     assert '<svg class="year-chart"' not in html  # the seed catalogue's realisations state no year
     assert "Žádná realizace v katalogu zatím neuvádí rok." in html
@@ -289,16 +296,22 @@ def generated_client(with_years: tuple[Path, Graph], tmp_path: Path) -> Iterator
         yield client
 
 
+def serving_measures(graph: Graph, kind: URIRef = KCS.Realisation) -> dict[str, set[str]]:
+    """Measure → the items of ``kind`` that serve it: as stated, through the solution or service a
+    realisation realises, or through a service the item (or its solution) includes."""
+    serving: dict[str, set[str]] = {}
+    for item in set(graph.subjects(RDF.type, kind)):
+        realised = set(graph.objects(item, KCS.realises)) | {item}
+        services = realised | {s for r in realised for s in graph.objects(r, KCS.includesService)}
+        for measure in {m for thing in services for m in graph.objects(thing, KCS.servesMeasure)}:
+            if (measure, RDF.type, KCS.TypeMeasure) in graph:
+                serving.setdefault(str(measure), set()).add(str(item))
+    return serving
+
+
 def test_the_measure_filter_narrows_the_list(generated_client: TestClient, with_years: tuple[Path, Graph]) -> None:
     _, graph = with_years
-    serving: dict[str, set[str]] = {}
-    for item in graph.subjects(RDF.type, KCS.Realisation):
-        direct = set(graph.objects(item, KCS.servesMeasure))
-        through = {
-            m for solution in graph.objects(item, KCS.realises) for m in graph.objects(solution, KCS.servesMeasure)
-        }
-        for measure in direct | through:
-            serving.setdefault(str(measure), set()).add(str(item))
+    serving = serving_measures(graph)
     measure, items = max(serving.items(), key=lambda entry: len(entry[1]))
     everything = found(generated_client.get("/dobra-praxe").text)
     assert found(generated_client.get("/dobra-praxe", params={"opatreni": measure}).text) == len(items) < everything

@@ -38,6 +38,26 @@ TILE_POSITIONS: Mapping[str, tuple[int, int]] = {
 }
 """Where each region's tile stands, by ISO 3166-2:CZ code."""
 
+SHORT_NAMES: Mapping[str, str] = {
+    # The regions' customary three-letter abbreviations, which a tile shows instead of the full name
+    # where the map is drawn small (presentation, like the positions).
+    "CZ-10": "PHA",
+    "CZ-20": "STČ",
+    "CZ-31": "JHČ",
+    "CZ-32": "PLK",
+    "CZ-41": "KVK",
+    "CZ-42": "ULK",
+    "CZ-51": "LBK",
+    "CZ-52": "HKK",
+    "CZ-53": "PAK",
+    "CZ-63": "VYS",
+    "CZ-64": "JHM",
+    "CZ-71": "OLK",
+    "CZ-72": "ZLK",
+    "CZ-80": "MSK",
+}
+"""A region's short name by ISO code, for the map on a phone (the full name is in the tile's title)."""
+
 COLUMNS = 1 + max(column for column, _ in TILE_POSITIONS.values())
 ROWS = 1 + max(row for _, row in TILE_POSITIONS.values())
 TILE_WIDTH, TILE_HEIGHT = 130, 100  # wide enough for "Královéhradecký" on a line of its own
@@ -63,6 +83,11 @@ class Tile:
     def name_lines(self) -> list[str]:
         """The region's name a word per line: a tile is too narrow for "Královéhradecký kraj"."""
         return self.region.label.split()
+
+    @property
+    def short_name(self) -> str:
+        """The region's abbreviation, or its ISO code for a region without one."""
+        return SHORT_NAMES.get(self.region.code or "", self.region.code or "")
 
 
 @dataclass(frozen=True)

@@ -291,10 +291,25 @@ class ProjectFilter:
     measure: str | None = None
     service: str | None = None
     status: str | None = None
+    concept: str | None = None
+    """A measure or goal (IRI): what fulfils it or a concept under it (kcs:fulfils, skos:broaderTransitive),
+    and what realises or includes a service stated to serve it (kcs:realisesService, kcs:includesService;
+    seed 004: a solution combines services so that it serves what they serve)."""
 
     def key(self) -> str:
         """The filter as a stable text, for telling cursors of different lists apart."""
         return "|".join("" if value is None else str(value) for value in self.__dict__.values())
+
+
+FULFILS_CONCEPT = """{ ?item kcs:fulfils ?concept }
+    UNION { ?narrower skos:broaderTransitive ?concept . ?item kcs:fulfils ?narrower }
+    UNION { ?service kcs:servesMeasure|kcs:servesGoal ?concept .
+            ?item kcs:realisesService|kcs:includesService ?service }
+    UNION { ?narrower skos:broaderTransitive ?concept . ?service kcs:servesMeasure|kcs:servesGoal ?narrower .
+            ?item kcs:realisesService|kcs:includesService ?service }"""
+"""``?item`` fulfils ``?concept`` (ProjectFilter.concept) or a concept under it, by the links the rules
+derive or through a service it realises or includes. Each branch starts from the concept: at 50,000
+realisations 0.15 s for a measure, where a property path (``kcs:fulfils/skos:broaderTransitive?``) takes 1.5 s."""
 
 
 def _conditions(filters: ProjectFilter, kind: ProjectKind) -> list[str]:
@@ -315,6 +330,8 @@ def _conditions(filters: ProjectFilter, kind: ProjectKind) -> list[str]:
         conditions.append(f"{iri_values('measure', [filters.measure])} ?item kcs:fulfils ?measure .")
     if filters.status:
         conditions.append(f"{iri_values('status', [filters.status])} ?item kcs:status ?status .")
+    if filters.concept:
+        conditions.append(f"{iri_values('concept', [filters.concept])} {FULFILS_CONCEPT}")
     if filters.region:
         conditions.append(f"{iri_values('region', [filters.region])} ?item kcs:locatedIn ?region .")
     return conditions
@@ -360,6 +377,14 @@ def projects(store: CatalogueStore, kind: ProjectKind, filters: ProjectFilter, *
     where = _where(kind, filters, nested=True)
     query = PREFIXES + f"SELECT DISTINCT ?item WHERE {{\n  {where}\n}} LIMIT {int(limit)} OFFSET {int(offset)}"
     return [row["item"] for row in store.values(query)]
+
+
+def matching_projects(store: CatalogueStore, kind: ProjectKind, filters: ProjectFilter) -> list[str]:
+    """IRIs of every realisation or solution matching ``filters``, in the store's order: about what
+    :func:`count_projects` costs (at 50,000 realisations 0.15 s for all, 0.5 s for a large region),
+    for a list that is sorted or searched outside the store."""
+    where = _where(kind, filters, nested=False)
+    return [row["item"] for row in store.values(PREFIXES + f"SELECT DISTINCT ?item WHERE {{\n  {where}\n}}")]
 
 
 def count_projects(store: CatalogueStore, kind: ProjectKind, filters: ProjectFilter) -> int:

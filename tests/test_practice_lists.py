@@ -184,8 +184,9 @@ def test_the_pages_are_numbered_and_together_list_everything_once(site: httpx.Cl
         assert [text for text, _ in links if text != "…"] == sorted({text for text, _ in links if text != "…"}, key=int)
         seen += listed(html)
     assert len(seen) == len(set(seen)) == len(solutions) and set(seen) == solutions
-    # A single page has no pager.
-    assert page_numbers(get(site).text) == [] or len(set(catalogue.subjects(RDF.type, KCS.Realisation))) > PAGE_SIZE
+    # A list of one page has no pager.
+    if len(set(catalogue.subjects(RDF.type, KCS.Realisation))) <= PAGE_SIZE:
+        assert page_numbers(get(site).text) == []
 
 
 def test_the_page_links_leave_gaps_far_from_the_current_page() -> None:

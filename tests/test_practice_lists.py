@@ -192,7 +192,7 @@ def test_the_pages_are_numbered_and_together_list_everything_once(site: httpx.Cl
 def test_the_page_links_leave_gaps_far_from_the_current_page() -> None:
     from starlette.requests import Request
 
-    from web.pages.practice import page_links
+    from web.paging import page_links
 
     request = Request({"type": "http", "path": "/dobra-praxe", "query_string": b"druh=reseni&strana=6", "headers": []})
     shown = [(link.number, link.current) for link in page_links(request, 6, 12)]

@@ -214,6 +214,10 @@ def test_a_long_list_of_realisations_is_paged(extended: httpx.Client) -> None:
     second = section(extended.get(path_of(ID + "place/usti-nad-labem") + "?strana=2").text, "co-udelali")
     assert 'rel="prev"' in second and 'rel="next"' not in second
     assert second.count(rows) == 26 - 20
+    for page in (first, second):  # numbered pages, the shown one marked
+        numbers = re.findall(r'<a href="[^"]*"(?: aria-current="page")?><span class="visually-hidden">strana </span>(\d+)</a>', page)
+        assert numbers == ["1", "2"]
+    assert re.search(r'aria-current="page"><span class="visually-hidden">strana </span>2<', second)
     huge = "9" * 20  # past the 64 bits of a store's OFFSET
     for asked, message in (("abc", "celé kladné číslo"), ("-1", "celé kladné číslo"), ("99", "Tolik stránek"), (huge, "Tolik stránek")):
         answer = extended.get(path_of(ID + "place/usti-nad-labem"), params={"strana": asked})

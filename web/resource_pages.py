@@ -29,13 +29,14 @@ from catalogue.queries.footing import Reasoning
 from catalogue.queries.measures import MeasureDetail, measure_details
 from catalogue.queries.resources import PropertyValues, ResourcePage, Value, cut_short, czech_sort_key
 from catalogue.store import CatalogueStore
-from web.site import N_, language_of, render, url_with
+from web.paging import PAGE_PARAMETER, Pager, page_count, pager
+from web.site import N_, language_of, render
+from web.state import site_catalogue
 
 KCS = "https://w3id.org/kcs/ontology#"
 _DCTERMS = "http://purl.org/dc/terms/"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 
-PAGE_PARAMETER = "strana"
 PROJECTS_PER_PAGE = 20
 DONE_ON_MEASURE_PAGE = 10
 """How many solutions and realisations a measure's page lists; the rest are in „Dobrá praxe“."""
@@ -122,13 +123,11 @@ class ProjectRow:
 
 @dataclass(frozen=True)
 class Paging:
-    """Which page of a long list is shown, with links to its neighbours; ``error`` when the asked
-    page was no page number. Lists are not counted: at 50,000 realisations a region's count costs
-    80 ms, a page of it 1 ms, so the next page is known by reading one item more."""
+    """Which page of a long list is shown, its numbered pages (None for a list of one page), and
+    ``error`` when the asked page was no page number or beyond the last."""
 
     number: int
-    previous_url: str | None = None
-    next_url: str | None = None
+    pager: Pager | None = None
     error: str | None = None
 
 
@@ -357,7 +356,9 @@ def _solutions_and_realisations(
 def _realisation_page(
     request: Request, store: CatalogueStore, filters: browse.ProjectFilter
 ) -> tuple[list[str], Paging]:
-    """IRIs of the page of realisations matching ``filters`` that the request asks for, and the paging."""
+    """IRIs of the page of realisations matching ``filters`` that the request asks for, and the paging.
+    The count that numbers the pages is kept per catalogue version: at 50,000 realisations a region's
+    costs 80 ms, a page of it 1 ms."""
     asked = request.query_params.get(PAGE_PARAMETER)
     number, error = 1, None
     if asked is not None:
@@ -365,23 +366,16 @@ def _realisation_page(
             number = int(asked)
         else:
             error = N_("Číslo stránky musí být celé kladné číslo; zobrazuje se první stránka.")
-    offset = (number - 1) * PROJECTS_PER_PAGE
-    iris = browse.projects(store, "Realisation", filters, offset=offset, limit=PROJECTS_PER_PAGE + 1)
-    if number > 1 and not iris:
-        error = N_("Tolik stránek seznam nemá; zobrazuje se první stránka.")
-        number, offset = 1, 0
-        iris = browse.projects(store, "Realisation", filters, offset=0, limit=PROJECTS_PER_PAGE + 1)
-
-    def link(target: int) -> str:
-        return url_with(request, **{PAGE_PARAMETER: str(target)})
-
-    paging = Paging(
-        number,
-        link(number - 1) if number > 1 else None,
-        link(number + 1) if len(iris) > PROJECTS_PER_PAGE else None,
-        error,
+    total = site_catalogue(request).kept(
+        f"realisations-{filters.key()}", lambda: browse.count_projects(store, "Realisation", filters)
     )
-    return iris[:PROJECTS_PER_PAGE], paging
+    pages = page_count(total, PROJECTS_PER_PAGE)
+    if number > pages:
+        error = N_("Tolik stránek seznam nemá; zobrazuje se první stránka.")
+        number = 1
+    offset = (number - 1) * PROJECTS_PER_PAGE
+    iris = browse.projects(store, "Realisation", filters, offset=offset, limit=PROJECTS_PER_PAGE)
+    return iris, Paging(number, pager(request, number, pages), error)
 
 
 @dataclass(frozen=True)

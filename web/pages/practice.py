@@ -26,6 +26,7 @@ from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
 from catalogue.queries.practice import ConceptGroup, Places, PracticePage, SortEntry, SortOrder, YearCounts
 from catalogue.store import CatalogueStore
+from web.paging import page_count, pager
 from web.regions_map import TileMap, tile_map
 from web.site import N_, language_of, render, translate, url_with
 from web.state import site_catalogue
@@ -35,8 +36,6 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 LONGEST_SEARCH = 200
-PAGES_AROUND = 2
-"""How many numbered pages the pager shows on each side of the current one (and the first and last)."""
 
 KINDS: dict[str, tuple[ProjectKind, str]] = {
     "realizace": ("Realisation", N_("Realizace")),
@@ -226,26 +225,6 @@ def _whole_catalogue(store: CatalogueStore, kind: ProjectKind, lang: str) -> Cat
     )
 
 
-@dataclass(frozen=True)
-class PageLink:
-    number: int | None  # None: a gap („…“)
-    url: str | None = None
-    current: bool = False
-
-
-def page_links(request: Request, current: int, pages: int) -> list[PageLink]:
-    """The numbered pages: the first, the last and :data:`PAGES_AROUND` on each side of ``current``,
-    with a gap where pages are left out."""
-    shown = sorted({1, pages, *range(max(1, current - PAGES_AROUND), min(pages, current + PAGES_AROUND) + 1)})
-    links: list[PageLink] = []
-    for number in shown:
-        if links and links[-1].number is not None and number - (links[-1].number or 0) > 1:
-            links.append(PageLink(None))
-        url = url_with(request, strana=None if number == 1 else str(number))
-        links.append(PageLink(number, url, number == current))
-    return links
-
-
 def _label(resource: Resource, count: int) -> str:
     name = f"{resource.code} {resource.label}" if resource.code and resource.kind != "Place" else resource.label
     return f"{name} ({count})"
@@ -278,7 +257,7 @@ def good_practice(request: Request) -> HTMLResponse:
             text=given.text,
             table=table,
         )
-    pages = max(1, -(-page.total // PAGE_SIZE)) if page else 1
+    pages = page_count(page.total, PAGE_SIZE) if page else 1
     years = [year for year, _ in whole.year_counts.by_year]
     if given.filters.year is not None and given.filters.year not in years:
         years = sorted([*years, given.filters.year])
@@ -288,10 +267,8 @@ def good_practice(request: Request) -> HTMLResponse:
         "given": given,
         "page": page,
         "pages": pages,
-        "page_links": page_links(request, given.page, pages) if page and pages > 1 else [],
+        "pager": pager(request, given.page, pages) if page else None,
         "first_url": url_with(request, strana=None),
-        "previous_url": url_with(request, strana=str(given.page - 1)) if page and 1 < given.page <= pages else None,
-        "next_url": url_with(request, strana=str(given.page + 1)) if page and given.page < pages else None,
         "places": whole.places,
         "place_label": lambda place: _label(place, counts.get(place.iri, 0)),
         "concept_groups": whole.concepts,

@@ -32,6 +32,7 @@ from api.state import AppState, app_state
 from catalogue import graphs
 from catalogue.errors import INTERNAL_ERROR, CatalogueError, InvalidInput, NotAcceptable, StoreError, Unavailable
 from catalogue.queries.common import InvalidIRI, checked_iri
+from catalogue.queries.examples import ENDPOINT_EXAMPLE
 from catalogue.queries.sparql_guard import READ_ONLY, InvalidQuery, RefusedQuery
 from catalogue.settings import Settings
 from web.errors import error_response, json_error
@@ -109,22 +110,6 @@ async def query_pool(state: AppState) -> AsyncIterator[None]:
         await pool.stop()
 
 
-EXAMPLE_QUERY = """PREFIX kcs: <https://w3id.org/kcs/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-
-SELECT ?measure ?label ?above ?code WHERE {
-  ?measure a kcs:TypeMeasure ;
-    skos:prefLabel ?label ;
-    skos:broader ?above .
-  OPTIONAL { ?above skos:notation ?code }
-  FILTER (lang(?label) = "cs")
-}
-ORDER BY ?label
-LIMIT 20"""
-"""The example of the endpoint's page: type measures with the concept right above each (a goal or a
-component) and its code."""
-
-
 @router.get("/sparql", summary="SPARQL 1.1 query endpoint (read-only)")
 async def sparql_get(request: Request) -> Response:
     parameters = request.query_params.multi_items()
@@ -142,9 +127,9 @@ def _wants_html(accept: str) -> bool:
 def help_page(request: Request) -> HTMLResponse:
     """What the endpoint is, for a person who followed the footer's link, with an example that runs."""
     settings = app_state(request).settings
-    run_url = "/sparql?" + urlencode({"query": EXAMPLE_QUERY, "format": "json"})
+    run_url = "/sparql?" + urlencode({"query": ENDPOINT_EXAMPLE, "format": "json"})
     context = {
-        "example": EXAMPLE_QUERY,
+        "example": ENDPOINT_EXAMPLE,
         "run_url": run_url,
         "row_limit": settings.sparql_endpoint_row_limit,
         "timeout": settings.sparql_endpoint_timeout,

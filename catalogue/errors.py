@@ -68,6 +68,31 @@ class NotFound(CatalogueError):
     status = 404
 
 
+class Unauthenticated(CatalogueError):
+    """The action needs an account, and the request names none (or an expired or revoked one)."""
+
+    code = "UNAUTHENTICATED"
+    status = 401
+
+
+class Forbidden(CatalogueError):
+    """The account may not do this; the message says why in Czech."""
+
+    code = "FORBIDDEN"
+    status = 403
+
+
+class TooManyAttempts(CatalogueError):
+    """Too many attempts in a short time (log-ins); ``retry_after`` is the seconds until the next is allowed."""
+
+    code = "TOO_MANY_ATTEMPTS"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after + 0.999))
+
+
 class NotAcceptable(CatalogueError):
     """The client accepts none of the formats the answer can be given in; the message names them."""
 

@@ -10,9 +10,13 @@ Every graph IRI is ``<instance base>graph/<name>``:
   ``graph/version`` (the catalogue version, :mod:`catalogue.version`);
 - ``graph/staging/<uuid>``: a graph being written, swapped into place in one transaction; one left
   behind by a killed process is never read and is removed by the next load;
-- the private graphs (:data:`PRIVATE_GRAPHS`): what people send or own (proposals with their contact
-  now; accounts, sessions and drafts later). No public way out of the store reads them: ``/sparql``,
-  linked data, GraphQL, search and ``katalog export`` leave them out; ``katalog backup`` keeps them.
+- ``graph/curation/published``: the published description of every resource a curator edited, which then is
+  no longer in its file's graph (:mod:`catalogue.editing`); ``graph/curation/history``: every published revision
+  and who asserted each statement (PROV-O), public linked data;
+- the private graphs (:data:`PRIVATE_GRAPHS`): what people send or own: proposals with their contact,
+  accounts, API tokens, sessions, drafts and the audit log. No public way out of the store reads them:
+  ``/sparql``, linked data, GraphQL, search and ``katalog export`` leave them out; ``katalog backup``
+  keeps them.
 
 A file stem holds no ``/``, so no catalogue file can take the name of a derived, system, staging or
 private graph, and ``katalog load`` never replaces or prunes those.
@@ -32,13 +36,27 @@ LOAD_LOG = "load-log"
 VERSION = "version"
 STAGING = "staging/"
 
+CURATED = "curation/published"
+HISTORY = "curation/history"
+
 PROPOSALS = "web/proposals"
+ACCOUNTS = "private/accounts"
+TOKENS = "private/tokens"
+SESSIONS = "private/sessions"
+DRAFTS = "private/drafts"
+AUDIT = "private/audit"
 
 PRIVATE_GRAPHS: dict[str, str] = {
     PROPOSALS: "proposal/",
+    ACCOUNTS: "account/",
+    TOKENS: "token/",
+    SESSIONS: "session/",
+    DRAFTS: "draft/",
+    AUDIT: "audit/",
 }
 """Each private graph's name and the IRI path (under the instance base) of the resources it holds, which
-linked data, GraphQL and search never show: a proposal holds its sender's e-mail or telephone."""
+linked data, GraphQL and search never show: a proposal holds its sender's e-mail or telephone, an account
+its e-mail and password hash, a draft what a curator has not published."""
 
 SYSTEM_GRAPHS = (LOAD_LOG, VERSION)
 
@@ -61,6 +79,26 @@ def version_graph(settings: Settings) -> URIRef:
 
 def staging_prefix(settings: Settings) -> str:
     return str(graph_iri(settings, STAGING))
+
+
+def curated_graph(settings: Settings) -> URIRef:
+    return graph_iri(settings, CURATED)
+
+
+def history_graph(settings: Settings) -> URIRef:
+    return graph_iri(settings, HISTORY)
+
+
+def private_graph(settings: Settings, name: str) -> URIRef:
+    """One private graph by its name in :data:`PRIVATE_GRAPHS`."""
+    if name not in PRIVATE_GRAPHS:
+        raise KeyError(f"{name} is not a private graph")
+    return graph_iri(settings, name)
+
+
+def private_base(settings: Settings, name: str) -> str:
+    """The IRI prefix of the resources the private graph ``name`` holds."""
+    return f"{settings.instance_base}{PRIVATE_GRAPHS[name]}"
 
 
 def private_graphs(settings: Settings) -> tuple[URIRef, ...]:

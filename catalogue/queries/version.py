@@ -42,14 +42,28 @@ def read(store: CatalogueStore, settings: Settings) -> str:
     return rows[0]["version"] if rows else UNVERSIONED
 
 
-def bump(settings: Settings) -> str:
-    """The update that gives the catalogue a new version: add it (after ``;``) to the request that
-    changes the data, so both happen in one transaction."""
+def guard(settings: Settings, expected: str) -> str:
+    """A group graph pattern that matches only while the catalogue version is ``expected``: put it in the
+    WHERE of every operation of a write that must not happen once another write changed the catalogue
+    (an optimistic lock: :mod:`catalogue.editing` retries or reports a conflict)."""
     graph, catalogue = version_graph(settings), catalogue_iri(settings)
+    literal = '"' + expected.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if expected == UNVERSIONED:
+        return f"FILTER NOT EXISTS {{ GRAPH <{graph}> {{ <{catalogue}> <{_VERSION}> ?anyVersion }} }}"
+    return f"GRAPH <{graph}> {{ <{catalogue}> <{_VERSION}> {literal} }}"
+
+
+def bump(settings: Settings, *, expected: str | None = None) -> str:
+    """The update that gives the catalogue a new version: add it (after ``;``) to the request that
+    changes the data, so both happen in one transaction. With ``expected``, it bumps only while the
+    version is still that one (see :func:`guard`); it must then be the request's last operation."""
+    graph, catalogue = version_graph(settings), catalogue_iri(settings)
+    required = guard(settings, expected) if expected is not None else ""
     return f"""DELETE {{ GRAPH <{graph}> {{ <{catalogue}> <{_VERSION}> ?old ; <{_MODIFIED}> ?when }} }}
 INSERT {{ GRAPH <{graph}> {{ <{catalogue}> <{_VERSION}> ?new ;
     <{_MODIFIED}> ?now }} }}
 WHERE {{
+  {required}
   OPTIONAL {{ GRAPH <{graph}> {{ <{catalogue}> <{_VERSION}> ?old ; <{_MODIFIED}> ?when }} }}
   BIND (COALESCE(xsd:integer(STRBEFORE(?old, ".")), 0) + 1 AS ?count)
   BIND (CONCAT(STR(?count), ".", SUBSTR(STRUUID(), 1, 8)) AS ?new)

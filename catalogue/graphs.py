@@ -45,6 +45,7 @@ TOKENS = "private/tokens"
 SESSIONS = "private/sessions"
 DRAFTS = "private/drafts"
 AUDIT = "private/audit"
+LOGIN_FAILURES = "private/login-failures"
 
 PRIVATE_GRAPHS: dict[str, str] = {
     PROPOSALS: "proposal/",
@@ -53,6 +54,7 @@ PRIVATE_GRAPHS: dict[str, str] = {
     SESSIONS: "session/",
     DRAFTS: "draft/",
     AUDIT: "audit/",
+    LOGIN_FAILURES: "login-failure/",
 }
 """Each private graph's name and the IRI path (under the instance base) of the resources it holds, which
 linked data, GraphQL and search never show: a proposal holds its sender's e-mail or telephone, an account

@@ -3,6 +3,10 @@
 Every file is parsed before anything is written, so a malformed file leaves the store exactly as it
 was. A file whose content (and instance base) has not changed since its last load is skipped, which
 makes ``katalog load`` idempotent and cheap enough to run before every ``katalog serve``.
+
+A file is the origin of its resources until a curator publishes a revision of one: from then on the
+published revision is the resource's description, and loading a changed file leaves that resource's
+description in the file out, and says so (:attr:`Change.kept_curated`), instead of overwriting it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from catalogue import rules
+from catalogue.editing import drafts
 from catalogue.errors import CatalogueError
 from catalogue.graphs import ONTOLOGY, derived_graph, graph_iri
 from catalogue.queries import version
@@ -50,13 +55,19 @@ class Change:
     status: str  # "added", "replaced", "unchanged" or "removed"
     added: int = 0
     removed: int = 0
+    kept_curated: tuple[str, ...] = ()
+    """Resources the file describes whose published curated revision was kept instead of the file's."""
 
     def describe(self) -> str:
         if self.status == "unchanged":
             return f"{self.file}: unchanged"
         if self.status == "removed":
             return f"{self.file}: removed (its file is gone), -{self.removed} triples"
-        return f"{self.file}: {self.status}, +{self.added} -{self.removed} triples"
+        kept = "".join(
+            f"\n  kept the curated revision of {resource} (the file's description of it was not loaded)"
+            for resource in self.kept_curated
+        )
+        return f"{self.file}: {self.status}, +{self.added} -{self.removed} triples{kept}"
 
 
 def source_for(path: Path, settings: Settings) -> Source:
@@ -127,7 +138,8 @@ def load(
     """
     store.drop_leftover_staging()
     known = loaded_fingerprints(store, settings)
-    pending: list[tuple[Source, str, list[ox.Triple]]] = []
+    curated = drafts.curated_resources(store, settings)
+    pending: list[tuple[Source, str, list[ox.Triple], set[str]]] = []
     changes: list[Change] = []
     for source in sources:
         if not source.path.is_file():
@@ -136,8 +148,9 @@ def load(
         if known.get(source.graph, ("", ""))[0] == identifier:
             changes.append(Change(source.graph, source.path.name, "unchanged"))
         else:
-            pending.append((source, identifier, read_triples(source, settings)))
-    for source, identifier, triples in pending:
+            triples, kept = drafts.without_curated(read_triples(source, settings), curated)
+            pending.append((source, identifier, triples, kept))
+    for source, identifier, triples, kept in pending:
         if progress is not None:
             progress(source)
         old = store.triples_in(source.graph) if source.graph in known else []
@@ -145,7 +158,7 @@ def load(
         entry = entry_update(settings, source.graph, (identifier, source.path.name))
         store.replace_graph(source.graph, triples, f"{entry} ;\n{version.bump(settings)}")
         status = "replaced" if source.graph in known else "added"
-        changes.append(Change(source.graph, source.path.name, status, added, removed))
+        changes.append(Change(source.graph, source.path.name, status, added, removed, tuple(sorted(kept))))
     derived = derived_graph(settings)
     if prune:
         wanted = {source.graph for source in sources} | {derived}
@@ -155,7 +168,7 @@ def load(
                 store.drop_graph(graph, f"{entry_update(settings, graph, None)} ;\n{version.bump(settings)}")
                 changes.append(Change(graph, file, "removed", 0, removed))
     if any(change.status != "unchanged" for change in changes) or known.get(derived, ("", ""))[0] != rules.FINGERPRINT:
-        in_hand = {str(source.graph): triples for source, _, triples in pending}
+        in_hand = {str(source.graph): triples for source, _, triples, _ in pending}
         rederived = rules.rederive(store, settings, in_hand=in_hand)
         store.update(entry_update(settings, derived, (rules.FINGERPRINT, RULES_FILE)))
         if rederived.changed:

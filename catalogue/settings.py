@@ -107,6 +107,27 @@ class Settings(BaseSettings):
         "development",
         description="'production' masks internal errors in answers and turns off GraphQL introspection and GraphiQL.",
     )
+    session_idle_hours: float = Field(
+        12.0, gt=0, description="Hours a log-in session lasts without a request before it must log in again."
+    )
+    session_max_days: float = Field(
+        7.0, gt=0, description="Days a log-in session lasts at most, however busy, before it must log in again."
+    )
+    login_failures_per_account: int = Field(
+        5,
+        ge=1,
+        description="Failed log-ins to one e-mail address within the failure window after which further tries are "
+        "refused (429) until the oldest leaves the window.",
+    )
+    login_failures_per_address: int = Field(
+        20,
+        ge=1,
+        description="Failed log-ins from one client address within the failure window after which further tries from "
+        "it are refused (429).",
+    )
+    login_failure_window_minutes: float = Field(
+        15.0, gt=0, description="Minutes a failed log-in counts towards the two limits above."
+    )
 
     @model_validator(mode="after")
     def _remote_store_needs_endpoints(self) -> Settings:

@@ -1,0 +1,667 @@
+"""Drafts, review and publication: the one way a curator's change reaches the catalogue.
+
+A draft is a whole resource as it should be after the change (:mod:`.descriptions`), with its author,
+times, reason, source and the version it was based on (and that base's content, so that a conflict can
+be shown field by field). It goes draft → submitted → published or rejected. Drafts are private
+(``graph/private/drafts``); one account has at most one open draft per resource, which saving updates.
+
+Publishing is one SPARQL update request, so one transaction: the resource's old description leaves the
+graphs it was in (a seed file's, or the curated graph), the new one goes into the curated graph, the
+rules' derived difference (:func:`catalogue.rules.rederive_resource`), the revision (:mod:`.history`),
+the draft's new state and the catalogue's new version are written together. Every operation of it is
+guarded on the catalogue version read before (an optimistic lock, which Oxigraph's transactions make a
+compare-and-swap): if anything changed the catalogue meanwhile, nothing is written and the publication
+is tried again from the start, where a change of the resource itself is a conflict. A conflict writes
+nothing and keeps the draft, so nothing typed is lost.
+
+``katalog load`` keeps what was published: a resource in the curated graph is left out of its seed
+file's graph when that file is loaded again (:func:`curated_resources`), and the load reports it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+
+from catalogue import graphs, rules
+from catalogue.editing import accounts, audit, authorisation, history
+from catalogue.editing.authorisation import Actor, Subject
+from catalogue.editing.checks import Problem, Report, check
+from catalogue.editing.descriptions import (
+    NODE_MARK,
+    Description,
+    InvalidDescription,
+    canonical_lines,
+    data_graph_filter,
+    parse_description,
+    parse_ntriples,
+    read_description,
+)
+from catalogue.errors import CatalogueError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
+from catalogue.queries import version as catalogue_version
+from catalogue.settings import Settings
+from catalogue.store import CatalogueStore
+
+KCS = "https://w3id.org/kcs/ontology#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+STATUSES = ("draft", "submitted", "published", "rejected")
+STATUS_LABELS = {"draft": "rozpracovaný", "submitted": "ke schválení", "published": "zveřejněný", "rejected": "zamítnutý"}
+OPEN_STATUSES = ("draft", "submitted", "rejected")
+MAX_REASON_LENGTH = 2000
+PUBLISH_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str
+    resource: str
+    kind: str
+    status: str
+    author: str
+    """The author's account IRI (private); :attr:`author_name` is what others see."""
+    author_name: str
+    reason: str
+    source: str
+    base_version: str | None
+    """None for a new resource."""
+    created: datetime
+    modified: datetime
+    description: Description
+    base: Description
+    review_comment: str = ""
+    reviewer_name: str = ""
+    published_version: str = ""
+
+    @property
+    def is_new(self) -> bool:
+        return self.base_version is None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One property of a resource in the base, the current and the draft description (canonical terms)."""
+
+    path: str
+    base: tuple[str, ...]
+    current: tuple[str, ...]
+    draft: tuple[str, ...]
+
+    @property
+    def conflicting(self) -> bool:
+        """Changed both since the base, and differently: what the conflict view marks."""
+        return self.current != self.base and self.draft != self.base and self.current != self.draft
+
+
+class EditConflict(CatalogueError):
+    """The resource changed since the draft's base (or a new resource's IRI is taken): nothing was
+    written, and the draft is kept. ``fields`` compares base, current and draft field by field."""
+
+    code = "CONFLICT"
+    status = 409
+
+    def __init__(self, message: str, *, draft: Draft, current: Description) -> None:
+        super().__init__(message)
+        self.draft = draft
+        self.current = current
+        self.fields = field_changes(draft.base, current, draft.description)
+
+
+class InvalidDraft(InvalidInput):
+    """The draft cannot be published as it is: ``problems`` lists each violation at its field."""
+
+    code = "INVALID"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__(
+            "Návrh nelze zveřejnit, dokud nejsou opraveny chyby: " + " ".join(p.message for p in problems),
+            field=problems[0].path if problems else None,
+        )
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved draft, with the checks' report (shown as warnings) and a conflict when its base is no
+    longer the resource's current version."""
+
+    draft: Draft
+    report: Report
+    conflict: EditConflict | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    revision: str
+    version: str
+    derived: rules.DerivedChange = field(repr=False)
+
+
+def _fields(description: Description) -> dict[str, tuple[str, ...]]:
+    fields: dict[str, list[str]] = {}
+    for line in canonical_lines(description.resource, description.triples):
+        predicate, _, value = line.partition(" ")
+        fields.setdefault(predicate.strip("<>"), []).append(value)
+    return {path: tuple(sorted(values)) for path, values in fields.items()}
+
+
+def field_changes(base: Description, current: Description, draft: Description) -> list[FieldChange]:
+    """Every property in which base, current and draft differ, in the order of the property's IRI."""
+    by = [_fields(base), _fields(current), _fields(draft)]
+    paths = sorted(set().union(*by))
+    changes = [FieldChange(path, *(fields.get(path, ()) for fields in by)) for path in paths]
+    return [change for change in changes if not (change.base == change.current == change.draft)]
+
+
+# -- reading drafts ------------------------------------------------------------------------------
+
+
+def _draft_iri(settings: Settings, identifier: str) -> str:
+    return graphs.private_base(settings, graphs.DRAFTS) + identifier
+
+
+def _drafts_graph(settings: Settings) -> ox.NamedNode:
+    return ox.NamedNode(str(graphs.private_graph(settings, graphs.DRAFTS)))
+
+
+_PROPERTIES = {
+    "resource": KCS + "draftOf",
+    "kind": KCS + "resourceKind",
+    "status": KCS + "draftStatus",
+    "author": DCTERMS + "creator",
+    "authorName": KCS + "authorName",
+    "reason": KCS + "reason",
+    "source": KCS + "changeSource",
+    "baseVersion": KCS + "baseVersion",
+    "created": DCTERMS + "created",
+    "modified": DCTERMS + "modified",
+    "description": KCS + "snapshot",
+    "base": KCS + "baseSnapshot",
+    "reviewComment": KCS + "reviewComment",
+    "reviewerName": KCS + "reviewerName",
+    "publishedVersion": KCS + "resourceVersion",
+}
+
+
+def _read_drafts(store: CatalogueStore, settings: Settings, condition: str = "", bindings: dict | None = None) -> list[Draft]:
+    solutions = store.query(
+        f"""SELECT ?draft ?p ?o WHERE {{ GRAPH ?drafts {{ ?draft a <{KCS}Draft> ; ?p ?o {condition} }} }}""",
+        {"drafts": _drafts_graph(settings), **(bindings or {})},
+    )
+    found: dict[str, dict[str, str]] = {}
+    names = {iri: name for name, iri in _PROPERTIES.items()}
+    for row in solutions:
+        name = names.get(row["p"].value)
+        if name is not None:
+            found.setdefault(row["draft"].value, {})[name] = row["o"].value
+    base = graphs.private_base(settings, graphs.DRAFTS)
+    drafts = []
+    for iri, values in found.items():
+        resource = values["resource"]
+        drafts.append(
+            Draft(
+                id=iri.removeprefix(base),
+                resource=resource,
+                kind=values["kind"],
+                status=values["status"],
+                author=values["author"],
+                author_name=values.get("authorName", ""),
+                reason=values.get("reason", ""),
+                source=values.get("source", ""),
+                base_version=values.get("baseVersion"),
+                created=datetime.fromisoformat(values["created"]),
+                modified=datetime.fromisoformat(values["modified"]),
+                description=parse_ntriples(resource, values.get("description", "")),
+                base=parse_ntriples(resource, values.get("base", "")),
+                review_comment=values.get("reviewComment", ""),
+                reviewer_name=values.get("reviewerName", ""),
+                published_version=values.get("publishedVersion", ""),
+            )
+        )
+    return sorted(drafts, key=lambda draft: draft.modified, reverse=True)
+
+
+def _subject(draft: Draft) -> Subject:
+    return Subject(draft.kind, author=draft.author)
+
+
+def get_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str) -> Draft:
+    """The draft with ``identifier`` (its id, or its IRI) if ``actor`` may read it; else NotFound, or
+    Forbidden for another account's draft that is not submitted."""
+    identifier = identifier.removeprefix(graphs.private_base(settings, graphs.DRAFTS))
+    if not identifier.replace("-", "").isalnum():
+        raise NotFound("Takový návrh v katalogu není.")
+    found = _read_drafts(store, settings, "", {"draft": ox.NamedNode(_draft_iri(settings, identifier))})
+    if not found:
+        raise NotFound("Takový návrh v katalogu není.")
+    draft = found[0]
+    if actor is None or actor.disabled:
+        authorisation.authorise(actor, authorisation.EDIT, _subject(draft))
+    if not authorisation.may_read_draft(actor, draft.author, draft.status):
+        raise Forbidden("Tento návrh patří jinému účtu a zatím nebyl odeslán ke schválení.")
+    return draft
+
+
+def drafts(store: CatalogueStore, settings: Settings, actor: Actor | None, status: str | None = None) -> list[Draft]:
+    """The drafts ``actor`` may read (their own; and, for reviewers and admins, the others' once
+    submitted), the latest first; with ``status``, only those in it."""
+    if actor is None or actor.disabled:
+        raise Unauthenticated("Pro tuto činnost se přihlaste.")
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"Neznámý stav návrhu „{status}“: čekáme {', '.join(STATUSES)}.", field="status")
+    readable = [d for d in _read_drafts(store, settings) if authorisation.may_read_draft(actor, d.author, d.status)]
+    return [d for d in readable if status is None or d.status == status]
+
+
+def review_queue(store: CatalogueStore, settings: Settings, actor: Actor | None) -> list[Draft]:
+    """The submitted drafts ``actor`` may publish or reject (never their own)."""
+    authorisation.authorise(actor, authorisation.REVIEW, Subject(authorisation.OTHER_KIND))
+    return [
+        draft
+        for draft in drafts(store, settings, actor, "submitted")
+        if authorisation.may(actor, authorisation.PUBLISH, _subject(draft))
+    ]
+
+
+def _own_open_draft(store: CatalogueStore, settings: Settings, actor: Actor, resource: str) -> Draft | None:
+    found = _read_drafts(
+        store,
+        settings,
+        f". ?draft <{KCS}draftOf> ?resource ; <{DCTERMS}creator> ?author",
+        {"resource": ox.NamedNode(resource), "author": ox.NamedNode(actor.iri)},
+    )
+    return next((draft for draft in found if draft.status in OPEN_STATUSES), None)
+
+
+def _draft_ntriples(settings: Settings, draft: Draft, author: Actor) -> str:
+    iri = f"<{_draft_iri(settings, draft.id)}>"
+    values: dict[str, str | None] = {
+        "resource": f"<{draft.resource}>",
+        "kind": str(ox.Literal(draft.kind)),
+        "status": str(ox.Literal(draft.status)),
+        "author": f"<{draft.author}>",
+        "authorName": str(ox.Literal(draft.author_name)),
+        "reason": str(ox.Literal(draft.reason)),
+        "source": str(ox.Literal(draft.source)) if draft.source else None,
+        "baseVersion": str(ox.Literal(draft.base_version)) if draft.base_version is not None else None,
+        "created": f'"{draft.created.isoformat()}"^^<{XSD}dateTime>',
+        "modified": f'"{draft.modified.isoformat()}"^^<{XSD}dateTime>',
+        "description": str(ox.Literal(draft.description.ntriples())),
+        "base": str(ox.Literal(draft.base.ntriples())),
+        "reviewComment": str(ox.Literal(draft.review_comment)) if draft.review_comment else None,
+        "reviewerName": str(ox.Literal(draft.reviewer_name)) if draft.reviewer_name else None,
+        "publishedVersion": str(ox.Literal(draft.published_version)) if draft.published_version else None,
+    }
+    lines = [f"{iri} <{RDF_TYPE}> <{KCS}Draft> ."]
+    lines += [f"{iri} <{_PROPERTIES[name]}> {value} ." for name, value in values.items() if value is not None]
+    return "\n".join(lines)
+
+
+def _replace_draft_update(settings: Settings, draft: Draft, author: Actor, guard: str = "") -> str:
+    graph = graphs.private_graph(settings, graphs.DRAFTS)
+    iri = _draft_iri(settings, draft.id)
+    return (
+        f"DELETE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }} WHERE {{ {guard} GRAPH <{graph}> {{ <{iri}> ?p ?o }} }} ;\n"
+        f"INSERT {{ GRAPH <{graph}> {{\n{_draft_ntriples(settings, draft, author)}\n}} }} WHERE {{ {guard} }}"
+    )
+
+
+def _write_draft(store: CatalogueStore, settings: Settings, draft: Draft, author: Actor) -> None:
+    store.update(_replace_draft_update(settings, draft, author))
+
+
+# -- saving ------------------------------------------------------------------------------------
+
+
+def _checked_reason(reason: str) -> str:
+    cleaned = " ".join(reason.split())
+    if not cleaned:
+        raise InvalidDescription([("reason", "Uveďte důvod změny: recenzent i historie ho uvidí.")])
+    if len(cleaned) > MAX_REASON_LENGTH:
+        raise InvalidDescription([("reason", f"Důvod změny je delší než {MAX_REASON_LENGTH} znaků; zkraťte ho.")])
+    return cleaned
+
+
+def _base_for(store: CatalogueStore, settings: Settings, resource: str, base_version: str, current: Description) -> Description:
+    if base_version == current.version:
+        return current
+    found = history.snapshot_at(history.history(store, settings, resource), base_version)
+    if found is None:
+        raise InvalidDescription([("baseVersion", f"Verzi „{base_version}“ záznamu <{resource}> katalog nezná.")])
+    return found
+
+
+def _check_changeable(actor: Actor, kind: str, base: Description, description: Description) -> None:
+    allowed = authorisation.changeable_properties(actor, kind)
+    if allowed is None:
+        return
+    before, after = _fields(base), _fields(description)
+    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path) and path not in allowed)
+    if changed:
+        raise Forbidden(
+            "U pojmů koncepce můžete měnit jen názvy a synonyma (skos:prefLabel, skos:altLabel, skos:hiddenLabel), "
+            f"ne {', '.join(changed)}."
+        )
+
+
+def save_draft(
+    store: CatalogueStore,
+    settings: Settings,
+    actor: Actor | None,
+    resource: str,
+    description: Description | str,
+    reason: str,
+    base_version: str | None,
+    *,
+    source: str = "",
+    author_name: str = "",
+    now: datetime | None = None,
+) -> Saved:
+    """Save ``actor``'s draft of ``resource`` (its whole new description, as a :class:`Description` or
+    Turtle): a new one, or the account's open draft of that resource updated. ``base_version`` is the
+    version the change was made on; None for a new resource.
+
+    Refused, with nothing written: Unauthenticated or Forbidden by the authorisation table; a
+    description that is not one (:class:`InvalidDescription`, at its field). Saved, with the checks'
+    problems as warnings in the report, and with a conflict when the resource changed since its base
+    (or a new resource's IRI is taken): the draft keeps everything typed either way."""
+    if isinstance(description, str):
+        description = parse_description(settings, resource, description)
+    kind = description.kind
+    authorisation.authorise(actor, authorisation.EDIT, Subject(kind))
+    assert actor is not None
+    reason = _checked_reason(reason)
+    current = read_description(store, settings, resource)
+    if current.exists:
+        authorisation.authorise(actor, authorisation.EDIT, Subject(current.kind))
+    base = Description(resource, ())
+    if base_version is not None:
+        if not current.exists and not history.history(store, settings, resource):
+            raise NotFound(f"Záznam <{resource}> v katalogu není: nový záznam se ukládá bez základní verze.")
+        base = _base_for(store, settings, resource, base_version, current)
+    _check_changeable(actor, kind, base, description)
+    report = check(store, settings, description)
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    existing = _own_open_draft(store, settings, actor, resource)
+    draft = Draft(
+        id=existing.id if existing else uuid.uuid4().hex,
+        resource=resource,
+        kind=kind,
+        status="draft",
+        author=actor.iri,
+        author_name=author_name or getattr(actor, "name", ""),
+        reason=reason,
+        source=" ".join(source.split()),
+        base_version=base_version,
+        created=existing.created if existing else moment,
+        modified=moment,
+        description=description,
+        base=base,
+    )
+    _write_draft(store, settings, draft, actor)
+    audit.record(store, settings, "draft-saved", actor=actor, subject=resource, detail=draft.id)
+    conflict = _conflict(draft, current)
+    return Saved(draft, report, conflict)
+
+
+def _conflict(draft: Draft, current: Description) -> EditConflict | None:
+    if draft.base_version is None:
+        if current.exists:
+            return EditConflict(
+                f"Záznam <{draft.resource}> už v katalogu je: nový záznam ho nemůže nahradit. Upravte ho, nebo zvolte jiný název.",
+                draft=draft,
+                current=current,
+            )
+        return None
+    if current.version != draft.base.version:
+        return EditConflict(
+            "Záznam se mezitím změnil. Váš návrh zůstal uložen; porovnejte ho s aktuální verzí pole po poli "
+            "a uložte ho znovu na aktuální verzi.",
+            draft=draft,
+            current=current,
+        )
+    return None
+
+
+def submit_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str) -> Draft:
+    draft = get_draft(store, settings, actor, identifier)
+    authorisation.authorise(actor, authorisation.SUBMIT, _subject(draft))
+    if draft.status not in ("draft", "rejected"):
+        raise InvalidInput(f"Návrh je {STATUS_LABELS[draft.status]}: odeslat lze jen rozpracovaný návrh.", field="status")
+    assert actor is not None
+    submitted = replace(draft, status="submitted", modified=datetime.now(UTC).replace(microsecond=0))
+    _write_draft(store, settings, submitted, actor)
+    audit.record(store, settings, "draft-submitted", actor=actor, subject=draft.resource, detail=draft.id)
+    return submitted
+
+
+def reject_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str, comment: str) -> Draft:
+    draft = get_draft(store, settings, actor, identifier)
+    authorisation.authorise(actor, authorisation.REJECT, _subject(draft))
+    assert actor is not None
+    if draft.status != "submitted":
+        raise InvalidInput(f"Návrh je {STATUS_LABELS[draft.status]}: zamítnout lze jen návrh ke schválení.", field="status")
+    cleaned = " ".join(comment.split())
+    if not cleaned:
+        raise InvalidInput("Napište autorovi, proč návrh zamítáte.", field="comment")
+    rejected = replace(
+        draft,
+        status="rejected",
+        review_comment=cleaned,
+        reviewer_name=getattr(actor, "name", ""),
+        modified=datetime.now(UTC).replace(microsecond=0),
+    )
+    _write_draft(store, settings, rejected, actor)
+    audit.record(store, settings, "rejected", actor=actor, subject=draft.resource, detail=f"{draft.id}: {cleaned}")
+    return rejected
+
+
+# -- publishing ---------------------------------------------------------------------------------
+
+
+def _delete_description_update(settings: Settings, resource: str, guard: str) -> str:
+    """Remove the resource's description from every data graph: its nodes' triples first (found from it),
+    then its own."""
+    node_test = f'(isBlank(?n) || STRSTARTS(STR(?n), "{resource}{NODE_MARK}"))'
+    graph_test = data_graph_filter(settings)
+    return (
+        f"DELETE {{ GRAPH ?g {{ ?m ?q ?v }} }} WHERE {{ {guard} GRAPH ?g {{ <{resource}> ?l ?n . ?n ?step ?m . ?m ?q ?v }} "
+        f"FILTER (isBlank(?n) && isBlank(?m)) {graph_test} }} ;\n"
+        f"DELETE {{ GRAPH ?g {{ ?n ?q ?v }} }} WHERE {{ {guard} GRAPH ?g {{ <{resource}> ?l ?n . ?n ?q ?v }} "
+        f"FILTER {node_test} {graph_test} }} ;\n"
+        f"DELETE {{ GRAPH ?g {{ <{resource}> ?p ?o }} }} WHERE {{ {guard} GRAPH ?g {{ <{resource}> ?p ?o }} {graph_test} }}"
+    )
+
+
+def _publish(
+    store: CatalogueStore,
+    settings: Settings,
+    *,
+    resource: str,
+    description: Description,
+    base: Description,
+    author: tuple[str, str],
+    publisher: tuple[str, str],
+    reason: str,
+    source: str,
+    revert_of: str | None = None,
+    then: Draft | None = None,
+    then_author: Actor | None = None,
+    on_conflict: Draft | None = None,
+) -> Published:
+    """Write ``description`` as the resource's published one, guarded as the module says; EditConflict
+    when the resource is no longer ``base``."""
+    for _ in range(PUBLISH_ATTEMPTS):
+        expected = catalogue_version.read(store, settings)
+        current = read_description(store, settings, resource)
+        if current.version != base.version:
+            draft = on_conflict or Draft(
+                "", resource, description.kind, "draft", author[0], author[1], reason, source,
+                base.version or None, datetime.now(UTC), datetime.now(UTC), description, base,
+            )
+            conflict = _conflict(replace(draft, base=base, base_version=base.version or None), current)
+            assert conflict is not None
+            raise conflict
+        derived = rules.rederive_resource(store, settings, resource, description.triples)
+        identifier = uuid.uuid4().hex
+        moment = datetime.now(UTC).replace(microsecond=0)
+        guard = catalogue_version.guard(settings, expected)
+        revision = history.revision_ntriples(
+            settings,
+            identifier,
+            resource=resource,
+            previous=history.latest_revision(store, settings, resource),
+            base=base,
+            new=description,
+            now=moment,
+            author=author,
+            publisher=publisher,
+            reason=reason,
+            source=source,
+            revert_of=revert_of,
+        )
+        curated, history_graph = graphs.curated_graph(settings), graphs.history_graph(settings)
+        operations = [
+            _delete_description_update(settings, resource, guard),
+            f"DELETE {{ GRAPH <{history_graph}> {{ ?agent <{history.FOAF}name> ?name }} }} WHERE {{ {guard} "
+            f"GRAPH <{history_graph}> {{ ?agent <{history.FOAF}name> ?name }} "
+            f"VALUES ?agent {{ <{author[0]}> <{publisher[0]}> }} }}",
+            f"INSERT {{ GRAPH <{curated}> {{\n{description.ntriples()}}}\n GRAPH <{history_graph}> {{\n{revision}}} }} "
+            f"WHERE {{ {guard} }}",
+        ]
+        derived_update = derived.update(settings, guard=guard)
+        if derived_update:
+            operations.append(derived_update)
+        if then is not None and then_author is not None:
+            published = replace(then, status="published", published_version=description.version, modified=moment)
+            operations.append(_replace_draft_update(settings, published, then_author, guard))
+        changed = sorted({resource, *derived.subjects})
+        operations.append(catalogue_version.bump(settings, expected=expected, changed=changed))
+        store.update(" ;\n".join(operations))
+        iri = history.revision_iri(settings, identifier)
+        if store.ask(f"ASK {{ GRAPH <{history_graph}> {{ <{iri}> a <{KCS}Revision> }} }}"):
+            store.flush()
+            return Published(iri, description.version, derived)
+    raise Unavailable("Katalog se právě mění v mnoha krocích najednou; zkuste zveřejnění za chvíli znovu.")
+
+
+def _account(store: CatalogueStore, settings: Settings, iri: str) -> accounts.Account:
+    account = accounts.account_by_iri(store, settings, iri)
+    if account is None:
+        raise NotFound("Účet autora návrhu už v katalogu není.")
+    return account
+
+
+def _agent(actor: Actor) -> tuple[str, str]:
+    return getattr(actor, "agent"), getattr(actor, "name")
+
+
+def publish_draft(
+    store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str, comment: str = ""
+) -> Published:
+    """Publish a submitted draft of another account. Refused: by the table; InvalidDraft when the checks
+    find a violation; EditConflict when the resource changed since the draft's base. Nothing is written
+    then, and the draft stays as it was."""
+    draft = get_draft(store, settings, actor, identifier)
+    authorisation.authorise(actor, authorisation.PUBLISH, _subject(draft))
+    assert actor is not None
+    if draft.status != "submitted":
+        raise InvalidInput(f"Návrh je {STATUS_LABELS[draft.status]}: zveřejnit lze jen návrh ke schválení.", field="status")
+    report = check(store, settings, draft.description)
+    if report.violations:
+        raise InvalidDraft(report.violations)
+    author_account = _account(store, settings, draft.author)
+    reviewed = replace(draft, review_comment=" ".join(comment.split()), reviewer_name=_agent(actor)[1])
+    published = _publish(
+        store,
+        settings,
+        resource=draft.resource,
+        description=draft.description,
+        base=draft.base,
+        author=(author_account.agent, author_account.name),
+        publisher=_agent(actor),
+        reason=draft.reason,
+        source=draft.source,
+        then=reviewed,
+        then_author=author_account,
+        on_conflict=draft,
+    )
+    audit.record(store, settings, "published", actor=actor, subject=draft.resource, detail=f"{draft.id} → {published.version}")
+    return published
+
+
+def revert(
+    store: CatalogueStore, settings: Settings, actor: Actor | None, resource: str, to_version: str, reason: str
+) -> Published:
+    """Publish the description ``resource`` had at ``to_version`` again, as a new revision."""
+    current = read_description(store, settings, resource)
+    revisions = history.history(store, settings, resource)
+    if not current.exists and not revisions:
+        raise NotFound(f"Záznam <{resource}> v katalogu není.")
+    authorisation.authorise(actor, authorisation.REVERT, Subject(current.kind if current.exists else revisions[0].snapshot.kind))
+    assert actor is not None
+    reason = _checked_reason(reason)
+    target = history.snapshot_at(revisions, to_version)
+    if target is None:
+        raise NotFound(f"Verzi „{to_version}“ záznamu <{resource}> historie nezná.")
+    if target.version == current.version:
+        raise InvalidInput("Záznam tuto verzi už má: není co vracet.", field="toVersion")
+    reverted_from = next((r.iri for r in revisions if r.version == to_version), None)
+    published = _publish(
+        store,
+        settings,
+        resource=resource,
+        description=target,
+        base=current,
+        author=_agent(actor),
+        publisher=_agent(actor),
+        reason=reason,
+        source="",
+        revert_of=reverted_from,
+    )
+    audit.record(store, settings, "reverted", actor=actor, subject=resource, detail=f"→ {to_version}")
+    return published
+
+
+# -- what a load must keep -----------------------------------------------------------------------
+
+
+def curated_resources(store: CatalogueStore, settings: Settings) -> set[str]:
+    """The resources whose published description is a curator's (in the curated graph)."""
+    rows = store.values(
+        f"SELECT DISTINCT ?resource WHERE {{ GRAPH <{graphs.curated_graph(settings)}> {{ ?resource ?p ?o }} "
+        f'FILTER (!CONTAINS(STR(?resource), "{NODE_MARK}")) }}'
+    )
+    return {row["resource"] for row in rows}
+
+
+def without_curated(triples: Iterable[ox.Triple], curated: set[str]) -> tuple[list[ox.Triple], set[str]]:
+    """``triples`` of a seed file without the descriptions of ``curated`` resources (their own triples and
+    their blank nodes'); and which of them the file described."""
+    triples = list(triples)
+    kept_out: set[str] = set()
+    owned: set[object] = set()
+    for triple in triples:
+        if triple.subject.value in curated if isinstance(triple.subject, ox.NamedNode) else False:
+            kept_out.add(triple.subject.value)
+            if isinstance(triple.object, ox.BlankNode):
+                owned.add(triple.object)
+    grown = True
+    while grown:
+        grown = False
+        for triple in triples:
+            if triple.subject in owned and isinstance(triple.object, ox.BlankNode) and triple.object not in owned:
+                owned.add(triple.object)
+                grown = True
+    remaining = [
+        triple
+        for triple in triples
+        if not (isinstance(triple.subject, ox.NamedNode) and triple.subject.value in kept_out) and triple.subject not in owned
+    ]
+    return remaining, kept_out

@@ -29,6 +29,8 @@ from rdflib.plugins.sparql.parser import parseUpdate
 
 from catalogue import graphs
 from catalogue.answer import AnswerFilters, answer_problem, render_answer
+from catalogue.editing import accounts, audit
+from catalogue.editing.authorisation import ROLES
 from catalogue.errors import CatalogueError, InvalidInput
 from catalogue.loader import catalogue_sources, load, source_for
 from catalogue.queries import overview, version
@@ -430,3 +432,109 @@ def settings_command() -> None:
     settings = _settings()
     for name, field in Settings.model_fields.items():
         click.echo(f"KATALOG_{name.upper()}={getattr(settings, name)}\n    {field.description}")
+
+
+# -- accounts and tokens ------------------------------------------------------------------------------
+
+
+def _read_password() -> str:
+    """The password: typed at a terminal without echo (twice, to catch a typo), else one line of standard
+    input, so that a script can pipe it in; never an argument, which other users could see in `ps`."""
+    if sys.stdin.isatty():
+        return str(click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True))
+    line = sys.stdin.readline()
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+@main.group("user")
+def user_group() -> None:
+    """Manage the accounts of curators, reviewers, ministries and admins (every change is audited)."""
+
+
+@user_group.command("add")
+@click.argument("email")
+@click.option("--role", required=True, metavar="ROLE", help=f"One of: {', '.join(ROLES)}.")
+@click.option("--organisation", metavar="IRI", help="The catalogue's organisation of the account (a ministry's).")
+@click.option("--name", help="The name the published history shows (default: the e-mail's part before the @).")
+@_reports_errors
+def user_add_command(email: str, role: str, organisation: str | None, name: str | None) -> None:
+    """Add an account for EMAIL; its password (at least 12 characters) is read from standard input."""
+    password = _read_password()
+    accounts.checked_password(password)  # before the store is opened: a short one costs nothing
+    settings = _settings()
+    with CatalogueStore.open(settings) as store:
+        account = accounts.add_account(store, settings, email, password, role, organisation=organisation, name=name)
+    click.echo(f"Account {account.email} added with role {account.role}")
+
+
+@user_group.command("list")
+@_reports_errors
+def user_list_command() -> None:
+    """List every account: e-mail, name, role, organisation and state."""
+    settings = _settings()
+    with CatalogueStore.open(settings) as store:
+        found = accounts.accounts(store, settings)
+        audit.record(store, settings, audit.ACCOUNTS_LISTED, detail="katalog user list")
+    rows = [("E-mail", "Name", "Role", "Organisation", "State")] + [
+        (a.email, a.name, a.role, a.organisation or "-", "disabled" if a.disabled else "active") for a in found
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    for row in rows:
+        click.echo("  ".join(value.ljust(width) for value, width in zip(row[:4], widths, strict=True)) + "  " + row[4])
+    click.echo(f"{len(found)} accounts")
+
+
+@user_group.command("disable")
+@click.argument("email")
+@_reports_errors
+def user_disable_command(email: str) -> None:
+    """Disable the account of EMAIL: it can no longer log in, its sessions end and its tokens are revoked."""
+    settings = _settings()
+    with CatalogueStore.open(settings) as store:
+        account = accounts.disable(store, settings, email)
+    click.echo(f"Account {account.email} disabled; its sessions ended and its tokens revoked")
+
+
+@user_group.command("set-role")
+@click.argument("email")
+@click.argument("role")
+@click.option("--organisation", metavar="IRI", help="The account's organisation (a ministry's account needs one).")
+@_reports_errors
+def user_set_role_command(email: str, role: str, organisation: str | None) -> None:
+    """Give the account of EMAIL the ROLE; its sessions end, so it logs in again in its new role."""
+    settings = _settings()
+    with CatalogueStore.open(settings) as store:
+        account = accounts.set_role(store, settings, email, role, organisation=organisation)
+    click.echo(f"Account {account.email} now has role {account.role}; its sessions ended")
+
+
+@user_group.command("set-password")
+@click.argument("email")
+@_reports_errors
+def user_set_password_command(email: str) -> None:
+    """Give the account of EMAIL a new password, read from standard input; its sessions end."""
+    password = _read_password()
+    accounts.checked_password(password)
+    settings = _settings()
+    with CatalogueStore.open(settings) as store:
+        account = accounts.set_password(store, settings, email, password)
+    click.echo(f"Password of {account.email} changed; its sessions ended")
+
+
+@main.group("token")
+def token_group() -> None:
+    """Manage API tokens (for GraphQL mutations with `Authorization: Bearer TOKEN`)."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.option("--expires", type=float, metavar="DAYS", help="Days the token is valid (default: until the account "
+              "is disabled).")
+@_reports_errors
+def token_create_command(email: str, expires: float | None) -> None:
+    """Create an API token for the account of EMAIL and print it: it is shown only this once (the store keeps
+    only its hash)."""
+    settings = _settings()
+    with CatalogueStore.open(settings) as store:
+        token = accounts.create_token(store, settings, email, expires_days=expires)
+    click.echo(token)

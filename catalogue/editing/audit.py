@@ -45,6 +45,7 @@ ROLE_CHANGED = "role-changed"
 ACCOUNT_DISABLED = "account-disabled"
 PASSWORD_CHANGED = "password-changed"  # noqa: S105 - an action name, not a password
 TOKEN_CREATED = "token-created"  # noqa: S105 - an action name, not a token
+ACCOUNTS_LISTED = "accounts-listed"
 DRAFT_SAVED = "draft-saved"
 DRAFT_SUBMITTED = "draft-submitted"
 PUBLISHED = "published"
@@ -61,6 +62,7 @@ ACTION_LABELS = {
     ACCOUNT_DISABLED: "účet zablokován",
     PASSWORD_CHANGED: "heslo změněno",
     TOKEN_CREATED: "API token vytvořen",
+    ACCOUNTS_LISTED: "seznam účtů vypsán",
     DRAFT_SAVED: "koncept uložen",
     DRAFT_SUBMITTED: "koncept odeslán ke schválení",
     PUBLISHED: "zveřejněno",

@@ -21,6 +21,7 @@ query a :class:`QueryError`, each with a one-line cause.
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
@@ -215,6 +216,10 @@ class EmbeddedOxigraph(StoreDialect):
             raise StoreError(f"cannot open the store at {path}: {_one_line(error)}") from error
         self.path = path
         self.description = f"Oxigraph store at {path}{' (read-only)' if read_only else ''}"
+        # An update reads its WHERE from a snapshot taken when it starts, so two updates of this process
+        # running at once could both see the version a guarded write expects and both write. One at a
+        # time, a guard holds (the server serialises its updates itself).
+        self._updating = threading.Lock()
 
     def query(self, sparql: str, *, dataset: Dataset | None = None) -> Any:
         options: dict[str, Any]
@@ -240,7 +245,8 @@ class EmbeddedOxigraph(StoreDialect):
 
     def update(self, sparql: str) -> None:
         try:
-            self.store.update(sparql)
+            with self._updating:
+                self.store.update(sparql)
         except SyntaxError as error:
             raise QueryError(f"invalid SPARQL update: {_one_line(error)}") from error
         except OSError as error:

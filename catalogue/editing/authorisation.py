@@ -26,7 +26,9 @@ ROLES = ("curator", "reviewer", "ministry", "admin")
 
 ROLE_LABELS = {"curator": "kurátor", "reviewer": "recenzent", "ministry": "ministerstvo", "admin": "správce"}
 
-CURATED_KINDS = frozenset({"realisation", "service", "solution", "problem", "organisation", "place", "indicator", "concept"})
+CURATED_KINDS = frozenset(
+    {"realisation", "service", "solution", "problem", "organisation", "place", "indicator", "concept"}
+)
 """What curators keep: the good practice, the services and solutions, and the labels of any concept."""
 
 MINISTRY_KINDS = frozenset({"programme", "call", "priority"})
@@ -113,12 +115,21 @@ _ACTION_PHRASES = {
 
 
 class Actor(Protocol):
-    """What the table needs to know of an account (:class:`catalogue.editing.accounts.Account` is one)."""
+    """What the table needs to know of an account (:class:`catalogue.editing.accounts.Account` is one),
+    and the public agent and name the history shows for it."""
 
-    iri: str
-    role: str
-    organisation: str | None
-    disabled: bool
+    @property
+    def iri(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def organisation(self) -> str | None: ...
+    @property
+    def disabled(self) -> bool: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass(frozen=True)

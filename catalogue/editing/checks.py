@@ -122,7 +122,9 @@ def _lexical_problems(description: Description, names: FieldNames) -> list[Probl
             if not pattern.match(obj.value):
                 field = names.of(triple.predicate.value)
                 problems.append(
-                    Problem(triple.predicate.value, f"„{obj.value}“ není platná hodnota pole {field}: čekáme {expected}.")
+                    Problem(
+                        triple.predicate.value, f"„{obj.value}“ není platná hodnota pole {field}: čekáme {expected}."
+                    )
                 )
     return problems
 
@@ -182,12 +184,14 @@ _PROJECT_KINDS = ("realisation", "service", "solution")
 def _fulfilled(store: CatalogueStore, description: Description) -> list[str]:
     """What the resource would fulfil by the rules once published: the measures and goals it serves, and
     for a realisation those of what it realises (kcs:fulfils, as the rules derive it)."""
-    own = [t for t in description.own()]
-    served = {t.object.value for t in own if t.predicate.value in (KCS + "servesMeasure", KCS + "servesGoal")}
-    realised = sorted({t.object.value for t in own if t.predicate.value == KCS + "realises"})
+    links = [(t.predicate.value, t.object.value) for t in description.own() if isinstance(t.object, ox.NamedNode)]
+    served = {target for predicate, target in links if predicate in (KCS + "servesMeasure", KCS + "servesGoal")}
+    realised = sorted({target for predicate, target in links if predicate == KCS + "realises"})
     if realised:
         values = " ".join(f"<{iri}>" for iri in realised)
-        rows = store.values(f"SELECT DISTINCT ?concept WHERE {{ VALUES ?realised {{ {values} }} ?realised <{KCS}fulfils> ?concept }}")
+        rows = store.values(
+            f"SELECT DISTINCT ?concept WHERE {{ VALUES ?realised {{ {values} }} ?realised <{KCS}fulfils> ?concept }}"
+        )
         served |= {row["concept"] for row in rows}
     return sorted(served)
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from catalogue import graphs
 from catalogue.errors import InvalidInput
@@ -85,8 +86,24 @@ TURTLE_PREFIXES = {
 of resource, e.g. ``realisation:``, ``measure:``)."""
 
 _INSTANCE_PREFIXES = (
-    "realisation", "service", "solution", "problem", "organisation", "place", "indicator", "measure", "goal",
-    "component", "pillar", "strategy", "programme", "call", "descriptor", "event", "post", "document",
+    "realisation",
+    "service",
+    "solution",
+    "problem",
+    "organisation",
+    "place",
+    "indicator",
+    "measure",
+    "goal",
+    "component",
+    "pillar",
+    "strategy",
+    "programme",
+    "call",
+    "descriptor",
+    "event",
+    "post",
+    "document",
 )
 
 
@@ -124,10 +141,13 @@ class Description:
 
     def own(self) -> list[ox.Triple]:
         """The triples whose subject is the resource itself."""
-        return [triple for triple in self.triples if triple.subject.value == self.resource]
+        root = ox.NamedNode(self.resource)
+        return [triple for triple in self.triples if triple.subject == root]
 
-    def node(self, name: str) -> list[ox.Triple]:
-        return [triple for triple in self.triples if triple.subject.value == name]
+
+def term_value(term: object) -> str:
+    """An IRI's or literal's value, a blank node's name (an RDF-star triple, which drafts never hold, as text)."""
+    return term.value if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal) else str(term)
 
 
 def is_own_node(resource: str, term: object) -> bool:
@@ -137,8 +157,8 @@ def is_own_node(resource: str, term: object) -> bool:
 def kind_of(resource: str, triples: Iterable[ox.Triple]) -> str:
     """The kind of the resource by its classes: the first the table knows, else "other"."""
     for triple in triples:
-        if triple.subject.value == resource and triple.predicate.value == RDF_TYPE:
-            kind = KINDS_BY_CLASS.get(triple.object.value)
+        if triple.subject == ox.NamedNode(resource) and triple.predicate.value == RDF_TYPE:
+            kind = KINDS_BY_CLASS.get(term_value(triple.object))
             if kind is not None:
                 return kind
     return "other"
@@ -226,7 +246,12 @@ def parse_description(settings: Settings, resource: str, turtle: str) -> Descrip
     strangers = sorted({str(t.subject) for t in triples if t.subject not in reachable})
     if strangers:
         raise InvalidDescription(
-            [("turtle", f"Popis smí uvádět jen záznam <{resource}> a jeho vlastní uzly, ne {', '.join(strangers[:3])}.")]
+            [
+                (
+                    "turtle",
+                    f"Popis smí uvádět jen záznam <{resource}> a jeho vlastní uzly, ne {', '.join(strangers[:3])}.",
+                )
+            ]
         )
     if not any(triple.subject == root for triple in triples):
         raise InvalidDescription([("turtle", f"Popis neuvádí o záznamu <{resource}> nic.")])
@@ -247,7 +272,9 @@ def data_graph_filter(settings: Settings, variable: str = "g") -> str:
         *graphs.private_graphs(settings),
     ]
     listed = ", ".join(f"<{graph}>" for graph in excluded)
-    return f'FILTER (?{variable} NOT IN ({listed}) && !STRSTARTS(STR(?{variable}), "{graphs.staging_prefix(settings)}"))'
+    return (
+        f'FILTER (?{variable} NOT IN ({listed}) && !STRSTARTS(STR(?{variable}), "{graphs.staging_prefix(settings)}"))'
+    )
 
 
 def _description_query(settings: Settings) -> str:
@@ -262,7 +289,7 @@ def _description_query(settings: Settings) -> str:
 
 def read_description(store: CatalogueStore, settings: Settings, resource: str) -> Description:
     """The resource's published description as the store holds it now (skolemised)."""
-    solutions = store.query(_description_query(settings), {"resource": ox.NamedNode(resource)})
+    solutions = store.query(_description_query(settings), {"resource": URIRef(resource)})
     triples = {ox.Triple(row["s"], row["p"], row["o"]) for row in solutions}
     return Description(resource, tuple(skolemised(resource, triples)))
 

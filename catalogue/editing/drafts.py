@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from catalogue import graphs, rules
 from catalogue.editing import accounts, audit, authorisation, history
@@ -52,7 +53,12 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 STATUSES = ("draft", "submitted", "published", "rejected")
-STATUS_LABELS = {"draft": "rozpracovaný", "submitted": "ke schválení", "published": "zveřejněný", "rejected": "zamítnutý"}
+STATUS_LABELS = {
+    "draft": "rozpracovaný",
+    "submitted": "ke schválení",
+    "published": "zveřejněný",
+    "rejected": "zamítnutý",
+}
 OPEN_STATUSES = ("draft", "submitted", "rejected")
 MAX_REASON_LENGTH = 2000
 PUBLISH_ATTEMPTS = 5
@@ -189,10 +195,12 @@ _PROPERTIES = {
 }
 
 
-def _read_drafts(store: CatalogueStore, settings: Settings, condition: str = "", bindings: dict | None = None) -> list[Draft]:
+def _read_drafts(
+    store: CatalogueStore, settings: Settings, condition: str = "", bindings: dict[str, URIRef] | None = None
+) -> list[Draft]:
     solutions = store.query(
         f"""SELECT ?draft ?p ?o WHERE {{ GRAPH ?drafts {{ ?draft a <{KCS}Draft> ; ?p ?o {condition} }} }}""",
-        {"drafts": _drafts_graph(settings), **(bindings or {})},
+        {"drafts": URIRef(_drafts_graph(settings).value), **(bindings or {})},
     )
     found: dict[str, dict[str, str]] = {}
     names = {iri: name for name, iri in _PROPERTIES.items()}
@@ -237,7 +245,8 @@ def get_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, id
     identifier = identifier.removeprefix(graphs.private_base(settings, graphs.DRAFTS))
     if not identifier.replace("-", "").isalnum():
         raise NotFound("Takový návrh v katalogu není.")
-    found = _read_drafts(store, settings, "", {"draft": ox.NamedNode(_draft_iri(settings, identifier))})
+    # A bound variable leaves the projection, so the one draft is named by VALUES (its id is checked above).
+    found = _read_drafts(store, settings, f"VALUES ?draft {{ <{_draft_iri(settings, identifier)}> }}")
     if not found:
         raise NotFound("Takový návrh v katalogu není.")
     draft = found[0]
@@ -274,7 +283,7 @@ def _own_open_draft(store: CatalogueStore, settings: Settings, actor: Actor, res
         store,
         settings,
         f". ?draft <{KCS}draftOf> ?resource ; <{DCTERMS}creator> ?author",
-        {"resource": ox.NamedNode(resource), "author": ox.NamedNode(actor.iri)},
+        {"resource": URIRef(resource), "author": URIRef(actor.iri)},
     )
     return next((draft for draft in found if draft.status in OPEN_STATUSES), None)
 
@@ -328,7 +337,9 @@ def _checked_reason(reason: str) -> str:
     return cleaned
 
 
-def _base_for(store: CatalogueStore, settings: Settings, resource: str, base_version: str, current: Description) -> Description:
+def _base_for(
+    store: CatalogueStore, settings: Settings, resource: str, base_version: str, current: Description
+) -> Description:
     if base_version == current.version:
         return current
     found = history.snapshot_at(history.history(store, settings, resource), base_version)
@@ -342,7 +353,9 @@ def _check_changeable(actor: Actor, kind: str, base: Description, description: D
     if allowed is None:
         return
     before, after = _fields(base), _fields(description)
-    changed = sorted(path for path in set(before) | set(after) if before.get(path) != after.get(path) and path not in allowed)
+    changed = sorted(
+        path for path in set(before) | set(after) if before.get(path) != after.get(path) and path not in allowed
+    )
     if changed:
         raise Forbidden(
             "U pojmů koncepce můžete měnit jen názvy a synonyma (skos:prefLabel, skos:altLabel, skos:hiddenLabel), "
@@ -395,7 +408,7 @@ def save_draft(
         kind=kind,
         status="draft",
         author=actor.iri,
-        author_name=author_name or getattr(actor, "name", ""),
+        author_name=author_name or actor.name,
         reason=reason,
         source=" ".join(source.split()),
         base_version=base_version,
@@ -414,7 +427,8 @@ def _conflict(draft: Draft, current: Description) -> EditConflict | None:
     if draft.base_version is None:
         if current.exists:
             return EditConflict(
-                f"Záznam <{draft.resource}> už v katalogu je: nový záznam ho nemůže nahradit. Upravte ho, nebo zvolte jiný název.",
+                f"Záznam <{draft.resource}> už v katalogu je: nový záznam ho nemůže nahradit. "
+                "Upravte ho, nebo zvolte jiný název.",
                 draft=draft,
                 current=current,
             )
@@ -433,7 +447,9 @@ def submit_draft(store: CatalogueStore, settings: Settings, actor: Actor | None,
     draft = get_draft(store, settings, actor, identifier)
     authorisation.authorise(actor, authorisation.SUBMIT, _subject(draft))
     if draft.status not in ("draft", "rejected"):
-        raise InvalidInput(f"Návrh je {STATUS_LABELS[draft.status]}: odeslat lze jen rozpracovaný návrh.", field="status")
+        raise InvalidInput(
+            f"Návrh je {STATUS_LABELS[draft.status]}: odeslat lze jen rozpracovaný návrh.", field="status"
+        )
     assert actor is not None
     submitted = replace(draft, status="submitted", modified=datetime.now(UTC).replace(microsecond=0))
     _write_draft(store, settings, submitted, actor)
@@ -441,12 +457,16 @@ def submit_draft(store: CatalogueStore, settings: Settings, actor: Actor | None,
     return submitted
 
 
-def reject_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str, comment: str) -> Draft:
+def reject_draft(
+    store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str, comment: str
+) -> Draft:
     draft = get_draft(store, settings, actor, identifier)
     authorisation.authorise(actor, authorisation.REJECT, _subject(draft))
     assert actor is not None
     if draft.status != "submitted":
-        raise InvalidInput(f"Návrh je {STATUS_LABELS[draft.status]}: zamítnout lze jen návrh ke schválení.", field="status")
+        raise InvalidInput(
+            f"Návrh je {STATUS_LABELS[draft.status]}: zamítnout lze jen návrh ke schválení.", field="status"
+        )
     cleaned = " ".join(comment.split())
     if not cleaned:
         raise InvalidInput("Napište autorovi, proč návrh zamítáte.", field="comment")
@@ -454,7 +474,7 @@ def reject_draft(store: CatalogueStore, settings: Settings, actor: Actor | None,
         draft,
         status="rejected",
         review_comment=cleaned,
-        reviewer_name=getattr(actor, "name", ""),
+        reviewer_name=actor.name,
         modified=datetime.now(UTC).replace(microsecond=0),
     )
     _write_draft(store, settings, rejected, actor)
@@ -471,11 +491,13 @@ def _delete_description_update(settings: Settings, resource: str, guard: str) ->
     node_test = f'(isBlank(?n) || STRSTARTS(STR(?n), "{resource}{NODE_MARK}"))'
     graph_test = data_graph_filter(settings)
     return (
-        f"DELETE {{ GRAPH ?g {{ ?m ?q ?v }} }} WHERE {{ {guard} GRAPH ?g {{ <{resource}> ?l ?n . ?n ?step ?m . ?m ?q ?v }} "
-        f"FILTER (isBlank(?n) && isBlank(?m)) {graph_test} }} ;\n"
-        f"DELETE {{ GRAPH ?g {{ ?n ?q ?v }} }} WHERE {{ {guard} GRAPH ?g {{ <{resource}> ?l ?n . ?n ?q ?v }} "
-        f"FILTER {node_test} {graph_test} }} ;\n"
-        f"DELETE {{ GRAPH ?g {{ <{resource}> ?p ?o }} }} WHERE {{ {guard} GRAPH ?g {{ <{resource}> ?p ?o }} {graph_test} }}"
+        f"DELETE {{ GRAPH ?g {{ ?m ?q ?v }} }} WHERE {{ {guard}\n"
+        f"  GRAPH ?g {{ <{resource}> ?l ?n . ?n ?step ?m . ?m ?q ?v }}\n"
+        f"  FILTER (isBlank(?n) && isBlank(?m)) {graph_test} }} ;\n"
+        f"DELETE {{ GRAPH ?g {{ ?n ?q ?v }} }} WHERE {{ {guard}\n"
+        f"  GRAPH ?g {{ <{resource}> ?l ?n . ?n ?q ?v }} FILTER {node_test} {graph_test} }} ;\n"
+        f"DELETE {{ GRAPH ?g {{ <{resource}> ?p ?o }} }} WHERE {{ {guard}\n"
+        f"  GRAPH ?g {{ <{resource}> ?p ?o }} {graph_test} }}"
     )
 
 
@@ -502,15 +524,26 @@ def _publish(
         current = read_description(store, settings, resource)
         if current.version != base.version:
             draft = on_conflict or Draft(
-                "", resource, description.kind, "draft", author[0], author[1], reason, source,
-                base.version or None, datetime.now(UTC), datetime.now(UTC), description, base,
+                "",
+                resource,
+                description.kind,
+                "draft",
+                author[0],
+                author[1],
+                reason,
+                source,
+                base.version or None,
+                datetime.now(UTC),
+                datetime.now(UTC),
+                description,
+                base,
             )
             conflict = _conflict(replace(draft, base=base, base_version=base.version or None), current)
             assert conflict is not None
             raise conflict
         derived = rules.rederive_resource(store, settings, resource, description.triples)
         identifier = uuid.uuid4().hex
-        moment = datetime.now(UTC).replace(microsecond=0)
+        moment = datetime.now(UTC)  # to the microsecond: revisions of one second keep their order
         guard = catalogue_version.guard(settings, expected)
         revision = history.revision_ntriples(
             settings,
@@ -559,7 +592,7 @@ def _account(store: CatalogueStore, settings: Settings, iri: str) -> accounts.Ac
 
 
 def _agent(actor: Actor) -> tuple[str, str]:
-    return getattr(actor, "agent"), getattr(actor, "name")
+    return actor.agent, actor.name
 
 
 def publish_draft(
@@ -572,7 +605,9 @@ def publish_draft(
     authorisation.authorise(actor, authorisation.PUBLISH, _subject(draft))
     assert actor is not None
     if draft.status != "submitted":
-        raise InvalidInput(f"Návrh je {STATUS_LABELS[draft.status]}: zveřejnit lze jen návrh ke schválení.", field="status")
+        raise InvalidInput(
+            f"Návrh je {STATUS_LABELS[draft.status]}: zveřejnit lze jen návrh ke schválení.", field="status"
+        )
     report = check(store, settings, draft.description)
     if report.violations:
         raise InvalidDraft(report.violations)
@@ -592,7 +627,9 @@ def publish_draft(
         then_author=author_account,
         on_conflict=draft,
     )
-    audit.record(store, settings, "published", actor=actor, subject=draft.resource, detail=f"{draft.id} → {published.version}")
+    audit.record(
+        store, settings, "published", actor=actor, subject=draft.resource, detail=f"{draft.id} → {published.version}"
+    )
     return published
 
 
@@ -604,7 +641,9 @@ def revert(
     revisions = history.history(store, settings, resource)
     if not current.exists and not revisions:
         raise NotFound(f"Záznam <{resource}> v katalogu není.")
-    authorisation.authorise(actor, authorisation.REVERT, Subject(current.kind if current.exists else revisions[0].snapshot.kind))
+    authorisation.authorise(
+        actor, authorisation.REVERT, Subject(current.kind if current.exists else revisions[0].snapshot.kind)
+    )
     assert actor is not None
     reason = _checked_reason(reason)
     target = history.snapshot_at(revisions, to_version)
@@ -648,7 +687,7 @@ def without_curated(triples: Iterable[ox.Triple], curated: set[str]) -> tuple[li
     kept_out: set[str] = set()
     owned: set[object] = set()
     for triple in triples:
-        if triple.subject.value in curated if isinstance(triple.subject, ox.NamedNode) else False:
+        if isinstance(triple.subject, ox.NamedNode) and triple.subject.value in curated:
             kept_out.add(triple.subject.value)
             if isinstance(triple.object, ox.BlankNode):
                 owned.add(triple.object)
@@ -662,6 +701,7 @@ def without_curated(triples: Iterable[ox.Triple], curated: set[str]) -> tuple[li
     remaining = [
         triple
         for triple in triples
-        if not (isinstance(triple.subject, ox.NamedNode) and triple.subject.value in kept_out) and triple.subject not in owned
+        if not (isinstance(triple.subject, ox.NamedNode) and triple.subject.value in kept_out)
+        and triple.subject not in owned
     ]
     return remaining, kept_out

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
-from catalogue.editing.descriptions import Description, parse_ntriples
+from catalogue.editing.descriptions import Description, parse_ntriples, term_value
 from catalogue.graphs import history_graph
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
@@ -45,7 +46,7 @@ class Statement:
 
     @classmethod
     def of(cls, triple: ox.Triple) -> Statement:
-        return cls(triple.subject.value, triple.predicate.value, str(triple.object))
+        return cls(term_value(triple.subject), triple.predicate.value, str(triple.object))
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ SELECT ?revision ?resource ?version ?base ?time ?authorName ?publisherName ?reas
 }} ORDER BY DESC(?time) DESC(?revision) LIMIT_CLAUSE"""
 
 _STATEMENTS = f"""SELECT ?revision ?relation ?subject ?predicate ?object WHERE {{
-  GRAPH ?history {{ ?revision ?relation ?statement . VALUES ?relation {{ <{KCS}addedStatement> <{KCS}removedStatement> }}
+  VALUES ?relation {{ <{KCS}addedStatement> <{KCS}removedStatement> }}
+  GRAPH ?history {{ ?revision ?relation ?statement .
     ?statement <{RDF}subject> ?subject ; <{RDF}predicate> ?predicate ; <{RDF}object> ?object }}
   VALUES_REVISIONS
 }}"""
@@ -154,14 +156,14 @@ _STATEMENTS = f"""SELECT ?revision ?relation ?subject ?predicate ?object WHERE {
 def _revisions(store: CatalogueStore, settings: Settings, resource: str | None, limit: int | None) -> list[Revision]:
     query = _REVISIONS.replace("FILTER_RESOURCE", "" if resource is None else f"FILTER (?resource = <{resource}>)")
     query = query.replace("LIMIT_CLAUSE", "" if limit is None else f"LIMIT {int(limit)}")
-    rows = store.values(query, {"history": ox.NamedNode(str(history_graph(settings)))})
+    rows = store.values(query, {"history": history_graph(settings)})
     if not rows:
         return []
     statements: dict[str, dict[str, list[Statement]]] = {}
     values = " ".join(f"<{row['revision']}>" for row in rows)
     solutions = store.query(
         _STATEMENTS.replace("VALUES_REVISIONS", f"VALUES ?revision {{ {values} }}"),
-        {"history": ox.NamedNode(str(history_graph(settings)))},
+        {"history": history_graph(settings)},
     )
     for solution in solutions:
         relation = "added" if solution["relation"].value.endswith("addedStatement") else "removed"
@@ -205,7 +207,7 @@ def latest_revision(store: CatalogueStore, settings: Settings, resource: str) ->
     rows = store.values(
         f"""SELECT ?revision WHERE {{ GRAPH ?history {{ ?revision <{PROV}specializationOf> ?resource ;
         <{PROV}generatedAtTime> ?time }} }} ORDER BY DESC(?time) DESC(?revision) LIMIT 1""",
-        {"history": ox.NamedNode(str(history_graph(settings))), "resource": ox.NamedNode(resource)},
+        {"history": history_graph(settings), "resource": URIRef(resource)},
     )
     return rows[0]["revision"] if rows else None
 

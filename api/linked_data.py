@@ -26,6 +26,15 @@ other forms (``rel="alternate"``) and to its IRI (``rel="canonical"``). Pages, t
 errors', are the site's (:mod:`web.resource_pages`, :mod:`web.errors`), with its security headers; an
 error in any other form is the API's one JSON error shape, with a code and a Czech message.
 
+Versions. A resource's answer carries ``ETag: "<version>"``, the version of its description
+(:func:`catalogue.editing.descriptions.read_description`, the same as GraphQL's ``version`` field and
+``saveDraft``'s ``baseVersion``), in every form, so a client that edits what it read can say which
+version it read. A request whose ``If-None-Match`` names that version is answered 304 with no body,
+before the document is built. A page (HTML) is answered 304 only to a request without cookies: a
+page also shows who is logged in and is in the language a cookie may choose, which the version does
+not cover. The version covers the resource's own description, not its neighbours' labels nor the links
+to it, which a document also shows: a client that must see those at once asks without the header.
+
 The resource's IRI answers 200 with the negotiated document and ``Content-Location`` naming that
 document's own URL, instead of a 303 to it: one request for clients, and the distinction between the
 thing and the document stays explicit in the headers (``rel="canonical"`` is the IRI).
@@ -49,9 +58,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from catalogue import graphs
+from catalogue.editing.descriptions import read_description
 from catalogue.errors import CatalogueError, InvalidInput, NotAcceptable, NotFound, StoreError
 from catalogue.queries import resources
-from catalogue.queries.common import InvalidIRI
+from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 from web import resource_pages
@@ -194,7 +204,33 @@ class _Site(IriLinks):
 
     def find(self, request: Request, subject: _Subject, form: Form | None) -> Response | None:
         """The answer for ``subject`` in ``form`` (None: no form the client accepts, a 406), or None
-        when the store knows nothing about it."""
+        when the store knows nothing about it; with the resource's version as its ETag."""
+        try:
+            tag = self.entity_tag(request, subject)
+        except InvalidIRI:
+            return self.bad_iri(request, subject, form)
+        except StoreError as error:
+            log.error("reading the version of %s failed: %s", subject.iri, error)
+            return _problem(request, error, N_("Chyba serveru"), form)
+        cacheable = form is not None and (form is not HTML or not request.cookies)
+        if tag is not None and form is not None and cacheable and _matches(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers={**VARY, "ETag": tag, **self.document_headers(subject, form)})
+        answer = self.build(request, subject, form)
+        if tag is not None and answer is not None and answer.status_code == 200:
+            answer.headers["ETag"] = tag
+        return answer
+
+    def entity_tag(self, request: Request, subject: _Subject) -> str | None:
+        """The resource's version as an HTTP entity tag (quoted); None for the ontology, and for an IRI
+        the catalogue does not describe."""
+        if subject.graph is not resources.describe:
+            return None
+        catalogue = site_catalogue(request)
+        checked_iri(subject.iri)
+        version = read_description(catalogue.store, catalogue.settings, subject.iri).version
+        return f'"{version}"' if version else None
+
+    def build(self, request: Request, subject: _Subject, form: Form | None) -> Response | None:
         store: CatalogueStore = site_catalogue(request).store
         try:
             if form is HTML:
@@ -252,6 +288,18 @@ class _Site(IriLinks):
             "které identifikátor (IRI) nepřipouští."
         )
         return _problem(request, refused, N_("Neplatná adresa"), form)
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``tag`` (by the weak comparison RFC 9110 prescribes for
+    it: ``W/"x"`` matches ``"x"``), or is ``*``."""
+    if not if_none_match:
+        return False
+    for item in if_none_match.split(","):
+        candidate = item.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == tag:
+            return True
+    return False
 
 
 def _problem(request: Request, error: CatalogueError, title: str, form: Form | None) -> Response:

@@ -28,8 +28,10 @@ class Context(BaseContext):
     """One GraphQL request: the app's state, the language of labels and the request's loaders, all at
     the catalogue version the request began with."""
 
-    def __init__(self, state: AppState, lang: str) -> None:
+    def __init__(self, state: AppState, lang: str, request: Request | None = None) -> None:
         super().__init__()
+        self.http = request
+        """The HTTP request (strawberry sets ``request`` too, typed as a request or a web socket)."""
         self.state = state
         self.store = state.store
         self.settings = state.settings
@@ -37,7 +39,15 @@ class Context(BaseContext):
         self.version = state.version
         self._search = state.search
         self.responses = state.graphql_responses
-        self.loaders = Loaders(state.store, self.version, lang, state.graphql_answers)
+        self.loaders = Loaders(state.store, self.version, lang, state.graphql_answers, state.settings)
+        self.keep = True
+        """Whether the operation's answer may be kept for anyone who sends it again (:mod:`responses`):
+        a resolver of private or per-account data (drafts, an account's own view, a mutation's outcome)
+        sets it False."""
+
+    def private(self) -> None:
+        """Mark the answer as one not to keep: it holds private data, or it is of a change."""
+        self.keep = False
 
     @property
     def production(self) -> bool:
@@ -53,4 +63,4 @@ class Context(BaseContext):
 
 async def get_context(request: Request) -> Context:
     """The context of one GraphQL request, from the app's state."""
-    return Context(app_state(request), label_language(request.headers.get("accept-language", "")))
+    return Context(app_state(request), label_language(request.headers.get("accept-language", "")), request)

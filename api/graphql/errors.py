@@ -35,20 +35,31 @@ class InputError(PublicError):
         self.field = field
 
 
+@strawberry.interface(
+    description="What every failure of a result union shares: a machine-readable `code` (UNAUTHENTICATED, "
+    "FORBIDDEN, CONFLICT, INVALID, NOT_FOUND, INVALID_INPUT …) and a `message` in Czech, for showing to a person."
+)
+class Error:
+    code: str
+    message: str
+
+
 @strawberry.type(description="An argument was not acceptable: the answer says which and why.")
-class InvalidInput:
+class InvalidInput(Error):
     message: str = strawberry.field(description="What is wrong and how to put it right (in Czech).")
     field: str = strawberry.field(description="The argument at fault, e.g. `after` or `filter.place`.")
+    code: str = strawberry.field(default=errors.InvalidInput.code, description="`INVALID_INPUT`, or `INVALID_IRI`.")
 
     @classmethod
     def of(cls, error: InputError) -> InvalidInput:
-        return cls(message=str(error), field=error.field)
+        return cls(message=str(error), field=error.field, code=error.code)
 
 
-@strawberry.type(description="The catalogue has no resource with this IRI.")
-class NotFound:
+@strawberry.type(description="The catalogue has no resource (or draft) with this IRI.")
+class NotFound(Error):
     iri: str
     message: str = strawberry.field(description="Said in Czech, for showing to a person.")
+    code: str = strawberry.field(default=errors.NotFound.code, description="`NOT_FOUND`.")
 
 
 def iri_argument(value: str, field: str) -> str:

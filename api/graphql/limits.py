@@ -15,11 +15,19 @@ whole operation as soon as either limit of the settings is passed (``KATALOG_GRA
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sized
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfo
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    OperationType,
+)
 from graphql.pyutils import AwaitableOrValue, Path
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -175,7 +183,10 @@ class LimitedExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         context: Context = self.context_value
-        self.budget = Budget(context.settings.graphql_max_nodes, context.settings.graphql_timeout)
+        # A mutation is not stopped by the clock: a publication cut off at its answer would have been
+        # written all the same, and its author told it was not. Its answer is small and its size bounded.
+        seconds = math.inf if self.operation.operation is OperationType.MUTATION else context.settings.graphql_timeout
+        self.budget = Budget(context.settings.graphql_max_nodes, seconds)
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         try:
@@ -185,6 +196,11 @@ class LimitedExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._in_time(result) if self.is_awaitable(result) else result
 
     async def _in_time(self, result: Awaitable[Any]) -> Any:
+        if not math.isfinite(self.budget.seconds):
+            try:
+                return await result
+            except OperationStopped as stopped:
+                return _refused(stopped)
         # An await (the store, the search index) cannot spend from the budget while it waits.
         limit = asyncio.timeout(self.budget.deadline - time.monotonic())
         try:

@@ -24,8 +24,10 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from api.kept import MISSING, SharedAnswers
+from catalogue.editing.descriptions import Description, read_description
 from catalogue.queries import browse, concept
 from catalogue.queries.concept import FundingLink, Indicator, Resource
+from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 
 T = TypeVar("T")
@@ -40,8 +42,11 @@ class Loaders:
     """One request's loaders over ``store`` at the catalogue ``version``, labels in ``lang``, answers
     shared through ``shared``."""
 
-    def __init__(self, store: CatalogueStore, version: str, lang: str, shared: SharedAnswers) -> None:
+    def __init__(
+        self, store: CatalogueStore, version: str, lang: str, shared: SharedAnswers, settings: Settings
+    ) -> None:
         self._store = store
+        self._settings = settings
         self._version = version
         self._lang = lang
         self._shared = shared
@@ -142,6 +147,12 @@ class Loaders:
     def synergies(self) -> DataLoader[str, list[tuple[Resource, int]]]:
         return self._loader("synergies", partial(concept.measures_combined_with, lang=self._lang), list)
 
+    @property
+    def description(self) -> DataLoader[str, Description]:
+        """Each resource's own description (:func:`read_description`): what its version is the digest of
+        (as ``GET /id/…`` sends it in its ETag) and what a draft of it replaces."""
+        return self._loader("description", partial(_descriptions, settings=self._settings), _no_description)
+
     def realisations(self, per_measure: int) -> DataLoader[str, list[Resource]]:
         """Solutions and realisations of measures, up to ``per_measure`` each."""
         batch = partial(concept.realisations_of_measures, per_measure=per_measure, lang=self._lang)
@@ -153,9 +164,24 @@ class Loaders:
         return self._loader(("incoming", prop, limit), partial(browse.linked_from, prop=prop, limit=limit), list)
 
 
+def _descriptions(store: CatalogueStore, iris: Sequence[str], *, settings: Settings) -> dict[str, Description]:
+    # One query per resource: the editing layer reads descriptions one at a time, and the version is a
+    # digest of the whole description (its nodes too), which only that reading gives.
+    return {iri: read_description(store, settings, iri) for iri in iris}
+
+
+def _no_description() -> Description:
+    return Description("", ())
+
+
 def _none() -> None:
     return None
 
 
-_EMPTY: dict[str, Callable[[], Any]] = {"resource": _none, "descriptor": _none, "facts": browse.Facts}
+_EMPTY: dict[str, Callable[[], Any]] = {
+    "resource": _none,
+    "descriptor": _none,
+    "facts": browse.Facts,
+    "description": _no_description,
+}
 """What each loader answers for a key its batch function found nothing for (the others: an empty list)."""

@@ -1,9 +1,14 @@
 """Whole GraphQL answers kept per catalogue version, so that the queries every visitor sends (the
 pillar tree, the first page of realisations, a common problem) are answered without running again.
 
-An answer depends only on the query, its variables, the language of labels and the loaded data, and
-the API only reads; so an answer is kept under those and the catalogue version, and everything
-kept is forgotten as soon as the version changes (:class:`~api.kept.SharedAnswers`). Only answers
+A query's answer about the public catalogue depends only on the query, its variables, the language of
+labels and the loaded data; so such an answer is kept under those and the catalogue version, and
+everything kept is forgotten as soon as the version changes (:class:`~api.kept.SharedAnswers`). Nothing
+else is ever kept: not a mutation (its answer is of one change, and sending it again must change the
+catalogue again, or report why not), and not an answer any resolver marked private
+(:meth:`Context.private`: drafts, which only their author and reviewers may read, and the editing
+history, which follows the account's own work). Since only such public answers are kept, a request's
+credentials never decide what it is answered from the kept ones. Only answers
 without errors are kept, each counted at the length of its JSON against ``KATALOG_GRAPHQL_CACHE_BYTES``
 (an answer over a thirty-second of it is not kept at all). ``KATALOG_GRAPHQL_CACHE_SIZE=0`` turns this off.
 
@@ -22,6 +27,7 @@ from typing import Any
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from api.graphql.context import Context
 from api.kept import MISSING
@@ -53,14 +59,29 @@ def kept_answer(
     return None if found is MISSING else ExecutionResult(data=found.data, errors=None)
 
 
+def keepable(context: Context, operation: OperationType, result: object) -> bool:
+    """Whether an operation's answer may be kept for everyone: a query of public data only (no resolver
+    marked it private), answered without errors."""
+    return (
+        operation is OperationType.QUERY
+        and context.keep
+        and isinstance(result, GraphQLExecutionResult)
+        and not result.errors
+    )
+
+
 class KeepResponses(SchemaExtension):
-    """Keep the answer of every operation that ran without errors."""
+    """Keep the answer of every query of public data that ran without errors."""
 
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         yield
         execution = self.execution_context
         context: Context = execution.context
         result = execution.result
-        if context.responses is not None and isinstance(result, GraphQLExecutionResult) and not result.errors:
+        if (
+            context.responses is not None
+            and isinstance(result, GraphQLExecutionResult)
+            and keepable(context, execution.operation_type, result)
+        ):
             key = answer_key(context, execution.query, execution.variables, execution.operation_name)
             context.responses.put(key, result, version=context.version, nbytes=answer_size(result))

@@ -1,5 +1,6 @@
-"""The GraphQL schema: the per-domain query types merged into one, with the limits of :mod:`limits` (its
-extensions, and its executor, which bounds an answer's size and an operation's time)."""
+"""The GraphQL schema: the per-domain query types merged into one, and the editing mutations, with the
+limits of :mod:`limits` (its extensions, and its executor, which bounds an answer's size and an
+operation's time)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from strawberry.types import ExecutionContext
 from api.graphql.limits import LimitedExecutor, extensions, is_internal
 from api.graphql.types.answer import AnswerQuery
 from api.graphql.types.concept import ConceptQuery
+from api.graphql.types.editing import EditingMutation, EditingQuery
 from api.graphql.types.funding import FundingQuery
 from api.graphql.types.projects import ProjectsQuery
 from api.graphql.types.search import SearchQuery
 
-Query = merge_types("Query", (AnswerQuery, ConceptQuery, FundingQuery, ProjectsQuery, SearchQuery))
+Query = merge_types("Query", (AnswerQuery, ConceptQuery, EditingQuery, FundingQuery, ProjectsQuery, SearchQuery))
+Mutation = merge_types("Mutation", (EditingMutation,))
 
 
 class CatalogueSchema(strawberry.Schema):
@@ -26,7 +29,9 @@ class CatalogueSchema(strawberry.Schema):
         super().process_errors([error for error in errors if is_internal(error)], execution_context)
 
 
-schema = CatalogueSchema(query=Query, extensions=extensions(), execution_context_class=LimitedExecutor)
+schema = CatalogueSchema(
+    query=Query, mutation=Mutation, extensions=extensions(), execution_context_class=LimitedExecutor
+)
 
 
 def schema_text() -> str:

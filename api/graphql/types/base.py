@@ -15,10 +15,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache, partial
 from typing import Any, TypeVar
 
+import pyoxigraph as ox
 import strawberry
 
 from api.graphql.context import Context
 from api.kept import MISSING
+from catalogue.editing.descriptions import TURTLE_PREFIXES, Description
 from catalogue.queries.browse import Facts
 from catalogue.queries.concept import Resource as ResourceRow
 from catalogue.queries.resources import czech_sort_key
@@ -39,6 +41,20 @@ class Node:
     label: str
     kind: str = strawberry.field(description="The ontology class, e.g. `TypeMeasure` or `Realisation`.")
     code: str | None = strawberry.field(description="The code (skos:notation), e.g. `A4.1`.")
+
+    @strawberry.field(
+        description="The version of the resource's description: it changes exactly when the description does, "
+        "and is what `GET` of the IRI sends as its `ETag` and what `saveDraft` takes as `baseVersion`."
+    )
+    def version(self, info: Info) -> str:
+        return with_loaded(info, "description", self.iri, _version)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="The resource's own description in Turtle (its statements and its source references): what "
+        "`saveDraft` takes, changed, with this `version` as its `baseVersion`."
+    )
+    def turtle(self, info: Info) -> str:
+        return with_loaded(info, "description", self.iri, turtle_of)  # type: ignore[no-any-return]
 
 
 N = TypeVar("N", bound=Node)
@@ -104,6 +120,16 @@ def many_loaded(info: Info, name: str, keys: list[str], then: Callable[[list[Any
         lambda: getattr(loaders, name).load_many(keys),
         then,
     )
+
+
+def _version(description: Description) -> str:
+    return description.version
+
+
+def turtle_of(description: Description) -> str:
+    """The description as Turtle, with the prefixes a draft may use (so it can be sent back as it is)."""
+    text = ox.serialize(description.triples, format=ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+    return text.decode("utf-8") if text is not None else ""
 
 
 def with_facts(info: Info, iri: str, then: Callable[[Facts], Any]) -> Any:

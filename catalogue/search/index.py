@@ -8,9 +8,11 @@ the version change) bring it to the store's version:
 
 - an index already at that version (another process brought it there) is only opened, or reopened:
   nothing is read from the store, nothing written;
-- an index at another version, of the same engine and analysis and with its digests, is *updated*: the
-  store's documents are read and compared by digest, and only the new, changed and gone ones are
-  written, in one commit;
+- an index at another version, of the same engine and analysis and with its digests, is *updated*: when
+  the change log (:func:`~catalogue.queries.version.changes_since`) names the resources that changed
+  since the index's version (published edits), only their documents are read; otherwise (a load, a
+  re-derivation) every document of the store is. They are compared by digest, and only the new,
+  changed and gone ones are written, in one commit;
 - anything else is *rebuilt*: no index, no digests, another engine or analysis, or an index that cannot
   be opened or written (the update's error is logged).
 
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalogue.queries import version as catalogue_version
-from catalogue.queries.documents import SearchDocument, search_documents
+from catalogue.queries.documents import SearchDocument, search_documents, search_documents_for
 from catalogue.search.analysis import Analyzer
 from catalogue.search.engine import DATA_FOLDER, META_FILE, IndexMeta, SearchEngine, SearchError, engine_class
 from catalogue.settings import Settings
@@ -96,10 +98,14 @@ def _holds(meta: IndexMeta | None, engine: SearchEngine, version: str) -> bool:
 def _bring_to(
     engine: SearchEngine, meta: IndexMeta | None, settings: Settings, store: CatalogueStore, version: str
 ) -> None:
-    """Under the rebuild lock: update the index to ``version``, or rebuild it where that cannot be done."""
+    """Under the rebuild lock: update the index to ``version``, by the resources the change log names
+    where it can, else by every document; or rebuild it where that cannot be done."""
     started = time.perf_counter()
+    updatable = meta is not None and (meta.engine, meta.analysis) == (engine.name, engine.identity)
+    if meta is not None and updatable and _update_changed(engine, meta.version, settings, store, version):
+        return
     documents = list(search_documents(store))  # a store that fails here fails the caller, who tries again
-    if meta is not None and (meta.engine, meta.analysis) == (engine.name, engine.identity):
+    if updatable:
         try:
             engine.reopen()  # the index may be another build than the one this engine opened
             change = engine.update(documents, version)
@@ -107,15 +113,52 @@ def _bring_to(
             log.warning("the search index at %s cannot be updated, so it is rebuilt: %s", settings.index_path, error)
         else:
             log.info(
-                "search index updated to version %s in %.2f s: %d documents written, %d deleted",
+                "search index updated to version %s in %.2f s: %d documents read, %d written, %d deleted",
                 version,
                 time.perf_counter() - started,
+                len(documents),
                 len(change.written),
                 len(change.deleted),
             )
             return
     _rebuild(type(engine), settings, engine.analyzer, documents, version)
     log.info("search index rebuilt for version %s in %.2f s", version, time.perf_counter() - started)
+
+
+def _update_changed(engine: SearchEngine, since: str, settings: Settings, store: CatalogueStore, version: str) -> bool:
+    """Under the rebuild lock: update the index from the catalogue version ``since`` to ``version`` by the
+    documents of the resources the change log names alone (at 50,000 realisations, milliseconds where
+    reading every document takes seconds). False when the log does not name them (a load, a
+    re-derivation, a log that does not reach back) or the index cannot be updated so (what an update cut
+    short wrote is noted pending, and the full update writes it again)."""
+    started = time.perf_counter()
+    changed = catalogue_version.changes_since(store, settings, since)  # a store that fails fails the caller
+    if changed is None:
+        log.info("the change log does not say what changed since version %s: every document is read", since)
+        return False
+    try:
+        engine.reopen()  # the index may be another build than the one this engine opened
+        wanted = changed | engine.unsettled()  # and what a writer that died may have left half-written
+    except Exception as error:
+        log.warning("the search index at %s cannot be updated by resource: %s", settings.index_path, error)
+        return False
+    documents = search_documents_for(store, wanted)  # a store that fails here fails the caller too
+    try:
+        change = engine.update_some(documents, sorted(wanted - {document.iri for document in documents}), version)
+    except Exception as error:  # no digests, a broken index: the full update repairs it, or a rebuild
+        log.warning("the search index at %s cannot be updated by resource: %s", settings.index_path, error)
+        return False
+    log.info(
+        "search index updated from version %s to %s in %.3f s by the change log: %d resources read, "
+        "%d documents written, %d deleted",
+        since,
+        version,
+        time.perf_counter() - started,
+        len(wanted),
+        len(change.written),
+        len(change.deleted),
+    )
+    return True
 
 
 @contextmanager

@@ -91,33 +91,37 @@ def normalised_email(email: str) -> str:
     """``email`` as accounts keep it (trimmed, lower case), or :class:`InvalidInput` on field "email"."""
     value = email.strip().lower()
     if not value:
-        raise InvalidInput("Vyplňte e-mail.", field="email")
+        raise InvalidInput("Vyplňte e-mail.", field="email", code="INVALID_EMAIL")
     if len(value) > MAX_EMAIL_LENGTH or not _EMAIL.match(value):
-        raise InvalidInput(f"„{email.strip()}“ není platná e-mailová adresa (např. jmeno@obec.cz).", field="email")
+        raise InvalidInput(f"„{email.strip()}“ není platná e-mailová adresa (např. jmeno@obec.cz).", field="email",
+                           code="INVALID_EMAIL")
     return value
 
 
 def checked_password(password: str, field: str = "password") -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"Heslo musí mít alespoň {MIN_PASSWORD_LENGTH} znaků (zadané má {len(password)}).", field=field
+            f"Heslo musí mít alespoň {MIN_PASSWORD_LENGTH} znaků (zadané má {len(password)}).", field=field,
+            code="PASSWORD_TOO_SHORT",
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"Heslo může mít nejvýše {MAX_PASSWORD_LENGTH} znaků.", field=field)
+        raise InvalidInput(
+            f"Heslo může mít nejvýše {MAX_PASSWORD_LENGTH} znaků.", field=field, code="PASSWORD_TOO_LONG"
+        )
     return password
 
 
 def checked_role(role: str) -> str:
     if role not in ROLES:
         known = ", ".join(f"{name} ({ROLE_LABELS[name]})" for name in ROLES)
-        raise InvalidInput(f"Neznámá role „{role}“: zvolte jednu z rolí {known}.", field="role")
+        raise InvalidInput(f"Neznámá role „{role}“: zvolte jednu z rolí {known}.", field="role", code="UNKNOWN_ROLE")
     return role
 
 
 def _checked_name(name: str | None, email: str) -> str:
     cleaned = " ".join((name or "").split())
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"Jméno může mít nejvýše {MAX_NAME_LENGTH} znaků.", field="name")
+        raise InvalidInput(f"Jméno může mít nejvýše {MAX_NAME_LENGTH} znaků.", field="name", code="NAME_TOO_LONG")
     return cleaned or email.split("@", 1)[0]
 
 
@@ -136,16 +140,17 @@ def _checked_organisation(store: CatalogueStore, role: str, organisation: str | 
             raise InvalidInput(
                 "Účet s rolí ministerstvo potřebuje organizaci: uveďte IRI ministerstva z katalogu.",
                 field="organisation",
+                code="ORGANISATION_NEEDED",
             )
         return None
     try:
         iri = checked_iri(value)
     except InvalidIRI as error:
         raise InvalidInput(f"„{value}“ není IRI organizace (např. https://w3id.org/kcs/id/organisation/mmr).",
-                           field="organisation") from error
+                           field="organisation", code="UNKNOWN_ORGANISATION") from error
     if not store.ask(_IS_ORGANISATION, {"organisation": iri}):
         raise InvalidInput(f"Organizaci {value} katalog nezná: uveďte IRI organizace z katalogu.",
-                           field="organisation")
+                           field="organisation", code="UNKNOWN_ORGANISATION")
     return str(iri)
 
 
@@ -326,7 +331,7 @@ def add_account(
     member_of = _checked_organisation(store, role, organisation)
     display = _checked_name(name, address)
     if account_by_email(store, settings, address) is not None:
-        raise InvalidInput(f"Účet s e-mailem {address} už existuje.", field="email")
+        raise InvalidInput(f"Účet s e-mailem {address} už existuje.", field="email", code="EMAIL_TAKEN")
     iri = f"{private_base(settings, ACCOUNTS)}{uuid.uuid4()}"
     bindings: dict[str, URIRef | Literal] = {
         "accounts": _graph(settings, ACCOUNTS),
@@ -344,7 +349,7 @@ def add_account(
     _update(store, _bind(_with_organisation(_ADD_ACCOUNT, member_of), bindings))
     made = account_by_iri(store, settings, iri)
     if made is None:
-        raise InvalidInput(f"Účet s e-mailem {address} už existuje.", field="email")
+        raise InvalidInput(f"Účet s e-mailem {address} už existuje.", field="email", code="EMAIL_TAKEN")
     audit.record(store, settings, audit.ACCOUNT_ADDED, actor=actor, subject=made.iri,
                  detail=f"{made.email}, role {role}" + (f", organizace {member_of}" if member_of else ""))
     return made
@@ -360,6 +365,7 @@ def _refuse_losing_the_last_admin(store: CatalogueStore, settings: Settings, acc
             "Toto je jediný aktivní účet správce: nejprve dejte roli správce jinému účtu, jinak by účty "
             "nemohl nikdo spravovat.",
             field=field,
+            code="LAST_ADMIN",
         )
 
 
@@ -424,11 +430,11 @@ def change_own_password(
     every session ends (the caller gives the person a new one)."""
     row = _row_by_email(store, settings, account.email)
     if row is None or row.account.disabled or not _verifies(row.password_hash, old):
-        raise InvalidInput("Současné heslo není správné.", field="old_password")
+        raise InvalidInput("Současné heslo není správné.", field="old_password", code="WRONG_PASSWORD")
     checked_password(new, "new_password")
     if new != repeated:
         raise InvalidInput("Nové heslo a jeho zopakování se liší: napište ho prosím dvakrát stejně.",
-                           field="repeated_password")
+                           field="repeated_password", code="PASSWORDS_DIFFER")
     return set_password(store, settings, account.email, new, actor=account)
 
 
@@ -653,9 +659,10 @@ def create_token(
     is kept. It lasts ``expires_days`` (None: until the account is disabled)."""
     account = _existing(store, settings, email)
     if account.disabled:
-        raise InvalidInput(f"Účet {account.email} je zablokovaný: token mu nelze vytvořit.", field="email")
+        raise InvalidInput(f"Účet {account.email} je zablokovaný: token mu nelze vytvořit.", field="email",
+                           code="ACCOUNT_DISABLED")
     if expires_days is not None and not expires_days > 0:
-        raise InvalidInput("Platnost tokenu musí být kladný počet dní.", field="expires")
+        raise InvalidInput("Platnost tokenu musí být kladný počet dní.", field="expires", code="INVALID_EXPIRY")
     moment = _now(now)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     iri = f"{private_base(settings, TOKENS)}{uuid.uuid4()}"

@@ -52,24 +52,6 @@ PUBLISHED = "published"
 REJECTED = "rejected"
 REVERTED = "reverted"
 
-ACTION_LABELS = {
-    LOGIN: "přihlášení",
-    LOGIN_FAILED: "neúspěšné přihlášení",
-    LOGIN_THROTTLED: "přihlášení odmítnuto (příliš mnoho pokusů)",
-    LOGOUT: "odhlášení",
-    ACCOUNT_ADDED: "účet založen",
-    ROLE_CHANGED: "role změněna",
-    ACCOUNT_DISABLED: "účet zablokován",
-    PASSWORD_CHANGED: "heslo změněno",
-    TOKEN_CREATED: "API token vytvořen",
-    ACCOUNTS_LISTED: "seznam účtů vypsán",
-    DRAFT_SAVED: "koncept uložen",
-    DRAFT_SUBMITTED: "koncept odeslán ke schválení",
-    PUBLISHED: "zveřejněno",
-    REJECTED: "zamítnuto",
-    REVERTED: "vráceno k dřívější verzi",
-}
-"""The actions known so far, in Czech words for the audit page; an action not listed is shown by its name."""
 
 MAX_DETAIL_LENGTH = 2000
 _ACTION = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
@@ -96,10 +78,6 @@ class AuditEntry:
     actor_email: str | None
     subject: str | None
     detail: str
-
-    @property
-    def action_label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
 
 
 def audit_graph(settings: Settings) -> URIRef:

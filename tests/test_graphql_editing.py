@@ -58,8 +58,10 @@ PUBLISH = f"mutation ($id: ID!) {{ publishDraft(id: $id, comment: \"v pořádku\
 REVERT = f"""mutation ($iri: String!, $to: String!, $reason: String!) {{
   revert(iri: $iri, toVersion: $to, reason: $reason) {{ {PUBLICATION_FIELDS} }} }}"""
 DRAFTS = """query ($status: String) { drafts(status: $status) { __typename ... on Error { code message }
+  ... on Invalid { problems { path message } }
   ... on DraftList { items { id status author iri } } } }"""
 HISTORY = """query ($iri: String!) { history(iri: $iri) { __typename ... on Error { code message }
+  ... on Invalid { problems { path message } }
   ... on History { iri version versions { iri version baseVersion authorName publisherName time reason revertOf
     added { subject predicate object } removed { subject predicate object } } } } }"""
 RESOURCE = """query ($iri: String!) { resource(iri: $iri) { __typename ... on Error { code message }

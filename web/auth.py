@@ -124,9 +124,11 @@ def clear_session_cookie(request: Request, response: Response) -> None:
     )
 
 
-def _header_account(request: Request) -> Account | None:
+def _header_account(request: Request | None) -> Account | None:
     """The account the header names; nobody where the store cannot answer (the error page that says so
-    must still be shown)."""
+    must still be shown) or where a template is rendered outside a request (linked data's own pages)."""
+    if not isinstance(request, Request):
+        return None
     try:
         return current_account(request)
     except (LookupError, CatalogueError):

@@ -15,7 +15,7 @@ LAYERS = (
     ("catalogue.settings", "catalogue.errors", "catalogue.vocabulary"),
     ("catalogue.graphs", "catalogue.store"),
     ("catalogue.queries",),
-    ("catalogue.rules", "catalogue.loader", "catalogue.validation"),
+    ("catalogue.rules", "catalogue.loader", "catalogue.validation", "catalogue.editing"),
     ("catalogue.search",),
     ("catalogue.answer",),
     ("catalogue.runtime",),

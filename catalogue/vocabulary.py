@@ -43,6 +43,25 @@ class KCS(DefinedNamespace):
     Event: URIRef
     Descriptor: URIRef
     SourceReference: URIRef
+    # curation: revisions, drafts and the catalogue's change log
+    CatalogueChange: URIRef
+    Draft: URIRef
+    Revision: URIRef
+    addedStatement: URIRef
+    baseSnapshot: URIRef
+    baseVersion: URIRef
+    changeFrom: URIRef
+    changeNumber: URIRef
+    changeSource: URIRef
+    changeTo: URIRef
+    changedEverything: URIRef
+    changedResource: URIRef
+    publishedBy: URIRef
+    reason: URIRef
+    removedStatement: URIRef
+    resourceVersion: URIRef
+    revertOf: URIRef
+    snapshot: URIRef
     # properties
     activityOf: URIRef
     addressedBy: URIRef

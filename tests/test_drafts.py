@@ -314,3 +314,23 @@ def test_a_guarded_write_does_nothing_once_the_version_moved(store, settings) ->
         f"INSERT {{ GRAPH <urn:x:g> {{ {marker} {marker} {marker} }} }} WHERE {{ {version.guard(settings, stale)} }}"
     )
     assert not store.ask("ASK { GRAPH <urn:x:g> { ?s ?p ?o } }")
+
+
+def test_moving_a_measure_names_the_goals_whose_search_documents_change(store, settings, people) -> None:
+    admin = accounts.add_account(store, settings, "spravce@example.cz", PASSWORD, "admin", name="Správce")
+    row = store.values(
+        "SELECT ?m ?old ?new WHERE { ?m a <https://w3id.org/kcs/ontology#TypeMeasure> ;"
+        " <http://www.w3.org/2004/02/skos/core#broader> ?old . ?new a <https://w3id.org/kcs/ontology#Goal> ;"
+        " <http://www.w3.org/2004/02/skos/core#broader>+ ?pillar . ?pillar a <https://w3id.org/kcs/ontology#Pillar>"
+        " FILTER (?new != ?old) } LIMIT 1"
+    )[0]
+    current = read_description(store, settings, row["m"])
+    broader = "http://www.w3.org/2004/02/skos/core#broader"
+    lines = [f"{t} ." for t in current.triples if t.predicate.value != broader]
+    lines.append(f"<{row['m']}> <{broader}> <{row['new']}> .")
+    saved = drafts.save_draft(store, settings, admin, row["m"], "\n".join(lines), "Přesun", current.version)
+    drafts.submit_draft(store, settings, admin, saved.draft.id)
+    before = version.read(store, settings)
+    drafts.publish_draft(store, settings, people["reviewer"], saved.draft.id)
+    changed = version.changes_since(store, settings, before)
+    assert changed is not None and {row["m"], row["new"]} <= changed

@@ -24,7 +24,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
-from catalogue.editing.descriptions import Description, types_of
+from catalogue.editing.descriptions import Description, neighbourhood
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore, from_ox
 
@@ -163,11 +163,18 @@ def _lexical_problems(description: Description, names: FieldNames) -> list[Probl
 def _message(report: Graph, result: BNode | URIRef, names: FieldNames, shapes: Graph) -> tuple[str, str]:
     path = report.value(result, SH.resultPath)
     field = str(path) if isinstance(path, URIRef) else ""
-    shape = report.value(result, SH.sourceShape)
-    own = shapes.value(shape, SH.message) if shape is not None else None
+    # The message is the constraint's own (a SPARQL constraint) or its property shape's.
+    own = next(
+        (
+            shapes.value(node, SH.message)
+            for node in (report.value(result, SH.sourceConstraint), report.value(result, SH.sourceShape))
+            if node is not None and shapes.value(node, SH.message) is not None
+        ),
+        None,
+    )
     if own is not None:
         return field, str(own)
-    name = names.of(field) if field else "záznam"
+    name = f"„{names.of(field)}“" if field else "celého záznamu"
     component = str(report.value(result, SH.sourceConstraintComponent) or "").rsplit("#", 1)[-1]
     value = report.value(result, SH.value)
     shown = f"„{value}“" if value is not None else "hodnota"
@@ -191,7 +198,7 @@ def shape_problems(store: CatalogueStore, settings: Settings, description: Descr
     names = field_names(settings.shapes_file, settings.ontology_file)
     problems = _lexical_problems(description, names)
     linked = {t.object.value for t in description.triples if isinstance(t.object, ox.NamedNode)}
-    data = _to_rdflib([*description.triples, *types_of(store, linked)])
+    data = _to_rdflib([*description.triples, *neighbourhood(store, linked)])
     data += _class_hierarchy(settings.ontology_file)
     root = ox.NamedNode(description.resource)
     classes = frozenset(

@@ -300,11 +300,19 @@ def parse_ntriples(resource: str, text: str) -> Description:
     return Description(resource, tuple(triples))
 
 
-def types_of(store: CatalogueStore, iris: Iterable[str]) -> list[ox.Triple]:
-    """The classes of the resources a description links to, which its shape checks (``sh:class``)."""
-    listed = sorted({iri for iri in iris})
+def neighbourhood(store: CatalogueStore, iris: Iterable[str]) -> list[ox.Triple]:
+    """What the shapes read of the resources a description links to: their classes (``sh:class``) and
+    the concept hierarchy above them with its classes (a measure must reach a pillar through
+    ``skos:broader``)."""
+    listed = sorted(set(iris))
     if not listed:
         return []
     values = " ".join(f"<{iri}>" for iri in listed)
-    solutions = store.query(f"SELECT ?s ?o WHERE {{ VALUES ?s {{ {values} }} ?s a ?o }}")
-    return [ox.Triple(row["s"], ox.NamedNode(RDF_TYPE), row["o"]) for row in solutions]
+    broader = "http://www.w3.org/2004/02/skos/core#broader"
+    solutions = store.query(
+        f"""SELECT ?s ?p ?o WHERE {{ VALUES ?linked {{ {values} }}
+  {{ BIND (?linked AS ?s) BIND (<{RDF_TYPE}> AS ?p) ?s a ?o }}
+  UNION {{ ?linked <{broader}>+ ?s BIND (<{RDF_TYPE}> AS ?p) ?s a ?o }}
+  UNION {{ ?linked <{broader}>* ?s BIND (<{broader}> AS ?p) ?s <{broader}> ?o }} }}"""
+    )
+    return [ox.Triple(row["s"], row["p"], row["o"]) for row in solutions]

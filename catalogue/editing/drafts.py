@@ -251,7 +251,7 @@ def get_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, id
         raise NotFound("Takový návrh v katalogu není.")
     draft = found[0]
     if actor is None or actor.disabled:
-        authorisation.authorise(actor, authorisation.EDIT, _subject(draft))
+        raise Unauthenticated("Pro tuto činnost se přihlaste.")
     if not authorisation.may_read_draft(actor, draft.author, draft.status):
         raise Forbidden("Tento návrh patří jinému účtu a zatím nebyl odeslán ke schválení.")
     return draft
@@ -288,7 +288,7 @@ def _own_open_draft(store: CatalogueStore, settings: Settings, actor: Actor, res
     return next((draft for draft in found if draft.status in OPEN_STATUSES), None)
 
 
-def _draft_ntriples(settings: Settings, draft: Draft, author: Actor) -> str:
+def _draft_ntriples(settings: Settings, draft: Draft) -> str:
     iri = f"<{_draft_iri(settings, draft.id)}>"
     values: dict[str, str | None] = {
         "resource": f"<{draft.resource}>",
@@ -312,17 +312,17 @@ def _draft_ntriples(settings: Settings, draft: Draft, author: Actor) -> str:
     return "\n".join(lines)
 
 
-def _replace_draft_update(settings: Settings, draft: Draft, author: Actor, guard: str = "") -> str:
+def _replace_draft_update(settings: Settings, draft: Draft, guard: str = "") -> str:
     graph = graphs.private_graph(settings, graphs.DRAFTS)
     iri = _draft_iri(settings, draft.id)
     return (
         f"DELETE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }} WHERE {{ {guard} GRAPH <{graph}> {{ <{iri}> ?p ?o }} }} ;\n"
-        f"INSERT {{ GRAPH <{graph}> {{\n{_draft_ntriples(settings, draft, author)}\n}} }} WHERE {{ {guard} }}"
+        f"INSERT {{ GRAPH <{graph}> {{\n{_draft_ntriples(settings, draft)}\n}} }} WHERE {{ {guard} }}"
     )
 
 
-def _write_draft(store: CatalogueStore, settings: Settings, draft: Draft, author: Actor) -> None:
-    store.update(_replace_draft_update(settings, draft, author))
+def _write_draft(store: CatalogueStore, settings: Settings, draft: Draft) -> None:
+    store.update(_replace_draft_update(settings, draft))
 
 
 # -- saving ------------------------------------------------------------------------------------
@@ -417,7 +417,7 @@ def save_draft(
         description=description,
         base=base,
     )
-    _write_draft(store, settings, draft, actor)
+    _write_draft(store, settings, draft)
     audit.record(store, settings, "draft-saved", actor=actor, subject=resource, detail=draft.id)
     conflict = _conflict(draft, current)
     return Saved(draft, report, conflict)
@@ -452,7 +452,7 @@ def submit_draft(store: CatalogueStore, settings: Settings, actor: Actor | None,
         )
     assert actor is not None
     submitted = replace(draft, status="submitted", modified=datetime.now(UTC).replace(microsecond=0))
-    _write_draft(store, settings, submitted, actor)
+    _write_draft(store, settings, submitted)
     audit.record(store, settings, "draft-submitted", actor=actor, subject=draft.resource, detail=draft.id)
     return submitted
 
@@ -477,7 +477,7 @@ def reject_draft(
         reviewer_name=actor.name,
         modified=datetime.now(UTC).replace(microsecond=0),
     )
-    _write_draft(store, settings, rejected, actor)
+    _write_draft(store, settings, rejected)
     audit.record(store, settings, "rejected", actor=actor, subject=draft.resource, detail=f"{draft.id}: {cleaned}")
     return rejected
 
@@ -514,7 +514,6 @@ def _publish(
     source: str,
     revert_of: str | None = None,
     then: Draft | None = None,
-    then_author: Actor | None = None,
     on_conflict: Draft | None = None,
 ) -> Published:
     """Write ``description`` as the resource's published one, guarded as the module says; EditConflict
@@ -571,17 +570,30 @@ def _publish(
         derived_update = derived.update(settings, guard=guard)
         if derived_update:
             operations.append(derived_update)
-        if then is not None and then_author is not None:
+        if then is not None:
             published = replace(then, status="published", published_version=description.version, modified=moment)
-            operations.append(_replace_draft_update(settings, published, then_author, guard))
-        changed = sorted({resource, *derived.subjects})
+            operations.append(_replace_draft_update(settings, published, guard))
+        changed = sorted({resource, *derived.subjects, *_concepts_above(derived)})
         operations.append(catalogue_version.bump(settings, expected=expected, changed=changed))
         store.update(" ;\n".join(operations))
         iri = history.revision_iri(settings, identifier)
         if store.ask(f"ASK {{ GRAPH <{history_graph}> {{ <{iri}> a <{KCS}Revision> }} }}"):
-            store.flush()
             return Published(iri, description.version, derived)
     raise Unavailable("Katalog se právě mění v mnoha krocích najednou; zkuste zveřejnění za chvíli znovu.")
+
+
+_BROADER_TRANSITIVE = b"<http://www.w3.org/2004/02/skos/core#broaderTransitive>"
+
+
+def _concepts_above(derived: rules.DerivedChange) -> set[str]:
+    """The concepts a changed hierarchy step leads to: a concept's search document lists the measures
+    under it (catalogue.queries.documents), so it changes with their broaderTransitive, not with its own."""
+    above = set()
+    for line in derived.added | derived.removed:
+        _, predicate, rest = line.split(b" ", 2)
+        if predicate == _BROADER_TRANSITIVE and rest.startswith(b"<"):
+            above.add(rest[1 : rest.index(b">")].decode())
+    return above
 
 
 def _account(store: CatalogueStore, settings: Settings, iri: str) -> accounts.Account:
@@ -624,7 +636,6 @@ def publish_draft(
         reason=draft.reason,
         source=draft.source,
         then=reviewed,
-        then_author=author_account,
         on_conflict=draft,
     )
     audit.record(

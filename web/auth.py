@@ -18,15 +18,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 from typing import cast
+from urllib.parse import urlencode
 from weakref import WeakKeyDictionary
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 
 from catalogue.editing.accounts import Account, account_for_session, account_for_token
 from catalogue.editing.authorisation import Actor, Subject, authorise
 from catalogue.errors import CatalogueError, Forbidden, Unauthenticated
+from web.errors import error_page, html_error
 from web.forms import secret_key
-from web.site import N_, templates
+from web.site import N_, language_of, templates, translate, url_with
 from web.state import SiteCatalogue, site_catalogue
 
 SESSION_COOKIE = "relace"
@@ -91,6 +94,26 @@ def require(request: Request, action: str, kind: str) -> Account:
     authorise(as_actor(account), action, Subject(kind))
     assert account is not None  # authorise refuses nobody
     return account
+
+
+def login_url(request: Request) -> str:
+    return "/prihlaseni?" + urlencode({"zpet": url_with(request)})
+
+
+def page_guard(
+    request: Request, action: str | None = None, kind: str = "", *, forbidden: str | None = None
+) -> Account | Response:
+    """The request's account when it may open the page (do ``action`` to ``kind``, or just be logged in);
+    else the answer: a browser without an account is sent to log in, a program gets 401, an account
+    without the right 403 saying why (``forbidden``, a message id, or the table's own reason)."""
+    try:
+        return require(request, action, kind) if action else require_account(request)
+    except Unauthenticated as error:
+        if bearer_token(request) is None and "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse(login_url(request), status_code=303)
+        return error_page(request, 401, translate(language_of(request), error.message), code=error.code)
+    except Forbidden as error:
+        return html_error(request, 403, detail=translate(language_of(request), forbidden or error.message))
 
 
 def csrf_token(request: Request) -> str:

@@ -23,12 +23,16 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from catalogue.editing import forms
+from catalogue.editing import history as editing_history
+from catalogue.editing.descriptions import KINDS_BY_CLASS
 from catalogue.queries import browse, concept, profiles, services
 from catalogue.queries.concept import Indicator, Resource
 from catalogue.queries.footing import Reasoning
 from catalogue.queries.measures import MeasureDetail, measure_details
 from catalogue.queries.resources import PropertyValues, ResourcePage, Value, cut_short, czech_sort_key
 from catalogue.store import CatalogueStore
+from web.history import shown_history
 from web.paging import PAGE_PARAMETER, Pager, page_count, pager
 from web.site import N_, language_of, render
 from web.state import site_catalogue
@@ -395,8 +399,16 @@ def resource_page(
     headers: Mapping[str, str],
 ) -> HTMLResponse:
     """The page of the resource ``page`` describes, with the site's security headers and ``headers``
-    (linked data's ``Link``, ``Vary`` and ``Content-Location``)."""
+    (linked data's ``Link``, ``Vary`` and ``Content-Location``), its published history and, for a kind the
+    editor keeps, the link to edit it."""
+    settings = site_catalogue(request).settings
+    revisions = editing_history.history(store, settings, page.iri)
+    editable = any(
+        kind.iri in KINDS_BY_CLASS and forms.has_form(settings.shapes_file, kind.iri) for kind in page.kinds if kind.iri
+    )
     context = {
+        "history": shown_history(store, settings, revisions, language_of(request)) if revisions else None,
+        "editable": editable,
         "page": page,
         "forms": alternates,
         "profile": profile(request, store, page),

@@ -505,13 +505,18 @@ def rebased(base: Description, current: Description, draft: Description) -> tupl
 __all__ = [
     "Entry",
     "Field",
+    "FieldDiff",
     "Form",
     "FormError",
+    "Shown",
     "described",
+    "field_diff",
     "field_key",
+    "field_values",
     "form_for",
     "form_of",
     "kept_statements",
+    "linked_iris",
     "merged",
     "rebased",
     "statements_of",
@@ -566,3 +571,25 @@ def linked_iris(shown: Iterable[Shown]) -> set[str]:
             found.add(value.iri)
         found |= linked_iris(part for _, part in value.parts)
     return found
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One property changed between two descriptions: the values only the first had, and only the second."""
+
+    path: str
+    removed: tuple[Shown, ...]
+    added: tuple[Shown, ...]
+
+
+def field_diff(before: Description, after: Description) -> list[FieldDiff]:
+    """The properties in which ``after`` differs from ``before``, each with what left and what came; in the
+    order of the form of ``after``'s class where given, else of the property's IRI."""
+    old, new = field_values(before), field_values(after)
+    changes = []
+    for path in sorted(set(old) | set(new)):
+        removed = tuple(value for value in old.get(path, []) if value not in new.get(path, []))
+        added = tuple(value for value in new.get(path, []) if value not in old.get(path, []))
+        if removed or added:
+            changes.append(FieldDiff(path, removed, added))
+    return changes

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -33,25 +32,23 @@ from catalogue.editing.authorisation import (
     Subject,
     may,
 )
-from catalogue.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from catalogue.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts
 from web.auth import (
     CSRF_REFUSED,
     SESSION_COOKIE,
     as_actor,
-    bearer_token,
     check_csrf,
     clear_session_cookie,
     csrf_token,
     current_account,
-    require,
-    require_account,
+    page_guard,
     set_session_cookie,
     site_key,
 )
-from web.errors import error_page, html_error
+from web.errors import html_error
 from web.forms import FORM_COOKIE, FormSigner, RejectedForm, form_fields, new_form_cookie
 from web.paging import PAGE_PARAMETER, page_count, pager
-from web.site import N_, language_of, local_path, render, translate, url_with
+from web.site import N_, language_of, local_path, render, translate
 from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
@@ -125,21 +122,8 @@ def _field_error(error: InvalidInput | NotFound) -> str:
     return FIELD_ERRORS.get(error.code, FIELD_ERRORS["NOT_FOUND"] if isinstance(error, NotFound) else FIX_FIELDS)
 
 
-def _login_url(request: Request) -> str:
-    return "/prihlaseni?" + urlencode({"zpet": url_with(request)})
-
-
 def _guard(request: Request, action: str | None = None, kind: str = "") -> Account | Response:
-    """The request's account when it may open the page; else the answer: a browser without an account is
-    sent to log in, a program gets 401, an account without the right 403."""
-    try:
-        return require(request, action, kind) if action else require_account(request)
-    except Unauthenticated as error:
-        if bearer_token(request) is None and "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse(_login_url(request), status_code=303)
-        return error_page(request, 401, translate(language_of(request), error.message), code=error.code)
-    except Forbidden:
-        return html_error(request, 403, detail=translate(language_of(request), ADMIN_ONLY))
+    return page_guard(request, action, kind, forbidden=ADMIN_ONLY)
 
 
 # -- log-in -------------------------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""A resource's published history as pages show it: each revision with who, when, why and on what source,
+and what it changed field by field (:func:`catalogue.editing.forms.field_diff` of its base and its new
+description), the links named. The resource page's "Historie změn" and the Atom feed ``/zmeny.atom`` show
+the same revisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from catalogue.editing import forms
+from catalogue.editing.checks import FieldNames, field_names
+from catalogue.editing.history import Revision
+from catalogue.queries.browse import descriptors
+from catalogue.queries.concept import resources
+from catalogue.settings import Settings
+from catalogue.store import CatalogueStore
+
+
+@dataclass(frozen=True)
+class ShownRevision:
+    revision: Revision
+    changes: list[forms.FieldDiff]
+
+
+@dataclass(frozen=True)
+class ShownHistory:
+    revisions: list[ShownRevision]
+    links: dict[str, str]
+    """The names of the resources the changes link to."""
+    names: FieldNames
+
+
+def link_names(store: CatalogueStore, iris: Sequence[str], lang: str) -> dict[str, str]:
+    """The names of resources and code-list values among ``iris``."""
+    found = {iri: resource.label for iri, resource in resources(store, iris, lang).items()}
+    rest = [iri for iri in iris if iri not in found]
+    return found | {iri: resource.label for iri, resource in descriptors(store, rest, lang).items()}
+
+
+def shown_history(store: CatalogueStore, settings: Settings, revisions: Sequence[Revision], lang: str) -> ShownHistory:
+    shown = [ShownRevision(r, forms.field_diff(r.base_snapshot, r.snapshot)) for r in revisions]
+    linked = forms.linked_iris(v for r in shown for change in r.changes for v in (*change.removed, *change.added))
+    return ShownHistory(shown, link_names(store, sorted(linked), lang),
+                        field_names(settings.shapes_file, settings.ontology_file))

@@ -19,6 +19,7 @@ from tests.conftest import running_server
 
 SAVE_TARGET_MS = 150.0
 VISIBLE_TARGET_SECONDS = 2.0
+GIVE_UP_SECONDS = 30.0
 SAVES = 40
 PASSWORD = "heslo pro měření 2026"  # noqa: S105 - accounts of a throw-away copy of the store
 
@@ -33,7 +34,7 @@ SAVE = """mutation ($iri: String!, $turtle: String!, $base: String) {
     __typename ... on Draft { id } ... on Error { code message } } }"""
 SUBMIT = "mutation ($id: ID!) { submitDraft(id: $id) { __typename ... on Error { code message } } }"
 PUBLISH = "mutation ($id: ID!) { publishDraft(id: $id) { __typename ... on Error { code message } } }"
-VERSION = "query ($iri: String!) { realisation(iri: $iri) { version } }"
+VERSION = "query ($iri: String!) { resource(iri: $iri) { ... on Realisation { version } } }"
 FOUND = "query ($text: String!) { problem(text: $text, limit: 10) { realisations { iri } } }"
 
 
@@ -58,7 +59,7 @@ def _call(client: httpx.Client, token: str, query: str, **variables: object) -> 
 
 
 def measure_curation(settings: Settings, folder: Path) -> tuple[float, float]:
-    """(save p95 in ms, seconds from a publication's answer to the new realisation in the answers)."""
+    """(save p95 in ms, seconds from a publication's request to the new realisation in the answers)."""
     store_copy = folder / "store-with-accounts"
     shutil.copytree(settings.store_path, store_copy)
     copy = settings.model_copy(update={"store_path": store_copy})
@@ -73,7 +74,7 @@ def measure_curation(settings: Settings, folder: Path) -> tuple[float, float]:
         running_server(folder, store_copy, {"KATALOG_SEARCH_ENGINE": "tantivy"}) as base,
         httpx.Client(base_url=base, timeout=60) as client,
     ):
-        version = _call(client, curator_token, VERSION, iri=EXISTING)["realisation"]["version"]
+        version = _call(client, curator_token, VERSION, iri=EXISTING)["resource"]["version"]
         times = []
         for number in range(5 + SAVES):
             start = time.perf_counter()
@@ -83,20 +84,27 @@ def measure_curation(settings: Settings, folder: Path) -> tuple[float, float]:
             times.append((time.perf_counter() - start) * 1000)
         saves = sorted(times[5:])
         save_p95 = saves[int(len(saves) * 0.95) - 1]
+        print(
+            f"  draft save (GraphQL saveDraft) p50/p95 {saves[len(saves) // 2]:6.1f} / {save_p95:.1f} ms"
+            f"  (target p95 ≤ {SAVE_TARGET_MS:.0f} ms)"
+        )
         draft = _call(client, curator_token, SAVE, iri=NEW, turtle=_turtle(NEW, NEW_LABEL), base=None)["saveDraft"][
             "id"
         ]
         _call(client, curator_token, SUBMIT, id=draft)
-        _call(client, reviewer_token, PUBLISH, id=draft)
+        # Timed from the reviewer's request: the publication's own work is part of the delay the answers see.
         published = time.perf_counter()
+        _call(client, reviewer_token, PUBLISH, id=draft)
+        request = time.perf_counter() - published
         while True:
             found = _call(client, curator_token, FOUND, text=NEW_LABEL)["problem"]["realisations"]
-            if any(item["iri"] == NEW for item in found):
-                visible = time.perf_counter() - published
+            visible = time.perf_counter() - published
+            if any(item["iri"] == NEW for item in found) or visible > GIVE_UP_SECONDS:
                 break
-            if time.perf_counter() - published > 30:
-                raise RuntimeError("the published realisation did not show in the answers within 30 s")
             time.sleep(0.05)
-    print(f"  draft save (GraphQL saveDraft) p50/p95 {saves[len(saves) // 2]:6.1f} / {save_p95:.1f} ms")
-    print(f"  publish → visible in the answers       {visible:6.2f} s")
+    shown = f"{visible:6.2f} s" if visible <= GIVE_UP_SECONDS else f"not within {GIVE_UP_SECONDS:.0f} s"
+    print(
+        f"  publish → visible in the answers       {shown}  (target ≤ {VISIBLE_TARGET_SECONDS:.0f} s; "
+        f"the publishDraft request {request:.2f} s of it)"
+    )
     return save_p95, visible

@@ -21,6 +21,38 @@ CATALOGUE_DATA = REPO / "catalogue" / "data"
 ONTOLOGY = REPO / "ontology"
 
 
+TEST_HASHER_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+"""Argon2id at its lowest cost, for the accounts the tests make in this process (hundreds of hashes; each
+takes 0.3-1 s at the production parameters on a two-core machine). The production parameters stay tested:
+by the fixture :func:`production_hasher` (tests/test_accounts.py checks that a hash is made, and a weaker one
+replaced, at them) and in every `katalog` process the tests start (the CLI and the servers), which never
+see this hasher."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes():
+    """Passwords hashed in-process at :data:`TEST_HASHER_PARAMETERS` rather than the production ones;
+    yields the product's own hasher (see :func:`production_hasher`)."""
+    from argon2 import PasswordHasher
+
+    from catalogue.editing import accounts
+
+    production = accounts._hasher
+    accounts._hasher = PasswordHasher(**TEST_HASHER_PARAMETERS)
+    yield production
+    accounts._hasher = production
+
+
+@pytest.fixture
+def production_hasher(cheap_password_hashes, monkeypatch: pytest.MonkeyPatch):
+    """The product's own password hasher (catalogue.editing.accounts as imported), in force for this
+    test; returns it."""
+    from catalogue.editing import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", cheap_password_hashes)
+    return cheap_password_hashes
+
+
 def seeds_dir() -> Path:
     """Where the seed documents are: beside the clone in CI, or where KATALOG_SEEDS_DIR says."""
     return Path(os.environ.get("KATALOG_SEEDS_DIR", REPO.parent / "shared" / "seeds"))

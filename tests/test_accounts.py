@@ -53,7 +53,7 @@ def dump(store: CatalogueStore) -> str:
     return store.dump().decode()
 
 
-def test_passwords_are_hashed_with_argon2id_and_never_kept(empty) -> None:
+def test_passwords_are_hashed_with_argon2id_and_never_kept(empty, production_hasher) -> None:
     store, settings = empty
     account = accounts.add_account(store, settings, " Jana.Nova@Obec.CZ ", PASSWORD, "curator")
     assert account.email == "jana.nova@obec.cz" and account.name == "jana.nova"
@@ -63,6 +63,8 @@ def test_passwords_are_hashed_with_argon2id_and_never_kept(empty) -> None:
     assert PASSWORD not in text
     hashes = [line.split('"')[1] for line in text.splitlines() if "passwordHash" in line]
     assert len(hashes) == 1 and hashes[0].startswith("$argon2id$")
+    # The product's parameters (RFC 9106's low-memory ones), not the cheap ones of the other tests.
+    assert hashes[0].startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert f"<{graphs.private_graph(settings, graphs.ACCOUNTS)}>" in text
 
 
@@ -113,7 +115,7 @@ def test_authenticate(opened) -> None:
     assert accounts.authenticate(store, settings, "", PASSWORD) is None
 
 
-def test_a_hash_of_weaker_parameters_is_replaced_at_log_in(empty) -> None:
+def test_a_hash_of_weaker_parameters_is_replaced_at_log_in(empty, production_hasher) -> None:
     store, settings = empty
     account = accounts.add_account(store, settings, "stary@obec.cz", PASSWORD, "curator")
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)

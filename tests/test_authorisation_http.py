@@ -1,0 +1,708 @@
+"""Who may do what, walked as a whole matrix over HTTP against the real running app (`katalog serve`):
+every role (and nobody, and a disabled account) against every GraphQL mutation and editing query and
+every account page, another account's draft addressed both by its id and by its IRI.
+
+A refusal is a GraphQL ``Unauthenticated``/``Forbidden`` result (code ``UNAUTHENTICATED``/``FORBIDDEN``)
+with a Czech message; on pages a browser without an account is sent to log in (303 to
+``/prihlaseni?zpet=…``), a program gets 401, and an account without the right 403 with a Czech message.
+GraphQL is asked both with the session cookie (and its ``X-CSRF-Token``) and with an API token; pages both
+as a browser (session cookie, ``Accept: text/html``) and as a program (``Authorization: Bearer``).
+
+The expected outcomes are written out below from the documented rules (README "For curators", the
+module docstring of catalogue/editing/authorisation.py), not read from its PERMISSIONS, so a change
+that breaks a promise fails a cell. To add a page, add a :class:`Page` to ``PAGES`` and its row to
+``EXPECTED_PAGES``; a GraphQL operation likewise to ``OPERATIONS`` and ``EXPECTED_GRAPHQL``.
+
+One server and one set of accounts serve the module; the accounts are hashed with cheap Argon2
+parameters (they travel inside the hash), as this is about who may do what. A cell that is expected to
+succeed uses up the draft it acts on, so it gets one of its own; the refusals share one (every refusal is
+decided before the draft's state is looked at, so sharing cannot change a refusal's answer). A cell that
+fails for a known bug of the product is a strict xfail in ``KNOWN_BUGS``."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+from catalogue import graphs
+from catalogue.editing import accounts, drafts
+from catalogue.editing.descriptions import read_description
+from catalogue.settings import Settings
+from catalogue.store import CatalogueStore
+from tests.conftest import running_server
+from web.auth import SESSION_COOKIE
+
+ID = "https://w3id.org/kcs/id/"
+KCS = "https://w3id.org/kcs/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+MMR = ID + "organisation/mmr"
+REVISED = ID + "realisation/lk-fve-gymnazium-ceska-lipa"
+PASSWORD = "heslo pro maticí přes HTTP"  # noqa: S105 - test accounts
+SOURCE = '[ a kcs:SourceReference ; kcs:seedFile "002_46e3fac40e81357b.txt" ; kcs:section "5. Aktualizace zásobníku projektů" ]'
+CZECH = re.compile(r"[áčďéěíňóřšťúůýž]", re.IGNORECASE)
+NUMBERS = itertools.count(1)
+
+ROLES = ("anonymous", "curator", "reviewer", "ministry", "admin", "disabled")
+ACCOUNT_ROLES = ROLES[1:]
+EMAILS = {
+    "curator": "kurator@example.cz",
+    "reviewer": "recenzentka@example.cz",
+    "ministry": "ministerstvo@example.cz",
+    "admin": "spravce@example.cz",
+    "disabled": "zruseny@example.cz",  # a curator, disabled after it logged in and got a token
+}
+AUTHOR = "autorka@example.cz"  # the "other account": a curator whose drafts the others address
+VICTIM = "obet@example.cz"  # the account the admin forms change
+
+# Outcomes. GraphQL: the error's code, or OK; a listing: whether the addressed draft is in it.
+OK, U, F, NF = "ok", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND"
+LISTED, HIDDEN = "listed", "hidden"
+# Pages: LOGIN is 303 to /prihlaseni?zpet=… for a browser and 401 for a program; F is 403; NF 404.
+LOGIN = "log-in"
+
+# Which draft a GraphQL operation addresses.
+OTHERS_DRAFT = "another account's draft, not submitted"
+OTHERS_SUBMITTED = "another account's submitted draft"
+OWN_DRAFT = "the account's own draft"
+OWN_SUBMITTED = "the account's own submitted draft"
+USED_UP = {OTHERS_SUBMITTED, OWN_DRAFT}
+"""Targets a successful cell changes for good (published, rejected, submitted): one of its own then."""
+
+
+# -- the expected table: GraphQL --------------------------------------------------------------------------
+
+EXPECTED_GRAPHQL: dict[str, tuple[str, ...]] = {
+    #                                                           anonymous curator reviewer ministry admin disabled
+    "saveDraft: a new realisation":                            (U,  OK,     OK,     F,      OK,     U),
+    "saveDraft: a concept's labels and synonyms":              (U,  OK,     OK,     F,      OK,     U),
+    "saveDraft: a concept's hierarchy":                        (U,  F,      F,      F,      OK,     U),
+    "saveDraft: a concept re-typed as a realisation":          (U,  F,      F,      F,      OK,     U),
+    "saveDraft: a funding programme":                          (U,  F,      F,      OK,     OK,     U),
+    "submitDraft: own draft":                                  (U,  OK,     OK,     OK,     OK,     U),
+    "submitDraft: another's draft, by id":                     (U,  F,      F,      F,      F,      U),
+    "submitDraft: another's draft, by IRI":                    (U,  F,      F,      F,      F,      U),
+    "publishDraft: another's unsubmitted draft, by id":        (U,  F,      F,      F,      F,      U),
+    "publishDraft: another's unsubmitted draft, by IRI":       (U,  F,      F,      F,      F,      U),
+    "publishDraft: another's submitted draft, by id":          (U,  F,      OK,     F,      OK,     U),
+    "publishDraft: another's submitted draft, by IRI":         (U,  F,      OK,     F,      OK,     U),
+    "publishDraft: own submitted draft":                       (U,  F,      F,      F,      F,      U),
+    "rejectDraft: another's unsubmitted draft, by id":         (U,  F,      F,      F,      F,      U),
+    "rejectDraft: another's submitted draft, by id":           (U,  F,      OK,     F,      OK,     U),
+    "rejectDraft: another's submitted draft, by IRI":          (U,  F,      OK,     F,      OK,     U),
+    "rejectDraft: own submitted draft":                        (U,  F,      F,      F,      F,      U),
+    "revert: a realisation to its earlier version":            (U,  F,      OK,     F,      OK,     U),
+    "drafts: another's unsubmitted draft":                     (U,  HIDDEN, HIDDEN, HIDDEN, HIDDEN, U),
+    "drafts: another's submitted draft":                       (U,  HIDDEN, LISTED, HIDDEN, LISTED, U),
+    "drafts(status: submitted): another's submitted draft":    (U,  HIDDEN, LISTED, HIDDEN, LISTED, U),
+    "history: a revised realisation":                          (OK, OK,     OK,     OK,     OK,     OK),
+    "history: another's draft, by its IRI":                    (NF, NF,     NF,     NF,     NF,     NF),
+    "history: the resource of another's unpublished draft":    (NF, NF,     NF,     NF,     NF,     NF),
+    "resource: another's draft, by its IRI":                   (NF, NF,     NF,     NF,     NF,     NF),
+    "me":                                                      (U,  OK,     OK,     OK,     OK,     U),
+}  # fmt: skip
+
+KNOWN_BUGS: dict[tuple[str, str], str] = {
+    ("saveDraft: a concept re-typed as a realisation", role): (
+        "catalogue/editing/drafts.py save_draft checks the changeable properties by the draft's kind, not the "
+        "current resource's: a concept whose draft says `a kcs:Realisation` escapes the labels-only rule"
+    )
+    for role in ("curator", "reviewer")
+}
+"""Cells that fail today for a bug in the product (reported, not fixed here): strict xfail, so the fix
+turns them into failures that ask for the mark to go."""
+
+
+# -- the expected table: pages ------------------------------------------------------------------------------
+
+EXPECTED_PAGES: dict[str, tuple[str, ...]] = {
+    #                                    anonymous curator reviewer ministry admin disabled
+    "GET /ucet":                         (LOGIN, OK, OK, OK, OK, LOGIN),
+    "POST /ucet/heslo":                  (LOGIN, OK, OK, OK, OK, LOGIN),
+    "GET /sprava/ucty":                  (LOGIN, F,  F,  F,  OK, LOGIN),
+    "POST /sprava/ucty":                 (LOGIN, F,  F,  F,  OK, LOGIN),
+    "POST /sprava/ucty/role":            (LOGIN, F,  F,  F,  OK, LOGIN),
+    "POST /sprava/ucty/zablokovat":      (LOGIN, F,  F,  F,  OK, LOGIN),
+    "GET /sprava/zaznam":                (LOGIN, F,  F,  F,  OK, LOGIN),
+    "GET /id/draft/{draft}":             (NF,    NF, NF, NF, NF, NF),
+}  # fmt: skip
+
+
+# -- the world: one server, one set of accounts ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """A draft a cell addresses."""
+
+    id: str
+    iri: str
+    resource: str
+    author: str  # the author's e-mail
+    status: str
+
+
+@dataclass
+class Client:
+    """One role asking in one way: GraphQL over its session cookie or its token, pages as a browser or a
+    program. Its own HTTP client, so no cookie travels from one role to another."""
+
+    role: str
+    transport: str
+    http: httpx.Client
+    csrf: str = ""
+
+
+@dataclass
+class World:
+    base: str
+    clients: dict[tuple[str, str], Client]
+    authors: dict[str, httpx.Client]
+    """The author's own API client by e-mail (to read a draft's status after a refusal)."""
+    targets: dict[tuple[str, str, str], Target]
+    shared: dict[tuple[str, str | None], Target]
+    texts: dict[str, Any]
+    anonymous: httpx.Client
+    """A client without an account, to look at what the public sees."""
+
+    def target(self, row: str, role: str, transport: str) -> Target | None:
+        kind = OPERATIONS[row].target
+        if kind is None:
+            return None
+        return self.targets.get((row, role, transport)) or self.shared.get((kind, role)) or self.shared[(kind, None)]
+
+
+def realisation(iri: str, label: str) -> str:
+    return (
+        f'<{iri}> a kcs:Realisation ; skos:prefLabel "{label}"@cs ; kcs:realises <{ID}solution/lk-energeticky-management> ; '
+        f'kcs:place <{ID}place/ceska-lipa> ; kcs:year "2023"^^xsd:gYear ; dcterms:source {SOURCE} .'
+    )
+
+
+def _lines(triples: Any, keep: Callable[[Any], bool] = lambda _: True) -> list[str]:
+    return [f"{triple} ." for triple in triples if keep(triple)]
+
+
+def _concept_texts(store: CatalogueStore, settings: Settings) -> dict[str, Any]:
+    """A measure of the national concept and three changes of it; a programme and a change of it."""
+    measure = store.values(f"SELECT ?m WHERE {{ ?m a <{KCS}TypeMeasure> ; <{SKOS}broader> ?g }} ORDER BY ?m LIMIT 1")[
+        0
+    ]["m"]
+    current = read_description(store, settings, measure)
+    synonym = f'<{measure}> <{SKOS}hiddenLabel> "synonymum z matice přes HTTP"@cs .'
+    not_broader = lambda t: t.predicate.value != SKOS + "broader"  # noqa: E731
+    # The same statements, but the measure says it is a realisation (and has left the hierarchy).
+    retyped = [
+        f"<{measure}> a <{KCS}Realisation> ."
+        if t.predicate.value == RDF_TYPE and str(t.subject) == f"<{measure}>"
+        else f"{t} ."
+        for t in current.triples
+        if not_broader(t)
+    ]
+    programmes = [
+        row["p"] for row in store.values(f"SELECT ?p WHERE {{ ?p a <{KCS}FundingProgramme> }} ORDER BY ?p LIMIT 5")
+    ]
+    return {
+        "measure": measure,
+        "measure_version": current.version,
+        "labels": "\n".join([*_lines(current.triples), synonym]),
+        "hierarchy": "\n".join([*_lines(current.triples, not_broader), synonym]),
+        "retyped": "\n".join([*retyped, synonym]),
+        "programmes": programmes,
+    }
+
+
+def _programme_change(store: CatalogueStore, settings: Settings, programme: str) -> tuple[str, str]:
+    current = read_description(store, settings, programme)
+    extra = f'<{programme}> <{SKOS}altLabel> "program z matice přes HTTP"@cs .'
+    return "\n".join([*_lines(current.triples), extra]), current.version
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[World]:
+    """The seed catalogue with one account per role (and the other account, whose drafts they address),
+    the drafts the cells act on, one published revision to revert, and then `katalog serve` over it."""
+    folder = tmp_path_factory.mktemp("authorisation-http")
+    prepared = folder / "prepared" / "store"
+    shutil.copytree(loaded_store_path, prepared)
+    settings = Settings(store_path=prepared, index_path=folder / "prepared-index")
+    draft_base = graphs.private_base(settings, graphs.DRAFTS)
+    targets: dict[tuple[str, str, str], Target] = {}
+    shared: dict[tuple[str, str | None], Target] = {}
+    secrets: dict[str, tuple[str, str]] = {}
+    # The module's accounts get cheap Argon2 parameters (they travel inside the hash, so the server checks
+    # them as cheaply): this is about who may do what, not about the hashing, and it keeps the module fast.
+    with pytest.MonkeyPatch.context() as patch, CatalogueStore.open(settings) as store:
+        patch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        made = {}
+        for role, email in [*EMAILS.items(), ("author", AUTHOR), ("victim", VICTIM)]:
+            account_role = {"disabled": "curator", "author": "curator", "victim": "curator"}.get(role, role)
+            made[role] = accounts.add_account(
+                store,
+                settings,
+                email,
+                PASSWORD,
+                account_role,
+                name=f"Matice {role}",
+                organisation=MMR if role == "ministry" else None,
+            )
+        texts = _concept_texts(store, settings)
+        programmes = iter(texts["programmes"][1:])
+
+        def draft_of(role: str, *, submitted: bool) -> Target:
+            actor = made[role]
+            if role == "ministry":  # a ministry drafts only funding
+                resource = next(programmes)
+                turtle, base = _programme_change(store, settings, resource)
+            else:
+                resource = ID + f"realisation/matice-http-{role}-{next(NUMBERS)}"
+                turtle, base = realisation(resource, f"Matice {role}"), None
+            saved = drafts.save_draft(store, settings, actor, resource, turtle, "Návrh pro matici", base)
+            assert saved.conflict is None and not saved.report.violations, saved.report
+            if submitted:
+                drafts.submit_draft(store, settings, actor, saved.draft.id)
+            status = "submitted" if submitted else "draft"
+            return Target(saved.draft.id, draft_base + saved.draft.id, resource, actor.email, status)
+
+        shared[(OTHERS_DRAFT, None)] = draft_of("author", submitted=False)
+        shared[(OTHERS_SUBMITTED, None)] = draft_of("author", submitted=True)
+        shared[(OWN_SUBMITTED, None)] = shared[(OTHERS_SUBMITTED, None)]  # nobody's own: anonymous
+        shared[(OWN_DRAFT, None)] = shared[(OTHERS_DRAFT, None)]
+        for role in ACCOUNT_ROLES:
+            shared[(OWN_SUBMITTED, role)] = draft_of(role, submitted=True)
+        shared[(OWN_DRAFT, "disabled")] = draft_of("disabled", submitted=False)
+        for row, expected in EXPECTED_GRAPHQL.items():
+            kind = OPERATIONS[row].target
+            for role, outcome in zip(ROLES, expected, strict=True):
+                if kind in USED_UP and outcome == OK:
+                    for transport in GRAPHQL_TRANSPORTS:
+                        owner = "author" if kind == OTHERS_SUBMITTED else role
+                        targets[(row, role, transport)] = draft_of(owner, submitted=kind == OTHERS_SUBMITTED)
+
+        # One published revision of a seed realisation, to revert (the author drafts it, the admin publishes).
+        current = read_description(store, settings, REVISED)
+        change = [*_lines(current.triples), f'<{REVISED}> <{SKOS}altLabel> "změna k vrácení"@cs .']
+        saved = drafts.save_draft(store, settings, made["author"], REVISED, "\n".join(change), "Změna", current.version)
+        drafts.submit_draft(store, settings, made["author"], saved.draft.id)
+        drafts.publish_draft(store, settings, made["admin"], saved.draft.id, "v pořádku")
+
+        programme_turtle, programme_version = _programme_change(store, settings, texts["programmes"][0])
+        texts.update(
+            programme=texts["programmes"][0], programme_turtle=programme_turtle, programme_version=programme_version
+        )
+        for role, account in made.items():
+            if role != "victim":
+                secrets[role] = (
+                    accounts.create_session(store, settings, account),
+                    accounts.create_token(store, settings, account.email),
+                )
+        accounts.disable(store, settings, EMAILS["disabled"])  # ends its session, revokes its token
+
+    with running_server(folder / "server", prepared) as base:
+        clients: dict[tuple[str, str], Client] = {}
+        for role in ROLES:
+            session, token = secrets.get(role, ("", "kcs_neznamy-token"))
+            cookies = {SESSION_COOKIE: session} if session else {}
+            bearer = {"Authorization": f"Bearer {token}"}
+            plain = {} if role == "anonymous" else bearer  # a program without an account sends nothing
+            for transport, cookie_jar, headers in (
+                ("session", cookies, {}),
+                ("token", {}, bearer),
+                ("browser", cookies, {"Accept": "text/html"}),
+                ("program", {}, plain),
+            ):
+                http = httpx.Client(base_url=base, cookies=cookie_jar, headers=headers, timeout=60)
+                clients[(role, transport)] = Client(role, transport, http)
+            me = graphql(clients[(role, "session")], "{ me { ... on Me { csrfToken } } }")["me"]
+            assert bool(me.get("csrfToken")) == (role not in ("anonymous", "disabled")), (role, me)
+            for transport in ("session", "browser"):
+                clients[(role, transport)].csrf = me.get("csrfToken", "")
+        authors = {AUTHOR: httpx.Client(base_url=base, headers={"Authorization": f"Bearer {secrets['author'][1]}"})}
+        for role in ACCOUNT_ROLES:
+            authors[EMAILS[role]] = clients[(role, "token")].http
+        anonymous = httpx.Client(base_url=base, timeout=60)
+        try:
+            yield World(base, clients, authors, targets, shared, texts, anonymous)
+        finally:
+            for client in [*clients.values()]:
+                client.http.close()
+            authors[AUTHOR].close()
+            anonymous.close()
+
+
+def graphql(client: Client | httpx.Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The data of one GraphQL operation; a GraphQL error fails the test (every refusal is a result)."""
+    http = client.http if isinstance(client, Client) else client
+    headers = {"X-CSRF-Token": client.csrf} if isinstance(client, Client) and client.csrf else {}
+    response = http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]  # type: ignore[no-any-return]
+
+
+# -- GraphQL operations ---------------------------------------------------------------------------------------
+
+RESULT = """__typename ... on Error { code message } ... on Draft { id status iri }
+  ... on Invalid { problems { path message } } ... on EditConflict { draftId }"""
+PUBLISHED = """__typename ... on Error { code message } ... on Publication { iri version }
+  ... on Invalid { problems { path message } } ... on EditConflict { draftId }"""
+SAVE = f"""mutation ($iri: String!, $turtle: String!, $base: String) {{
+  saveDraft(iri: $iri, turtle: $turtle, reason: "matice oprávnění", baseVersion: $base) {{ {RESULT} }} }}"""
+SUBMIT = f"mutation ($id: ID!) {{ submitDraft(id: $id) {{ {RESULT} }} }}"
+PUBLISH = f'mutation ($id: ID!) {{ publishDraft(id: $id, comment: "v pořádku") {{ {PUBLISHED} }} }}'
+REJECT = f'mutation ($id: ID!) {{ rejectDraft(id: $id, comment: "Chybí zdroj.") {{ {RESULT} }} }}'
+REVERT = f"""mutation ($iri: String!, $to: String!) {{
+  revert(iri: $iri, toVersion: $to, reason: "zpět") {{ {PUBLISHED} }} }}"""
+DRAFTS = """query ($status: String) { drafts(status: $status) { __typename ... on Error { code message }
+  ... on DraftList { items { id status iri } } } }"""
+HISTORY = """query ($iri: String!) { history(iri: $iri) { __typename ... on Error { code message }
+  ... on History { iri version versions { version baseVersion } } } }"""
+RESOURCE = """query ($iri: String!) { resource(iri: $iri) { __typename ... on Error { code message }
+  ... on Resource { iri version turtle } } }"""
+ME = "{ me { __typename ... on Error { code message } ... on Me { name role } } }"
+
+Variables = Callable[[World, Client, "Target | None"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One GraphQL operation: its document, the field it answers in, how its variables are made, which
+    draft it addresses, what counts as its success, and the resource a refusal must leave unchanged."""
+
+    query: str
+    field: str
+    variables: Variables
+    succeeded: Callable[[dict[str, Any], Client, Target | None], str | None]
+    target: str | None = None
+    unchanged: Callable[[World, Target | None], str] | None = None
+
+
+def _typename(name: str, status: str | None = None) -> Callable[[dict[str, Any], Client, Target | None], str | None]:
+    def succeeded(result: dict[str, Any], client: Client, target: Target | None) -> str | None:
+        if result["__typename"] != name or (status is not None and result.get("status") != status):
+            return None
+        return OK
+
+    return succeeded
+
+
+def _listing(result: dict[str, Any], client: Client, target: Target | None) -> str | None:
+    if result["__typename"] != "DraftList":
+        return None
+    assert target is not None
+    found = any(item["id"] == target.id or item["iri"] == target.resource for item in result["items"])
+    return LISTED if found else HIDDEN
+
+
+def _me(result: dict[str, Any], client: Client, target: Target | None) -> str | None:
+    if result["__typename"] != "Me":
+        return None
+    expected = "curator" if client.role == "disabled" else client.role
+    assert result["role"] == expected, result
+    return OK
+
+
+def _save(
+    iri: Callable[[World, Client], str],
+    turtle: Callable[[World, Client, str], str],
+    base: Callable[[World], str | None] = lambda w: None,
+) -> Variables:
+    def variables(w: World, c: Client, t: Target | None) -> dict[str, Any]:
+        resource = iri(w, c)
+        return {"iri": resource, "turtle": turtle(w, c, resource), "base": base(w)}
+
+    return variables
+
+
+def _by_id(w: World, c: Client, t: Target | None) -> dict[str, Any]:
+    assert t is not None
+    return {"id": t.id}
+
+
+def _by_iri(w: World, c: Client, t: Target | None) -> dict[str, Any]:
+    assert t is not None
+    return {"id": t.iri}
+
+
+def _earlier_version(w: World, c: Client, t: Target | None) -> dict[str, Any]:
+    """A version of the revised realisation other than its current one (each revert makes a new one)."""
+    history = graphql(w.anonymous, HISTORY, {"iri": REVISED})["history"]
+    versions = [v["baseVersion"] for v in history["versions"]] + [v["version"] for v in history["versions"]]
+    return {"iri": REVISED, "to": next(v for v in versions if v and v != history["version"])}
+
+
+def _target_resource(w: World, t: Target | None) -> str:
+    assert t is not None
+    return t.resource
+
+
+_measure: Callable[[World, Client], str] = lambda w, c: w.texts["measure"]  # noqa: E731
+_measure_version: Callable[[World], str | None] = lambda w: w.texts["measure_version"]  # noqa: E731
+
+OPERATIONS: dict[str, Operation] = {
+    "saveDraft: a new realisation": Operation(
+        SAVE,
+        "saveDraft",
+        _save(
+            lambda w, c: ID + f"realisation/matice-http-nova-{c.role}-{c.transport}",
+            lambda w, c, iri: realisation(iri, f"Nová realizace {c.role}"),
+        ),
+        _typename("Draft", "draft"),
+    ),
+    "saveDraft: a concept's labels and synonyms": Operation(
+        SAVE,
+        "saveDraft",
+        _save(_measure, lambda w, c, iri: w.texts["labels"], _measure_version),
+        _typename("Draft", "draft"),
+        unchanged=lambda w, t: w.texts["measure"],
+    ),
+    "saveDraft: a concept's hierarchy": Operation(
+        SAVE,
+        "saveDraft",
+        _save(_measure, lambda w, c, iri: w.texts["hierarchy"], _measure_version),
+        _typename("Draft", "draft"),
+        unchanged=lambda w, t: w.texts["measure"],
+    ),
+    "saveDraft: a concept re-typed as a realisation": Operation(
+        SAVE,
+        "saveDraft",
+        _save(_measure, lambda w, c, iri: w.texts["retyped"], _measure_version),
+        _typename("Draft", "draft"),
+        unchanged=lambda w, t: w.texts["measure"],
+    ),
+    "saveDraft: a funding programme": Operation(
+        SAVE,
+        "saveDraft",
+        _save(
+            lambda w, c: w.texts["programme"],
+            lambda w, c, iri: w.texts["programme_turtle"],
+            lambda w: w.texts["programme_version"],
+        ),
+        _typename("Draft", "draft"),
+        unchanged=lambda w, t: w.texts["programme"],
+    ),
+    "submitDraft: own draft": Operation(SUBMIT, "submitDraft", _by_id, _typename("Draft", "submitted"), OWN_DRAFT),
+    "submitDraft: another's draft, by id": Operation(
+        SUBMIT, "submitDraft", _by_id, _typename("Draft", "submitted"), OTHERS_DRAFT
+    ),
+    "submitDraft: another's draft, by IRI": Operation(
+        SUBMIT, "submitDraft", _by_iri, _typename("Draft", "submitted"), OTHERS_DRAFT
+    ),
+    "publishDraft: another's unsubmitted draft, by id": Operation(
+        PUBLISH, "publishDraft", _by_id, _typename("Publication"), OTHERS_DRAFT, _target_resource
+    ),
+    "publishDraft: another's unsubmitted draft, by IRI": Operation(
+        PUBLISH, "publishDraft", _by_iri, _typename("Publication"), OTHERS_DRAFT, _target_resource
+    ),
+    "publishDraft: another's submitted draft, by id": Operation(
+        PUBLISH, "publishDraft", _by_id, _typename("Publication"), OTHERS_SUBMITTED, _target_resource
+    ),
+    "publishDraft: another's submitted draft, by IRI": Operation(
+        PUBLISH, "publishDraft", _by_iri, _typename("Publication"), OTHERS_SUBMITTED, _target_resource
+    ),
+    "publishDraft: own submitted draft": Operation(
+        PUBLISH, "publishDraft", _by_id, _typename("Publication"), OWN_SUBMITTED, _target_resource
+    ),
+    "rejectDraft: another's unsubmitted draft, by id": Operation(
+        REJECT, "rejectDraft", _by_id, _typename("Draft", "rejected"), OTHERS_DRAFT
+    ),
+    "rejectDraft: another's submitted draft, by id": Operation(
+        REJECT, "rejectDraft", _by_id, _typename("Draft", "rejected"), OTHERS_SUBMITTED
+    ),
+    "rejectDraft: another's submitted draft, by IRI": Operation(
+        REJECT, "rejectDraft", _by_iri, _typename("Draft", "rejected"), OTHERS_SUBMITTED
+    ),
+    "rejectDraft: own submitted draft": Operation(
+        REJECT, "rejectDraft", _by_id, _typename("Draft", "rejected"), OWN_SUBMITTED
+    ),
+    "revert: a realisation to its earlier version": Operation(
+        REVERT, "revert", _earlier_version, _typename("Publication"), unchanged=lambda w, t: REVISED
+    ),
+    "drafts: another's unsubmitted draft": Operation(DRAFTS, "drafts", lambda w, c, t: {}, _listing, OTHERS_DRAFT),
+    "drafts: another's submitted draft": Operation(DRAFTS, "drafts", lambda w, c, t: {}, _listing, OTHERS_SUBMITTED),
+    "drafts(status: submitted): another's submitted draft": Operation(
+        DRAFTS, "drafts", lambda w, c, t: {"status": "submitted"}, _listing, OTHERS_SUBMITTED
+    ),
+    "history: a revised realisation": Operation(
+        HISTORY, "history", lambda w, c, t: {"iri": REVISED}, _typename("History")
+    ),
+    "history: another's draft, by its IRI": Operation(
+        HISTORY, "history", lambda w, c, t: {"iri": t.iri if t else ""}, _typename("History"), OTHERS_DRAFT
+    ),
+    "history: the resource of another's unpublished draft": Operation(
+        HISTORY, "history", lambda w, c, t: {"iri": t.resource if t else ""}, _typename("History"), OTHERS_DRAFT
+    ),
+    "resource: another's draft, by its IRI": Operation(
+        RESOURCE, "resource", lambda w, c, t: {"iri": t.iri if t else ""}, lambda r, c, t: None, OTHERS_DRAFT
+    ),
+    "me": Operation(ME, "me", lambda w, c, t: {}, _me),
+}
+GRAPHQL_TRANSPORTS = ("session", "token")
+
+
+def _version(world: World, iri: str) -> str | None:
+    result = graphql(world.anonymous, RESOURCE, {"iri": iri})["resource"]
+    return result.get("version")
+
+
+def _status(world: World, target: Target) -> str | None:
+    """The target's status as its author reads it (None: the author cannot ask, being disabled)."""
+    author = world.authors.get(target.author)
+    if author is None or target.author == EMAILS["disabled"]:
+        return None
+    listed = graphql(author, DRAFTS)["drafts"]["items"]
+    return next(item["status"] for item in listed if item["id"] == target.id)
+
+
+def _cells(expected: dict[str, tuple[str, ...]], transports: tuple[str, ...]) -> list[Any]:
+    cells: list[Any] = []
+    for row, outcomes in expected.items():
+        for role, outcome in zip(ROLES, outcomes, strict=True):
+            bug = KNOWN_BUGS.get((row, role))
+            marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+            cells.extend(
+                pytest.param(row, role, transport, outcome, id=f"{row} | {role} | {transport}", marks=marks)
+                for transport in transports
+            )
+    return cells
+
+
+def test_the_tables_name_the_same_rows() -> None:
+    assert set(EXPECTED_GRAPHQL) == set(OPERATIONS)
+    assert set(EXPECTED_PAGES) == set(PAGES)
+
+
+@pytest.mark.parametrize(("row", "role", "transport", "expected"), _cells(EXPECTED_GRAPHQL, GRAPHQL_TRANSPORTS))
+def test_graphql_by_role(world: World, row: str, role: str, transport: str, expected: str) -> None:
+    operation = OPERATIONS[row]
+    client = world.clients[(role, transport)]
+    target = world.target(row, role, transport)
+    watched = operation.unchanged(world, target) if operation.unchanged else None
+    before = _version(world, watched) if watched else None
+
+    result = graphql(client, operation.query, operation.variables(world, client, target))[operation.field]
+
+    if result["__typename"] in ("Unauthenticated", "Forbidden", "NotFound"):
+        outcome = result["code"]
+        assert CZECH.search(result["message"]), f"a Czech message: {result}"
+        assert result["__typename"].upper().replace("NOTFOUND", "NOT_FOUND") == outcome
+    else:
+        outcome = operation.succeeded(result, client, target) or f"unexpected {result}"
+    assert outcome == expected, f"{role} via {transport}: {row} → {result}"
+    if outcome in (U, F):
+        if watched:
+            assert _version(world, watched) == before, "a refusal publishes nothing"
+        if target is not None:
+            status = _status(world, target)
+            assert status in (None, target.status), f"a refusal leaves the draft {target.status}, not {status}"
+
+
+# -- pages -------------------------------------------------------------------------------------------------------
+
+ADMIN_ONLY = "Tuto stránku mohou otevřít jen správci katalogu."
+Form = Callable[[World, Client], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page and what it answers an account that may open it: ``allowed`` (its status), for a form that
+    goes on the ``done`` location, and ``says`` in its body (``{email}``: the account's e-mail); a refusal
+    (403) says ``refused``. ``{draft}`` in the path is another account's unsubmitted draft's id."""
+
+    method: str
+    path: str
+    form: Form | None = None
+    allowed: int = 200
+    done: str | None = None
+    says: str | None = None
+    refused: str = ADMIN_ONLY
+
+
+def _new_account(w: World, c: Client) -> dict[str, str]:
+    email = f"nova-{c.role}-{c.transport}-{next(NUMBERS)}@example.cz"
+    return {
+        "csrf": c.csrf,
+        "email": email,
+        "jmeno": "Nový účet",
+        "role": "curator",
+        "organizace": "",
+        "heslo": PASSWORD,
+    }
+
+
+PAGES: dict[str, Page] = {
+    "GET /ucet": Page("GET", "/ucet", says="{email}"),
+    # A wrong current password: the form is reached and answers at its field, and no session of the role ends.
+    "POST /ucet/heslo": Page(
+        "POST",
+        "/ucet/heslo",
+        lambda w, c: {"csrf": c.csrf, "stare": "není to moje heslo", "nove": PASSWORD + "!", "znovu": PASSWORD + "!"},
+        allowed=400,
+        says="Současné heslo není správné.",
+    ),
+    "GET /sprava/ucty": Page("GET", "/sprava/ucty", says=VICTIM),
+    "POST /sprava/ucty": Page("POST", "/sprava/ucty", _new_account, allowed=303, done="/sprava/ucty?hotovo=pridan"),
+    "POST /sprava/ucty/role": Page(
+        "POST",
+        "/sprava/ucty/role",
+        lambda w, c: {"csrf": c.csrf, "email": VICTIM, "role": "reviewer"},
+        allowed=303,
+        done="/sprava/ucty?hotovo=role",
+    ),
+    "POST /sprava/ucty/zablokovat": Page(
+        "POST",
+        "/sprava/ucty/zablokovat",
+        lambda w, c: {"csrf": c.csrf, "email": VICTIM},
+        allowed=303,
+        done="/sprava/ucty?hotovo=zablokovan",
+    ),
+    "GET /sprava/zaznam": Page("GET", "/sprava/zaznam", says="Záznam činností"),
+    "GET /id/draft/{draft}": Page("GET", "/id/draft/{draft}"),
+}
+PAGE_TRANSPORTS = ("browser", "program")
+
+
+@pytest.mark.parametrize(("row", "role", "transport", "expected"), _cells(EXPECTED_PAGES, PAGE_TRANSPORTS))
+def test_pages_by_role(world: World, row: str, role: str, transport: str, expected: str) -> None:
+    page = PAGES[row]
+    client = world.clients[(role, transport)]
+    path = page.path.format(draft=world.shared[(OTHERS_DRAFT, None)].id)
+    form = page.form(world, client) if page.form else None
+    response = client.http.request(page.method, path, data=form)
+    body = unescape(response.text)
+
+    if response.status_code == 303 and response.headers["location"].startswith("/prihlaseni"):
+        outcome = LOGIN
+        assert transport == "browser", "only a browser is sent to log in; a program gets 401"
+        location = urlsplit(response.headers["location"])
+        assert location.path == "/prihlaseni" and parse_qs(location.query) == {"zpet": [path]}
+    elif response.status_code == 401:
+        outcome = LOGIN
+        assert transport == "program", "a browser is sent to log in, not answered 401"
+        said = response.json()["error"]["message"] if "json" in response.headers["content-type"] else body
+        assert CZECH.search(said) and "přihlaste" in said, said
+    elif response.status_code == 403:
+        outcome = F
+        assert page.refused in body, body
+    elif response.status_code == 404:
+        outcome = NF
+        shown = world.shared[(OTHERS_DRAFT, None)]
+        assert shown.resource not in body and "Matice author" not in body, "nothing of the draft"
+    elif response.status_code == page.allowed and (page.done is None or response.headers.get("location") == page.done):
+        outcome = OK
+        assert page.says is None or page.says.format(email=EMAILS.get(role, "")) in body, body
+    else:
+        outcome = f"unexpected {response.status_code} {response.headers.get('location', '')}"
+    assert outcome == expected, f"{role} as a {transport}: {row} → {response.status_code}"

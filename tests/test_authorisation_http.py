@@ -16,8 +16,7 @@ that breaks a promise fails a cell. To add a page, add a :class:`Page` to ``PAGE
 One server and one set of accounts serve the module; the accounts are hashed with cheap Argon2
 parameters (they travel inside the hash), as this is about who may do what. A cell that is expected to
 succeed uses up the draft it acts on, so it gets one of its own; the refusals share one (every refusal is
-decided before the draft's state is looked at, so sharing cannot change a refusal's answer). A cell that
-fails for a known bug of the product is a strict xfail in ``KNOWN_BUGS``."""
+decided before the draft's state is looked at, so sharing cannot change a refusal's answer)."""
 
 from __future__ import annotations
 
@@ -113,15 +112,7 @@ EXPECTED_GRAPHQL: dict[str, tuple[str, ...]] = {
     "me":                                                      (U,  OK,     OK,     OK,     OK,     U),
 }  # fmt: skip
 
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("saveDraft: a concept re-typed as a realisation", role): (
-        "catalogue/editing/drafts.py save_draft checks the changeable properties by the draft's kind, not the "
-        "current resource's: a concept whose draft says `a kcs:Realisation` escapes the labels-only rule"
-    )
-    for role in ("curator", "reviewer")
-}
-"""Cells that fail today for a bug in the product (reported, not fixed here): strict xfail, so the fix
-turns them into failures that ask for the mark to go."""
+
 
 
 # -- the expected table: pages ------------------------------------------------------------------------------
@@ -570,10 +561,8 @@ def _cells(expected: dict[str, tuple[str, ...]], transports: tuple[str, ...]) ->
     cells: list[Any] = []
     for row, outcomes in expected.items():
         for role, outcome in zip(ROLES, outcomes, strict=True):
-            bug = KNOWN_BUGS.get((row, role))
-            marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
             cells.extend(
-                pytest.param(row, role, transport, outcome, id=f"{row} | {role} | {transport}", marks=marks)
+                pytest.param(row, role, transport, outcome, id=f"{row} | {role} | {transport}")
                 for transport in transports
             )
     return cells

@@ -398,7 +398,9 @@ def save_draft(
         if not current.exists and not history.history(store, settings, resource):
             raise NotFound(f"Záznam <{resource}> v katalogu není: nový záznam se ukládá bez základní verze.")
         base = _base_for(store, settings, resource, base_version, current)
-    _check_changeable(actor, kind, base, description)
+    # What a role may change is decided by what the resource is, not by what the draft says it is: a
+    # concept's draft that declares itself a realisation still changes a concept.
+    _check_changeable(actor, current.kind if current.exists else kind, base, description)
     report = check(store, settings, description)
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     existing = _own_open_draft(store, settings, actor, resource)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from catalogue.editing import forms
 from catalogue.editing.checks import FieldNames, field_names
+from catalogue.editing.descriptions import KINDS_BY_CLASS, RDF_TYPE, Description, term_value
 from catalogue.editing.history import Revision
 from catalogue.queries.browse import descriptors
 from catalogue.queries.concept import resources
@@ -38,8 +39,16 @@ def link_names(store: CatalogueStore, iris: Sequence[str], lang: str) -> dict[st
     return found | {iri: resource.label for iri, resource in descriptors(store, rest, lang).items()}
 
 
+def changes_between(settings: Settings, before: Description, after: Description) -> list[forms.FieldDiff]:
+    """What ``after`` changes of ``before``, field by field in the order of its class's form."""
+    classes = [term_value(t.object) for d in (after, before) for t in d.own() if t.predicate.value == RDF_TYPE]
+    cls = next((c for c in classes if c in KINDS_BY_CLASS and forms.has_form(settings.shapes_file, c)), None)
+    order = [f.path for f in forms.form_for(settings.shapes_file, settings.ontology_file, cls).fields] if cls else []
+    return forms.field_diff(before, after, order)
+
+
 def shown_history(store: CatalogueStore, settings: Settings, revisions: Sequence[Revision], lang: str) -> ShownHistory:
-    shown = [ShownRevision(r, forms.field_diff(r.base_snapshot, r.snapshot)) for r in revisions]
+    shown = [ShownRevision(r, changes_between(settings, r.base_snapshot, r.snapshot)) for r in revisions]
     linked = forms.linked_iris(v for r in shown for change in r.changes for v in (*change.removed, *change.added))
     return ShownHistory(shown, link_names(store, sorted(linked), lang),
                         field_names(settings.shapes_file, settings.ontology_file))

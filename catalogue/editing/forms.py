@@ -582,12 +582,16 @@ class FieldDiff:
     added: tuple[Shown, ...]
 
 
-def field_diff(before: Description, after: Description) -> list[FieldDiff]:
-    """The properties in which ``after`` differs from ``before``, each with what left and what came; in the
-    order of the form of ``after``'s class where given, else of the property's IRI."""
+def field_diff(before: Description, after: Description, order: Sequence[str] = ()) -> list[FieldDiff]:
+    """The properties in which ``after`` differs from ``before``, each with what left and what came: those
+    of ``order`` (a form's paths) first, in its order, the rest by IRI. A new record's class is no change
+    anyone reads: its page and form say what it is."""
     old, new = field_values(before), field_values(after)
+    rank = {path: index for index, path in enumerate(order)}
     changes = []
-    for path in sorted(set(old) | set(new)):
+    for path in sorted(set(old) | set(new), key=lambda p: (rank.get(p, len(rank)), p)):
+        if path == RDF_TYPE and not before.exists:
+            continue
         removed = tuple(value for value in old.get(path, []) if value not in new.get(path, []))
         added = tuple(value for value in new.get(path, []) if value not in old.get(path, []))
         if removed or added:

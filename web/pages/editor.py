@@ -62,7 +62,7 @@ from catalogue.search.picker import candidates, resolve
 from web.auth import as_actor, check_csrf, csrf_token, page_guard
 from web.errors import html_error
 from web.forms import RejectedForm, posted_form
-from web.history import link_names
+from web.history import changes_between, link_names
 from web.links import IriLinks
 from web.site import N_, language_of, render, translate
 from web.state import SiteCatalogue, site_catalogue
@@ -130,9 +130,12 @@ UNKNOWN_KIND = N_("Takový druh záznamu editor nezná.")
 NO_RESOURCE = N_("Takový záznam v katalogu není.")
 REJECT_NEEDS_COMMENT = N_("Napište autorovi, proč návrh zamítáte.")
 NOTHING_TO_EDIT = N_("Tento druh záznamu se v editoru neupravuje.")
-AMBIGUOUS = N_("„{typed}“ odpovídá více záznamům: {names}. Vyberte jeden z nich, nebo napište přesnější název.")
+AMBIGUOUS = N_("„{typed}“ odpovídá více záznamům: {names}. Vyberte v nabídce pod polem ten, který myslíte, nebo "
+               "napište přesnější název.")
 UNKNOWN_LINK = N_("„{typed}“ v katalogu nenacházíme. Napište název záznamu, jak ho katalog uvádí, nebo jeho IRI.")
 EDITOR_HOME = "/upravy"
+KCS = "https://w3id.org/kcs/ontology#"
+CANDIDATES_SHOWN = 8
 
 
 # -- what a page shows of a form -----------------------------------------------------------------
@@ -147,6 +150,8 @@ class EntryView:
     lang: str = "cs"
     iri: str = ""
     parts: dict[str, str] = field(default_factory=dict)
+    candidates: list[tuple[str, str]] = field(default_factory=list)
+    """(IRI, name and kind) of the resources an ambiguous name may mean, to choose from."""
 
     @property
     def empty(self) -> bool:
@@ -236,8 +241,11 @@ def _resolved(
                 entry.iri = entry.value
             elif not (entry.iri and fold(known.get(entry.iri, "")) == fold(entry.value)):
                 found = resolve(catalogue.store, catalogue.search, f.classes, entry.value, lang=lang)
+                shown = found.candidates[:CANDIDATES_SHOWN]
+                kinds = [translate(lang, _kind_name(c.kind)) for c in shown]
                 if found.iri is None:
-                    names = ", ".join(f"„{c.label}“" for c in found.candidates[:6])
+                    entry.candidates = [(c.iri, f"{c.label} ({kind})") for c, kind in zip(shown, kinds, strict=True)]
+                    names = ", ".join(f"„{c.label}“ ({kind})" for c, kind in zip(shown, kinds, strict=True))
                     message = translate(lang, AMBIGUOUS if found.candidates else UNKNOWN_LINK)
                     errors.append(FormError(f.key, index, message.format(typed=entry.value, names=names)))
                     continue
@@ -245,6 +253,11 @@ def _resolved(
             kept.append(Entry(entry.iri))
         values[f.key] = kept
     return values, errors
+
+
+def _kind_name(class_name: str) -> str:
+    kind = KINDS_BY_CLASS.get(KCS + class_name)
+    return KIND_NAMES.get(kind, class_name) if kind else class_name
 
 
 def _field_views(
@@ -576,7 +589,7 @@ def _draft_page(
     stale = _stale(draft, current)
     comparison = _comparison(catalogue, drafts.field_changes(draft.base, current, draft.description), draft.base,
                              current, draft.description) if stale else []
-    changes = forms.field_diff(draft.base, draft.description)
+    changes = changes_between(catalogue.settings, draft.base, draft.description)
     links, names = _diff_names(catalogue, changes, lang)
     if comparison:
         links |= _names(catalogue, sorted(forms.linked_iris(
@@ -783,7 +796,7 @@ def review_queue(request: Request) -> Response:
     items = []
     all_links: dict[str, str] = {}
     for draft in queue:
-        changes = forms.field_diff(draft.base, draft.description)
+        changes = changes_between(catalogue.settings, draft.base, draft.description)
         all_links |= _diff_names(catalogue, changes, lang)[0]
         items.append((draft, changes, check(catalogue.store, catalogue.settings, draft.description)))
     return render(request, "editor/queue.html", {
@@ -819,7 +832,7 @@ def _revert_page(request: Request, iri: str, version: str, *, status: int = 200,
     refused = page_guard(request, REVERT, current.kind if current.exists else target.kind)
     if isinstance(refused, Response):
         return refused
-    changes = forms.field_diff(current, target)
+    changes = changes_between(catalogue.settings, current, target)
     links, names = _diff_names(catalogue, changes, lang)
     return render(request, "editor/revert.html", {
         "iri": iri, "version": version, "changes": changes, "links": links, "names": names, "reason": reason,

@@ -176,9 +176,12 @@ class FieldView:
         return any(self.errors.values())
 
     def described_by(self, index: int) -> str:
+        """The ids of the field's help and of the errors shown for the entry ``index`` (edit.html's)."""
         ids = [f"{self.key}-napoveda"] if self.field.help else []
-        if self.errors.get(None) or self.errors.get(index):
+        if self.errors.get(None):
             ids.append(f"{self.key}-chyba")
+        if self.errors.get(index):
+            ids.append(f"{self.key}-{index}-chyba")
         return " ".join(ids)
 
 

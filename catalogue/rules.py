@@ -508,12 +508,14 @@ def _footing(
     # types and links come with the other pieces; the walk down here needs only the store's links.
     below = _iris(components) if components else ""
     types = " ".join(CLASSES)
+    # Each piece's patterns hang from its nodes: a nested union, or a pattern bound only by a VALUES
+    # of predicates, is evaluated over the whole store before it is joined with them.
     pieces = [
-        f"""{{ VALUES ?s {{ {hops} }} {{ VALUES ?p {{ {" ".join(READS)} }} ?s ?p ?o }}
-             UNION {{ VALUES ?o {{ {types} }} ?s a ?o BIND (rdf:type AS ?p) }} }}""",
+        f"""{{ VALUES ?s {{ {hops} }} ?s ?p ?o FILTER (?p IN ({", ".join(READS)})) }}""",
+        f"""{{ VALUES ?s {{ {hops} }} VALUES ?o {{ {types} }} ?s a ?o BIND (rdf:type AS ?p) }}""",
         f"""{{ VALUES ?o {{ {hops} }} VALUES ?p {{ kcs:includesService skos:hasTopConcept }} ?s ?p ?o }}""",
-        f"""{{ VALUES ?h {{ {hops} }} ?s kcs:includesService ?h .
-             VALUES ?p {{ kcs:servesMeasure kcs:servesGoal }} ?s ?p ?o }}""",
+        f"""{{ VALUES ?h {{ {hops} }} ?s kcs:includesService ?h ; ?p ?o
+             FILTER (?p IN (kcs:servesMeasure, kcs:servesGoal)) }}""",
         f"""{{ VALUES ?o {{ {hops} }} ?s kcs:servesMeasure ?o ; kcs:hasIndicator ?indicator
              BIND (kcs:servesMeasure AS ?p) }}""",
         f"""{{ VALUES ?h {{ {hops} }} ?s kcs:servesMeasure ?h ; kcs:hasIndicator ?o BIND (kcs:hasIndicator AS ?p) }}""",
@@ -533,12 +535,15 @@ def _footing(
              UNION {{ VALUES ?o {{ {types} }} ?n a ?o BIND (?n AS ?s) BIND (rdf:type AS ?p) }} }}"""
         )
     # The pieces walk the union of all graphs (a link in a graph the rules do not read only adds
-    # nodes); the triples kept are those a public, stated graph holds.
+    # nodes); the triples kept are those a public, stated graph holds. Each piece is checked against
+    # the graphs on its own: Oxigraph joins one check after the whole union with every quad of the
+    # store first (4 s at 50,000 realisations, where the pieces take milliseconds).
+    stated = f"GRAPH ?g {{ ?s ?p ?o }} {_stated_filter(settings)}"
     sparql = (
         PREFIXES
-        + "CONSTRUCT { ?s ?p ?o } WHERE {\n  { "
-        + "\n  UNION ".join(pieces)
-        + f" }}\n  GRAPH ?g {{ ?s ?p ?o }} {_stated_filter(settings)} }}"
+        + "CONSTRUCT { ?s ?p ?o } WHERE {\n  "
+        + "\n  UNION ".join(f"{{ {piece}\n    {stated} }}" for piece in pieces)
+        + " }"
     )
     return _lines(store.construct_ntriples(sparql))
 

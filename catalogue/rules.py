@@ -508,8 +508,8 @@ def _footing(
     # types and links come with the other pieces; the walk down here needs only the store's links.
     below = _iris(components) if components else ""
     types = " ".join(CLASSES)
-    # Each piece's patterns hang from its nodes: a nested union, or a pattern bound only by a VALUES
-    # of predicates, is evaluated over the whole store before it is joined with them.
+    # The predicates are filtered, not listed in a VALUES: Oxigraph reads a pattern whose only bound
+    # term is such a VALUES for every subject in the store before joining it with the piece's nodes.
     pieces = [
         f"""{{ VALUES ?s {{ {hops} }} ?s ?p ?o FILTER (?p IN ({", ".join(READS)})) }}""",
         f"""{{ VALUES ?s {{ {hops} }} VALUES ?o {{ {types} }} ?s a ?o BIND (rdf:type AS ?p) }}""",

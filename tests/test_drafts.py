@@ -334,3 +334,28 @@ def test_moving_a_measure_names_the_goals_whose_search_documents_change(store, s
     drafts.publish_draft(store, settings, people["reviewer"], saved.draft.id)
     changed = version.changes_since(store, settings, before)
     assert changed is not None and {row["m"], row["new"]} <= changed
+
+
+def test_a_resource_of_another_kind_names_what_links_to_it_in_the_change_log(store, settings, people) -> None:
+    current = read_description(store, settings, SOLUTION)
+    kcs = "https://w3id.org/kcs/ontology#"
+    lines = [f"{t} ." for t in current.triples if str(t.object) != f"<{kcs}SmartSolution>"]
+    lines.append(f"<{SOLUTION}> a <{kcs}SmartService> .")
+    before = version.read(store, settings)
+    saved = drafts.save_draft(store, settings, people["admin"], SOLUTION, "\n".join(lines), "Je to služba",
+                              current.version)
+    drafts.submit_draft(store, settings, people["admin"], saved.draft.id)
+    drafts.publish_draft(store, settings, people["reviewer"], saved.draft.id)
+    changed = version.changes_since(store, settings, before)
+    assert changed is not None and SOLUTION in changed
+    # A search document names the kind of each resource it links to: the realisation of it follows.
+    assert FVE in changed
+
+
+def test_a_label_change_names_only_the_resource_in_the_change_log(store, settings, people) -> None:
+    before = version.read(store, settings)
+    published(store, settings, people, FVE, edited_fve(store, settings, "Jiný název"),
+              read_description(store, settings, FVE).version)
+    changed = version.changes_since(store, settings, before)
+    assert changed is not None and FVE in changed
+    assert not any(iri.startswith(BASE + "realisation/") and iri != FVE for iri in changed)

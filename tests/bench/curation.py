@@ -74,6 +74,13 @@ def measure_curation(settings: Settings, folder: Path) -> tuple[float, float]:
         running_server(folder, store_copy, {"KATALOG_SEARCH_ENGINE": "tantivy"}) as base,
         httpx.Client(base_url=base, timeout=60) as client,
     ):
+        # The server answers /healthz before its /sparql workers have started (a snapshot of the store and
+        # two processes): saves meanwhile would time the start-up, not the save. A first query waits for them.
+        started = client.get(
+            "/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}
+        )
+        if started.status_code != 200:
+            raise RuntimeError(f"the SPARQL endpoint failed ({started.status_code}): {started.text[:300]}")
         version = _call(client, curator_token, VERSION, iri=EXISTING)["resource"]["version"]
         times = []
         for number in range(5 + SAVES):

@@ -158,17 +158,6 @@ EXPECTED_PAGES: dict[str, tuple[str, ...]] = {
     "GET /upravy/vyber?trida=…Place&q=lipa":                            (LOGIN, OK, OK, OK, OK, LOGIN),
 }  # fmt: skip
 
-_REBASE_ANOTHERS = (
-    "web/pages/editor.py _rebase asks only whether the account may read the draft (_acting), not whether it may "
-    "edit it (EDIT with the draft's author): a reviewer or admin who 'moves another's submitted draft onto the "
-    "current version' gets 303 ?hotovo=slouceno to the author's draft, while a new draft of the same resource is "
-    "saved as their own, with the author's content and reason"
-)
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("POST /upravy/navrh/{draft}/sloucit: another's submitted draft of a published record", role): _REBASE_ANOTHERS
-    for role in ("reviewer", "admin")
-}
-"""Cells where the app breaks a documented rule: strict xfails, so the fix turns them into passes."""
 
 
 # -- the world: one server, one set of accounts ---------------------------------------------------------------
@@ -638,10 +627,8 @@ def _cells(expected: dict[str, tuple[str, ...]], transports: tuple[str, ...]) ->
     cells: list[Any] = []
     for row, outcomes in expected.items():
         for role, outcome in zip(ROLES, outcomes, strict=True):
-            bug = KNOWN_BUGS.get((row, role))
-            marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
             cells.extend(
-                pytest.param(row, role, transport, outcome, id=f"{row} | {role} | {transport}", marks=marks)
+                pytest.param(row, role, transport, outcome, id=f"{row} | {role} | {transport}")
                 for transport in transports
             )
     return cells
@@ -681,6 +668,7 @@ def test_graphql_by_role(world: World, row: str, role: str, transport: str, expe
 
 ADMIN_ONLY = "Tuto stránku mohou otevřít jen správci katalogu."
 NOT_YET_SUBMITTED = "Tento návrh patří jinému účtu a zatím nebyl odeslán ke schválení."
+REVIEWERS_READ = "Návrhy jiných účtů čtou jen recenzenti a správci katalogu."
 AUTHORS_ONLY = "Tento návrh patří jinému účtu: upravit a odeslat ho může jen jeho autor."
 NEVER_OWN = "Vlastní návrh nemůžete sami zveřejnit ani zamítnout: posoudit ho musí někdo jiný."
 ROLE_NAMES = {"curator": "kurátor", "reviewer": "recenzent", "ministry": "ministerstvo", "admin": "správce"}
@@ -864,7 +852,7 @@ PAGES: dict[str, Page] = {
         "GET",
         "/upravy/navrh/{draft}",
         says=('data-draft-status="submitted"', EDIT_FORM, PUBLISH_FORM, REJECT_FORM),
-        refused=NOT_YET_SUBMITTED,
+        refused=REVIEWERS_READ,
         target=OTHERS_SUBMITTED,
     ),
     "GET /upravy/navrh/{draft}: own submitted draft": Page(
@@ -891,8 +879,8 @@ PAGES: dict[str, Page] = {
         "/upravy/navrh/{draft}/odeslat",
         _csrf_only,
         refused={
-            "curator": NOT_YET_SUBMITTED,
-            "ministry": NOT_YET_SUBMITTED,
+            "curator": REVIEWERS_READ,
+            "ministry": REVIEWERS_READ,
             "reviewer": AUTHORS_ONLY,
             "admin": AUTHORS_ONLY,
         },
@@ -907,7 +895,7 @@ PAGES: dict[str, Page] = {
         _comment("v pořádku"),
         allowed=303,
         done=r"{page}\?zverejneno=1#historie",
-        refused=NOT_YET_SUBMITTED,
+        refused=REVIEWERS_READ,
         target=OTHERS_SUBMITTED,
         uses_up=True,
     ),
@@ -932,7 +920,7 @@ PAGES: dict[str, Page] = {
         _comment("Chybí zdroj."),
         allowed=303,
         done=r"/upravy/ke-schvaleni\?hotovo=zamitnuto",
-        refused=NOT_YET_SUBMITTED,
+        refused=REVIEWERS_READ,
         target=OTHERS_SUBMITTED,
         uses_up=True,
     ),
@@ -943,7 +931,7 @@ PAGES: dict[str, Page] = {
         _csrf_only,
         allowed=400,
         says=("Napište autorovi, proč návrh zamítáte.",),
-        refused=NOT_YET_SUBMITTED,
+        refused=REVIEWERS_READ,
         target=OTHERS_SUBMITTED,
     ),
     "POST /upravy/navrh/{draft}/zamitnout: own submitted draft": Page(
@@ -974,8 +962,8 @@ PAGES: dict[str, Page] = {
         "/upravy/navrh/{draft}/sloucit",
         _csrf_only,
         refused={
-            "curator": NOT_YET_SUBMITTED,
-            "ministry": NOT_YET_SUBMITTED,
+            "curator": REVIEWERS_READ,
+            "ministry": REVIEWERS_READ,
             "reviewer": AUTHORS_ONLY,
             "admin": AUTHORS_ONLY,
         },

@@ -253,7 +253,9 @@ def get_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, id
     if actor is None or actor.disabled:
         raise Unauthenticated("Pro tuto činnost se přihlaste.")
     if not authorisation.may_read_draft(actor, draft.author, draft.status):
-        raise Forbidden("Tento návrh patří jinému účtu a zatím nebyl odeslán ke schválení.")
+        if draft.status == "draft":
+            raise Forbidden("Tento návrh patří jinému účtu a zatím nebyl odeslán ke schválení.")
+        raise Forbidden("Návrhy jiných účtů čtou jen recenzenti a správci katalogu.")
     return draft
 
 

@@ -40,6 +40,7 @@ from catalogue.editing.authorisation import (
     REVIEW,
     SUBMIT,
     Subject,
+    authorise,
     changeable_properties,
     may,
 )
@@ -60,7 +61,7 @@ from catalogue.errors import CatalogueError, Forbidden, InvalidInput, NotFound, 
 from catalogue.search.analysis import fold
 from catalogue.search.picker import candidates, resolve
 from web.auth import as_actor, check_csrf, csrf_token, page_guard
-from web.errors import html_error
+from web.errors import error_page
 from web.forms import RejectedForm, posted_form
 from web.history import changes_between, link_names
 from web.links import IriLinks
@@ -305,6 +306,11 @@ def _report_problems(form: Form, report: Report) -> tuple[list[tuple[str, int | 
 # -- the pages ---------------------------------------------------------------------------------------
 
 
+def _refused(request: Request, status: int, message: str) -> Response:
+    """A refusal: the error page for a browser, the JSON error for a program, in the request's language."""
+    return error_page(request, status, translate(language_of(request), message))
+
+
 @dataclass
 class Typed:
     """What a person typed about the change itself, kept when a form is refused."""
@@ -390,7 +396,7 @@ def editor_home(request: Request) -> Response:
 def new_record(request: Request, slug: str) -> Response:
     kind = KIND_SLUGS.get(slug)
     if kind is None:
-        return html_error(request, 404, detail=translate(language_of(request), UNKNOWN_KIND))
+        return _refused(request, 404, UNKNOWN_KIND)
     account = page_guard(request, EDIT, kind)
     if isinstance(account, Response):
         return account
@@ -419,9 +425,9 @@ def edit_record(request: Request, iri: str = "") -> Response:
     try:
         current, cls, label = _existing(catalogue, iri, lang)
     except NotFound:
-        return html_error(request, 404, detail=translate(lang, NO_RESOURCE))
+        return _refused(request, 404, NO_RESOURCE)
     except InvalidInput:
-        return html_error(request, 400, detail=translate(lang, NOTHING_TO_EDIT))
+        return _refused(request, 400, NOTHING_TO_EDIT)
     refused = page_guard(request, EDIT, current.kind)
     if isinstance(refused, Response):
         return refused
@@ -468,7 +474,7 @@ def _save(request: Request, data: Mapping[str, Sequence[str]]) -> Response:
     try:
         check_csrf(request, _one(data, "csrf"))
     except Forbidden as error:
-        return html_error(request, 403, detail=translate(lang, error.message))
+        return _refused(request, 403, error.message)
     resource, slug = _one(data, "iri"), _one(data, "druh")
     reason, source, identifier = _one(data, "duvod"), _one(data, "zdroj"), _one(data, "identifikator")
     base_version = _one(data, "zakladni_verze") or None
@@ -476,15 +482,15 @@ def _save(request: Request, data: Mapping[str, Sequence[str]]) -> Response:
         try:
             current, cls, label = _existing(catalogue, resource, lang)
         except NotFound:
-            return html_error(request, 404, detail=translate(lang, NO_RESOURCE))
+            return _refused(request, 404, NO_RESOURCE)
         except InvalidInput:
-            return html_error(request, 400, detail=translate(lang, NOTHING_TO_EDIT))
+            return _refused(request, 400, NOTHING_TO_EDIT)
         kind = current.kind
         editing = Editing(resource, kind, cls, base_version, label)
     else:
         kind = KIND_SLUGS.get(slug, "")
         if not kind:
-            return html_error(request, 404, detail=translate(lang, UNKNOWN_KIND))
+            return _refused(request, 404, UNKNOWN_KIND)
         editing = Editing("", kind, CLASSES_BY_KIND[kind], None)
         current = Description("", ())
     refused = page_guard(request, EDIT, kind)
@@ -523,9 +529,9 @@ def _save(request: Request, data: Mapping[str, Sequence[str]]) -> Response:
         return _edit_page(request, account, editing, entries, status=400, problems=mapped, message=FIX_FIELDS,
                           typed=typed)
     except (Forbidden, Unauthenticated) as error:
-        return html_error(request, 403, detail=translate(lang, error.message))
+        return _refused(request, 403, error.message)
     except NotFound as error:
-        return html_error(request, 404, detail=translate(lang, error.message))
+        return _refused(request, 404, error.message)
     return RedirectResponse(f"/upravy/navrh/{saved.draft.id}?hotovo=ulozeno", status_code=303)
 
 
@@ -645,13 +651,12 @@ def _reading(request: Request, identifier: str) -> tuple[Account, Draft] | Respo
     if isinstance(account, Response):
         return account
     catalogue = site_catalogue(request)
-    lang = language_of(request)
     try:
         return account, drafts.get_draft(catalogue.store, catalogue.settings, as_actor(account), identifier)
     except NotFound as error:
-        return html_error(request, 404, detail=translate(lang, error.message))
+        return _refused(request, 404, error.message)
     except Forbidden as error:
-        return html_error(request, 403, detail=translate(lang, error.message))
+        return _refused(request, 403, error.message)
 
 
 @router.get("/upravy/navrh/{identifier}")
@@ -677,7 +682,7 @@ def _acting(request: Request, identifier: str, data: Mapping[str, Sequence[str]]
     try:
         check_csrf(request, _one(data, "csrf"))
     except Forbidden as error:
-        return html_error(request, 403, detail=translate(language_of(request), error.message))
+        return _refused(request, 403, error.message)
     return found
 
 
@@ -696,7 +701,7 @@ def _submit(request: Request, identifier: str, data: Mapping[str, Sequence[str]]
     try:
         drafts.submit_draft(catalogue.store, catalogue.settings, as_actor(account), draft.id)
     except Forbidden as error:
-        return html_error(request, 403, detail=translate(language_of(request), error.message))
+        return _refused(request, 403, error.message)
     except InvalidInput as error:
         return _draft_page(request, account, draft, status=400, error=error.message)
     return RedirectResponse(f"/upravy/navrh/{draft.id}?hotovo=odeslano", status_code=303)
@@ -718,7 +723,7 @@ def _publish(request: Request, identifier: str, data: Mapping[str, Sequence[str]
     try:
         drafts.publish_draft(catalogue.store, catalogue.settings, as_actor(account), draft.id, comment)
     except Forbidden as error:
-        return html_error(request, 403, detail=translate(language_of(request), error.message))
+        return _refused(request, 403, error.message)
     except EditConflict as conflict:
         return _draft_page(request, account, draft, status=409, error=conflict.message, comment=comment)
     except InvalidDraft as invalid:
@@ -744,13 +749,17 @@ def _reject(request: Request, identifier: str, data: Mapping[str, Sequence[str]]
     account, draft = found
     catalogue = site_catalogue(request)
     comment = _one(data, "komentar")
+    try:
+        authorise(as_actor(account), REJECT, Subject(draft.kind, author=draft.author))
+    except Forbidden as error:
+        return _refused(request, 403, error.message)
     if not comment:
         return _draft_page(request, account, draft, status=400, error=REJECT_NEEDS_COMMENT,
                            problems=[("komentar", None, translate(language_of(request), REJECT_NEEDS_COMMENT))])
     try:
         drafts.reject_draft(catalogue.store, catalogue.settings, as_actor(account), draft.id, comment)
     except Forbidden as error:
-        return html_error(request, 403, detail=translate(language_of(request), error.message))
+        return _refused(request, 403, error.message)
     except InvalidInput as error:
         return _draft_page(request, account, draft, status=400, error=error.message, comment=comment)
     return RedirectResponse("/upravy/ke-schvaleni?hotovo=zamitnuto", status_code=303)
@@ -770,6 +779,10 @@ def _rebase(request: Request, identifier: str, data: Mapping[str, Sequence[str]]
         return found
     account, draft = found
     catalogue = site_catalogue(request)
+    try:
+        authorise(as_actor(account), EDIT, Subject(draft.kind, author=draft.author))
+    except Forbidden as error:
+        return _refused(request, 403, error.message)
     current = read_description(catalogue.store, catalogue.settings, draft.resource)
     if draft.is_new or not current.exists:
         return _draft_page(request, account, draft, status=409,
@@ -830,7 +843,7 @@ def _revert_page(request: Request, iri: str, version: str, *, status: int = 200,
     lang = language_of(request)
     found = _revert_target(catalogue, iri, version)
     if found is None:
-        return html_error(request, 404, detail=translate(lang, N_("Tuto verzi záznamu historie nezná.")))
+        return _refused(request, 404, N_("Tuto verzi záznamu historie nezná."))
     current, target = found
     refused = page_guard(request, REVERT, current.kind if current.exists else target.kind)
     if isinstance(refused, Response):
@@ -863,13 +876,13 @@ def _revert(request: Request, data: Mapping[str, Sequence[str]]) -> Response:
     try:
         check_csrf(request, _one(data, "csrf"))
     except Forbidden as error:
-        return html_error(request, 403, detail=translate(language_of(request), error.message))
+        return _refused(request, 403, error.message)
     try:
         drafts.revert(catalogue.store, catalogue.settings, as_actor(account), iri, version, reason)
     except Forbidden as error:
-        return html_error(request, 403, detail=translate(language_of(request), error.message))
+        return _refused(request, 403, error.message)
     except NotFound as error:
-        return html_error(request, 404, detail=translate(language_of(request), error.message))
+        return _refused(request, 404, error.message)
     except InvalidInput as error:
         return _revert_page(request, iri, version, status=400, reason=reason, error=error.message)
     catalogue.refresh()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -19,6 +20,47 @@ from rdflib import Graph
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUE_DATA = REPO / "catalogue" / "data"
 ONTOLOGY = REPO / "ontology"
+
+
+ALONE = {
+    "tests/test_follow_version.py::test_a_load_by_another_process_shows_in_running_servers_within_two_seconds",
+    "tests/test_graphql_cost.py::test_the_fan_out_query_is_refused_within_two_seconds_naming_the_limit",
+    "tests/test_graphql_cost.py::test_the_time_limit_stops_an_operation_that_never_waits",
+    "tests/test_graphql_cost.py::test_the_time_limit_stops_an_operation_waiting_for_the_store",
+    "tests/test_graphql_cost.py::test_healthz_answers_within_a_second_while_a_costly_query_runs",
+    "tests/test_sparql_endpoint.py::test_a_runaway_query_is_killed_at_the_time_limit_while_the_server_answers",
+    "tests/test_sparql_endpoint.py::test_a_query_past_the_memory_limit_is_stopped_and_its_worker_replaced",
+}
+"""Tests that time the product by the wall clock: marked ``alone`` (as a test may mark itself)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.split("[", 1)[0] in ALONE:
+            item.add_marker(pytest.mark.alone)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Under pytest-xdist, a test marked ``alone`` runs while no other worker runs a test (they wait for
+    it, and it waits for theirs to end): the others' load would make its time limits fail. Every other
+    test holds a shared lock for its run, an ``alone`` one the exclusive lock; a turnstile in front keeps
+    new shared holders out while an exclusive one waits."""
+    folder = os.environ.get("PYTEST_XDIST_WORKER") and item.config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+    if not folder:
+        yield
+        return
+    alone = item.get_closest_marker("alone") is not None
+    with open(folder / "tests-alone.turnstile", "a") as turnstile, open(folder / "tests-alone.lock", "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 TEST_HASHER_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
@@ -121,9 +163,22 @@ def katalog(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port free on 127.0.0.1 now. Under pytest-xdist (`pytest -n`), each worker is only given ports of
+    its own residue modulo the number of workers, so two workers never pick the same port at once. (Linux
+    gives even ports to ``bind(("", 0))``, so a port is moved to the worker's residue and tried again.)"""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")) % workers
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        port += worker - port % workers
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except (OSError, OverflowError):  # taken, or past 65535
+                continue
+        return port
 
 
 def answers(ready: Callable[[], bool], *, within: float) -> bool:
@@ -166,7 +221,9 @@ def running_server(folder: Path, store: Path | None, env: dict[str, str] | None 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        if not answers(lambda: httpx.get(f"{base}/healthz", timeout=1).status_code == 200, within=60):
+        healthy = answers(lambda: httpx.get(f"{base}/healthz", timeout=1).status_code == 200, within=60)
+        # Still running: a server that could not bind its port has not been answering for it.
+        if not healthy or process.poll() is not None:
             process.terminate()
             process.wait(timeout=10)
             output = (folder / "server.log").read_text(errors="replace")
@@ -277,7 +334,7 @@ def oxigraph_server(folder: Path) -> Iterator[dict[str, str]]:
     base = f"http://127.0.0.1:{port}"
     try:
         started = answers(lambda: httpx.post(f"{base}/query", data={"query": "ASK {}"}, timeout=1).is_success, within=30)
-        if not started:
+        if not started or process.poll() is not None:
             pytest.fail(f"the Oxigraph server did not start within 30 s:\n{(folder / 'oxigraph.log').read_text()}")
         yield {
             "KATALOG_STORE": "sparql",

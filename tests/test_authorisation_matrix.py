@@ -101,9 +101,10 @@ def _concept(world: World, *, hierarchy: bool) -> Any:
 
 
 def _programme(world: World) -> Any:
-    programme = world.store.values("SELECT ?p WHERE { ?p a <https://w3id.org/kcs/ontology#FundingProgramme> } LIMIT 1")[
-        0
-    ]["p"]
+    programme = world.store.values(
+        "SELECT ?p WHERE { ?p a <https://w3id.org/kcs/ontology#FundingProgramme> ; "
+        f"<https://w3id.org/kcs/ontology#provider> <{BASE}organisation/mmr> }} ORDER BY ?p LIMIT 1"
+    )[0]["p"]
     current = read_description(world.store, world.settings, programme)
     lines = [f"{t} ." for t in current.triples]
     lines.append(f'<{programme}> <http://www.w3.org/2004/02/skos/core#altLabel> "program z matice"@cs .')

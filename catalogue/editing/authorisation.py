@@ -6,8 +6,9 @@ and nothing else decides. Besides the table, three conditions hold for every rol
 - a draft is its author's: only the author edits or submits it, and nobody else reads it before it is
   submitted (reviewers and admins then read it in their queue);
 - nobody publishes or rejects their own draft (four eyes, as iQvoc's and TopBraid EDG's workflows);
-- a ``ministry`` account acts only on resources its own organisation owns (the next issue fills in
-  which organisation owns a programme, call or priority).
+- a ``ministry`` account acts only on the programmes, calls and priorities its own organisation owns
+  (:func:`catalogue.editing.drafts.owners`: a programme's or call's providers, a priority's
+  organisation), and a ``reviewer`` publishes, rejects or reverts those only for its own organisation.
 
 A refusal is :class:`~catalogue.errors.Unauthenticated` for a request without an account (401, or a
 redirect to log-in on pages) and :class:`~catalogue.errors.Forbidden` (403) otherwise, each with a
@@ -70,7 +71,14 @@ ACCOUNT_KIND = "account"
 AUDIT_KIND = "audit"
 
 _CURATING = {EDIT: CURATED_KINDS, SUBMIT: CURATED_KINDS}
-_REVIEWING = {REVIEW: ALL_KINDS, PUBLISH: CURATED_KINDS, REJECT: CURATED_KINDS, REVERT: CURATED_KINDS}
+_REVIEWING = {
+    REVIEW: ALL_KINDS,
+    PUBLISH: CURATED_KINDS | MINISTRY_KINDS,
+    REJECT: CURATED_KINDS | MINISTRY_KINDS,
+    REVERT: CURATED_KINDS | MINISTRY_KINDS,
+}
+ORGANISATION_BOUND = frozenset({"ministry", "reviewer"})
+"""The roles that act on the kinds organisations own only for their own organisation (admins for any)."""
 
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "curator": dict(_CURATING),
@@ -135,11 +143,12 @@ class Actor(Protocol):
 @dataclass(frozen=True)
 class Subject:
     """What an action is done to: a kind of resource, the draft's author where it is a draft, and the
-    organisation that owns the resource where one does."""
+    organisations that own the resource where it is of a kind organisations own (None: not known, as on a
+    page that only shows an empty form; every write names them)."""
 
     kind: str
     author: str | None = None
-    organisation: str | None = None
+    owners: frozenset[str] | None = None
 
 
 def refusal(actor: Actor | None, action: str, subject: Subject) -> Forbidden | Unauthenticated | None:
@@ -157,8 +166,16 @@ def refusal(actor: Actor | None, action: str, subject: Subject) -> Forbidden | U
         return Forbidden("Tento návrh patří jinému účtu: upravit a odeslat ho může jen jeho autor.")
     if action in NEVER_OWN and subject.author == actor.iri:
         return Forbidden("Vlastní návrh nemůžete sami zveřejnit ani zamítnout: posoudit ho musí někdo jiný.")
-    if actor.role == "ministry" and subject.organisation is not None and subject.organisation != actor.organisation:
-        return Forbidden("Tento záznam patří jiné organizaci: upravovat můžete jen záznamy své organizace.")
+    if (
+        subject.kind in MINISTRY_KINDS
+        and actor.role in ORGANISATION_BOUND
+        and subject.owners is not None
+        and actor.organisation not in subject.owners
+    ):
+        return Forbidden(
+            "Tento záznam nepatří vaší organizaci: upravovat a posuzovat můžete jen programy, výzvy a priority, "
+            "jejichž poskytovatelem či vlastníkem je vaše organizace (a tak to má zůstat i po změně)."
+        )
     return None
 
 
@@ -185,3 +202,4 @@ def may_read_draft(actor: Actor | None, author: str, status: str) -> bool:
 def changeable_properties(actor: Actor, kind: str) -> frozenset[str] | None:
     """The only properties ``actor`` may change on a resource of ``kind``; None: any."""
     return CHANGEABLE_PROPERTIES.get((actor.role, kind))
+

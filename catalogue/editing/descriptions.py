@@ -46,6 +46,7 @@ KINDS_BY_CLASS = {
     KCS + "TypeMeasure": "concept",
     KCS + "FundingProgramme": "programme",
     KCS + "FundingCall": "call",
+    KCS + "MeasurePriority": "priority",
 }
 """The kind of resource (:mod:`catalogue.editing.authorisation`) each class of the ontology makes."""
 
@@ -57,6 +58,9 @@ CLASSES_BY_KIND = {
     "organisation": KCS + "Organisation",
     "place": KCS + "Place",
     "indicator": KCS + "Indicator",
+    "programme": KCS + "FundingProgramme",
+    "call": KCS + "FundingCall",
+    "priority": KCS + "MeasurePriority",
 }
 """The class a new resource of a kind is made of, where a kind is one class."""
 
@@ -68,6 +72,9 @@ PATHS_BY_KIND = {
     "organisation": "organisation/",
     "place": "place/",
     "indicator": "indicator/",
+    "programme": "programme/",
+    "call": "call/",
+    "priority": "priority/",
 }
 """Where the IRIs of a kind live under the instance base (as the seed files name them)."""
 
@@ -100,6 +107,7 @@ _INSTANCE_PREFIXES = (
     "strategy",
     "programme",
     "call",
+    "priority",
     "descriptor",
     "event",
     "post",

@@ -41,6 +41,7 @@ from catalogue.editing.descriptions import (
     parse_description,
     parse_ntriples,
     read_description,
+    term_value,
 )
 from catalogue.errors import CatalogueError, Forbidden, InvalidInput, NotFound, Unauthenticated, Unavailable
 from catalogue.queries import version as catalogue_version
@@ -235,8 +236,44 @@ def _read_drafts(
     return sorted(drafts, key=lambda draft: draft.modified, reverse=True)
 
 
-def _subject(draft: Draft) -> Subject:
-    return Subject(draft.kind, author=draft.author)
+_OWNED_THROUGH = {"programme": KCS + "provider", "call": KCS + "provider", "priority": KCS + "priorityOf"}
+"""The property naming the organisations that own a resource of a kind organisations own."""
+
+
+def owners(store: CatalogueStore, settings: Settings, description: Description) -> frozenset[str] | None:
+    """The organisations that own the resource as ``description`` has it: a programme's or call's providers
+    (a call naming none, its programme's), a priority's organisation; None for a kind nobody owns."""
+    path = _OWNED_THROUGH.get(description.kind)
+    if path is None:
+        return None
+    found = {term_value(t.object) for t in description.own() if t.predicate.value == path}
+    programmes = [t.object for t in description.own() if t.predicate.value == KCS + "callOf"]
+    if not found and description.kind == "call" and programmes:
+        rows = store.values(
+            f"SELECT DISTINCT ?owner WHERE {{ GRAPH ?g {{ ?programme <{KCS}provider> ?owner }} "
+            f"{data_graph_filter(settings)} }}",
+            {"programme": URIRef(term_value(programmes[0]))},
+        )
+        found = {row["owner"] for row in rows}
+    return frozenset(found)
+
+
+def change_owners(
+    store: CatalogueStore, settings: Settings, before: Description, after: Description
+) -> frozenset[str] | None:
+    """Who owns a change from ``before`` to ``after``: the organisations that own both (a ministry neither
+    takes another's programme nor gives its own away unseen); of a new resource, its owners."""
+    found = owners(store, settings, after)
+    if found is None or not before.exists:
+        return found
+    earlier = owners(store, settings, before)
+    return found if earlier is None else found & earlier
+
+
+def subject_of(store: CatalogueStore, settings: Settings, draft: Draft) -> Subject:
+    """The draft as the authorisation table sees it: its kind, author and owning organisations."""
+    return Subject(draft.kind, author=draft.author,
+                   owners=change_owners(store, settings, draft.base, draft.description))
 
 
 def get_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str) -> Draft:
@@ -276,7 +313,7 @@ def review_queue(store: CatalogueStore, settings: Settings, actor: Actor | None)
     return [
         draft
         for draft in drafts(store, settings, actor, "submitted")
-        if authorisation.may(actor, authorisation.PUBLISH, _subject(draft))
+        if authorisation.may(actor, authorisation.PUBLISH, subject_of(store, settings, draft))
     ]
 
 
@@ -400,6 +437,8 @@ def save_draft(
         if not current.exists and not history.history(store, settings, resource):
             raise NotFound(f"Záznam <{resource}> v katalogu není: nový záznam se ukládá bez základní verze.")
         base = _base_for(store, settings, resource, base_version, current)
+    authorisation.authorise(actor, authorisation.EDIT, Subject(kind, owners=change_owners(
+        store, settings, current if current.exists else base, description)))
     # What a role may change is decided by what the resource is, not by what the draft says it is: a
     # concept's draft that declares itself a realisation still changes a concept.
     _check_changeable(actor, current.kind if current.exists else kind, base, description)
@@ -449,7 +488,7 @@ def _conflict(draft: Draft, current: Description) -> EditConflict | None:
 
 def submit_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str) -> Draft:
     draft = get_draft(store, settings, actor, identifier)
-    authorisation.authorise(actor, authorisation.SUBMIT, _subject(draft))
+    authorisation.authorise(actor, authorisation.SUBMIT, subject_of(store, settings, draft))
     if draft.status not in ("draft", "rejected"):
         raise InvalidInput(
             f"Návrh je {STATUS_LABELS[draft.status]}: odeslat lze jen rozpracovaný návrh.", field="status"
@@ -465,7 +504,7 @@ def reject_draft(
     store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str, comment: str
 ) -> Draft:
     draft = get_draft(store, settings, actor, identifier)
-    authorisation.authorise(actor, authorisation.REJECT, _subject(draft))
+    authorisation.authorise(actor, authorisation.REJECT, subject_of(store, settings, draft))
     assert actor is not None
     if draft.status != "submitted":
         raise InvalidInput(
@@ -618,7 +657,7 @@ def publish_draft(
     find a violation; EditConflict when the resource changed since the draft's base. Nothing is written
     then, and the draft stays as it was."""
     draft = get_draft(store, settings, actor, identifier)
-    authorisation.authorise(actor, authorisation.PUBLISH, _subject(draft))
+    authorisation.authorise(actor, authorisation.PUBLISH, subject_of(store, settings, draft))
     assert actor is not None
     if draft.status != "submitted":
         raise InvalidInput(
@@ -664,6 +703,8 @@ def revert(
     target = history.snapshot_at(revisions, to_version)
     if target is None:
         raise NotFound(f"Verzi „{to_version}“ záznamu <{resource}> historie nezná.")
+    authorisation.authorise(actor, authorisation.REVERT, Subject(
+        current.kind if current.exists else target.kind, owners=change_owners(store, settings, current, target)))
     if target.version == current.version:
         raise InvalidInput("Záznam tuto verzi už má: není co vracet.", field="toVersion")
     reverted_from = next((r.iri for r in revisions if r.version == to_version), None)

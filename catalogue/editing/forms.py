@@ -389,7 +389,9 @@ def _term(f: Field, entry: Entry, index: int) -> tuple[Term | None, FormError | 
         if text not in f.choices:
             message = f"„{text}“ není mezi možnostmi pole {f.name}: vyberte jednu z nabídky."
             return None, FormError(f.key, index, message)
-        return (ox.NamedNode(text) if f.choices_are_iris else ox.Literal(text)), None
+        if f.choices_are_iris:
+            return ox.NamedNode(text), None
+        return ox.Literal(text, datatype=ox.NamedNode(f.datatype)) if f.datatype else ox.Literal(text), None
     if f.kind in ("link", "iri"):
         iri = _iri(text)
         if iri is None:

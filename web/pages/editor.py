@@ -78,6 +78,9 @@ KIND_SLUGS = {
     "organizace": "organisation",
     "misto": "place",
     "ukazatel": "indicator",
+    "program": "programme",
+    "vyzva": "call",
+    "priorita": "priority",
 }
 """The kinds a new record can be made of, by the Czech word in its address (/upravy/novy/realizace)."""
 SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
@@ -544,9 +547,11 @@ def _problem_key(form: Form, where: str) -> str:
 
 
 def _first_label(form: Form, entries: Mapping[str, list[EntryView]]) -> str:
-    first = form.fields[0] if form.fields else None
-    typed = entries.get(first.key, []) if first is not None else []
-    return typed[0].value if typed else ""
+    """What a new record's identifier is made of: its name, or, for a record without one (a priority), what
+    its first two fields name (the organisation and the measure)."""
+    named = form.field(PREF_LABEL)
+    fields = [named] if named is not None else list(form.fields[:2])
+    return " ".join(typed[0].value for f in fields if (typed := entries.get(f.key)))
 
 
 # -- a draft ----------------------------------------------------------------------------------------
@@ -604,7 +609,7 @@ def _draft_page(
         links |= _names(catalogue, sorted(forms.linked_iris(
             v for c in comparison for v in (*c.base, *c.current, *c.draft))), lang)
     actor = as_actor(account)
-    subject = Subject(draft.kind, author=draft.author)
+    subject = drafts.subject_of(catalogue.store, catalogue.settings, draft)
     done = DONE.get(request.query_params.get("hotovo", ""))
     context = {
         "draft": draft, "report": report, "stale": stale, "comparison": comparison, "changes": changes,
@@ -750,7 +755,7 @@ def _reject(request: Request, identifier: str, data: Mapping[str, Sequence[str]]
     catalogue = site_catalogue(request)
     comment = _one(data, "komentar")
     try:
-        authorise(as_actor(account), REJECT, Subject(draft.kind, author=draft.author))
+        authorise(as_actor(account), REJECT, drafts.subject_of(catalogue.store, catalogue.settings, draft))
     except Forbidden as error:
         return _refused(request, 403, error.message)
     if not comment:
@@ -780,7 +785,7 @@ def _rebase(request: Request, identifier: str, data: Mapping[str, Sequence[str]]
     account, draft = found
     catalogue = site_catalogue(request)
     try:
-        authorise(as_actor(account), EDIT, Subject(draft.kind, author=draft.author))
+        authorise(as_actor(account), EDIT, drafts.subject_of(catalogue.store, catalogue.settings, draft))
     except Forbidden as error:
         return _refused(request, 403, error.message)
     current = read_description(catalogue.store, catalogue.settings, draft.resource)

@@ -46,6 +46,7 @@ SESSIONS = "private/sessions"
 DRAFTS = "private/drafts"
 AUDIT = "private/audit"
 LOGIN_FAILURES = "private/login-failures"
+DEMAND = "private/demand"
 
 PRIVATE_GRAPHS: dict[str, str] = {
     PROPOSALS: "proposal/",
@@ -55,6 +56,7 @@ PRIVATE_GRAPHS: dict[str, str] = {
     DRAFTS: "draft/",
     AUDIT: "audit/",
     LOGIN_FAILURES: "login-failure/",
+    DEMAND: "demand/",
 }
 """Each private graph's name and the IRI path (under the instance base) of the resources it holds, which
 linked data, GraphQL and search never show: a proposal holds its sender's e-mail or telephone, an account

@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         "development",
         description="'production' masks internal errors in answers and turns off GraphQL introspection and GraphiQL.",
     )
+    demand_min_asked: int = Field(
+        2,
+        ge=1,
+        description="Times a problem's text must have been asked before the demand page (/poptavka) shows it, so "
+        "that one person's words are not published.",
+    )
     session_idle_hours: float = Field(
         12.0, gt=0, description="Hours a log-in session lasts without a request before it must log in again."
     )

@@ -28,6 +28,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from api.graphql import demand
 from api.graphql.context import Context, get_context
 from api.graphql.responses import kept_answer
 from api.graphql.schema import schema
@@ -113,9 +114,12 @@ class CatalogueGraphQLRouter(GraphQLRouter[Context, None]):
     ) -> ExecutionResult:
         kept = kept_answer(context, request_data.query, request_data.variables, request_data.operation_name)
         if kept is not None:
+            await demand.replay(context, request_data.query, request_data.variables, request_data.operation_name)
             return kept
         execute = super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
-        return await OPERATIONS.run(execute)
+        result = await OPERATIONS.run(execute)
+        demand.remember(context, request_data.query, request_data.variables, request_data.operation_name)
+        return result
 
 
 NO_IDE = "GraphiQL je v produkčním prostředí vypnuté; dotazy posílejte metodou POST na /graphql."

@@ -203,3 +203,11 @@ def changeable_properties(actor: Actor, kind: str) -> frozenset[str] | None:
     """The only properties ``actor`` may change on a resource of ``kind``; None: any."""
     return CHANGEABLE_PROPERTIES.get((actor.role, kind))
 
+
+# -- Demand (issue 13, part 3): who reads what municipalities ask, on /poptavka ----------------------------
+READ_DEMAND = "read-demand"
+DEMAND_KIND = "demand"
+KIND_LABELS[DEMAND_KIND] = "poptávka"
+_ACTION_PHRASES[READ_DEMAND] = "číst poptávku"
+for _role in ("curator", "reviewer", "ministry", "admin"):
+    PERMISSIONS[_role][READ_DEMAND] = frozenset({DEMAND_KIND})

@@ -395,6 +395,10 @@ def editor_home(request: Request) -> Response:
     })
 
 
+MAX_PREFILL = 1000
+"""Characters a prefilled name or synonym (``?nazev=``, ``?synonymum=``) keeps at most."""
+
+
 @router.get("/upravy/novy/{slug}")
 def new_record(request: Request, slug: str) -> Response:
     kind = KIND_SLUGS.get(slug)
@@ -404,7 +408,9 @@ def new_record(request: Request, slug: str) -> Response:
     if isinstance(account, Response):
         return account
     editing = Editing("", kind, CLASSES_BY_KIND[kind], None)
-    return _edit_page(request, account, editing, {})
+    # ?nazev= starts the form with a name (the demand page's "new problem" of an unmatched question).
+    named = request.query_params.get("nazev", "").strip()[:MAX_PREFILL]
+    return _edit_page(request, account, editing, {"skos-prefLabel": [EntryView(named, "cs")]} if named else {})
 
 
 def _existing(catalogue: SiteCatalogue, iri: str, lang: str) -> tuple[Description, str, str]:
@@ -442,7 +448,12 @@ def edit_record(request: Request, iri: str = "") -> Response:
     form = _form(catalogue, account, current.kind, cls)
     names = _names(catalogue, sorted(forms.linked_iris(v for vs in forms.field_values(current).values() for v in vs)),
                    lang)
-    return _edit_page(request, account, editing, _entries_of(form, current, names))
+    entries = _entries_of(form, current, names)
+    # ?synonymum= adds one more hidden label (the demand page's "as a synonym" of an unmatched question).
+    synonym = request.query_params.get("synonymum", "").strip()[:MAX_PREFILL]
+    if synonym and any(f.key == "skos-hiddenLabel" for f in form.fields):
+        entries.setdefault("skos-hiddenLabel", []).append(EntryView(synonym, "cs"))
+    return _edit_page(request, account, editing, entries)
 
 
 def _new_resource(catalogue: SiteCatalogue, kind: str, identifier: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 import strawberry
 from strawberry.types.unset import UNSET
 
+from api.graphql import demand
 from api.graphql.errors import SEARCH_UNAVAILABLE, PublicError, iri_argument
 from api.graphql.types.base import Info, N, Node, as_node
 from api.graphql.types.concept import Goal, Problem, TypeMeasure
@@ -20,6 +21,7 @@ from api.graphql.types.projects import Realisation, SmartService, SmartSolution
 from catalogue.answer import AnswerFilters, InvalidProblem, answer_problem
 from catalogue.queries.concept import Resource as ResourceRow
 from catalogue.search.engine import SearchError
+from web.pages.demand import record_answer
 
 DEFAULT_LIMIT = 10
 
@@ -159,4 +161,6 @@ class AnswerQuery:
             raise PublicError(str(error), "INVALID_PROBLEM") from None
         except SearchError:
             raise PublicError(SEARCH_UNAVAILABLE, "SEARCH_UNAVAILABLE") from None
+        # Demand: every question counts, also when its kept answer is served again (api.graphql.demand).
+        demand.asked(context, await asyncio.to_thread(record_answer, context.store, context.settings, answer, filters))
         return await to_graphql(info, answer)

@@ -68,6 +68,8 @@ class KCS(DefinedNamespace):
     priorityMeasure: URIRef
     priorityLevel: URIRef
     priorityReason: URIRef
+    opensOn: URIRef
+    closesOn: URIRef
     activityOf: URIRef
     addressedBy: URIRef
     addresses: URIRef

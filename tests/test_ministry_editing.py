@@ -159,3 +159,16 @@ def test_the_editor_offers_a_programme_a_call_and_a_priority_to_a_ministry(web: 
     assert level and re.findall(r'<option value="(\d)"', level.group(1)) == ["1", "2", "3"]
     programme = client.get("/upravy/novy/program", headers=HTML).text
     assert "<legend>poskytovatel" in programme and "<legend>alokace (Kč)" in programme
+
+
+def test_a_calls_dates_amount_and_address_are_checked_at_their_fields(world, people) -> None:
+    settings, store = world
+    programme = programme_of(store, MMR, MPO)
+    call = f"{ID}call/mmr-vyzva-s-terminy"
+    turtle = f"""<{call}> a kcs:FundingCall ; skos:prefLabel "Výzva s termíny"@cs ; kcs:callOf <{programme}> ;
+        kcs:opensOn "2026-03-01"^^xsd:date ; kcs:closesOn "30. června 2026"^^xsd:date ;
+        kcs:allocationCZK "250000000"^^xsd:decimal ; schema:url <https://www.mmr.cz/vyzva-7> ;
+        dcterms:source [ a kcs:SourceReference ; kcs:publicSource <https://www.mmr.cz/vyzva-7> ] ."""
+    saved = drafts.save_draft(store, settings, people["mmr"], call, turtle, "Nová výzva", None)
+    assert [problem.path for problem in saved.report.violations] == [KCS + "closesOn"]
+    assert "datum" in saved.report.violations[0].message

@@ -280,3 +280,70 @@ def test_an_unmatched_problem_adds_a_synonym_to_a_concept(web: TestClient, peopl
     hidden = [unescape(value) for value in re.findall(r'name="skos-hiddenLabel"[^>]*value="([^"]*)"', form.text)]
     hidden += [unescape(value) for value in re.findall(r'value="([^"]*)"[^>]*name="skos-hiddenLabel"', form.text)]
     assert "holubi na namesti" in hidden
+
+
+def test_a_curator_turns_an_unmatched_problem_into_a_synonym_and_the_next_question_matches_well(
+    web: TestClient, people, asked
+) -> None:
+    """The journey of issue 13: a demand row → the concept's form with the synonym → draft → submitted →
+    published by a reviewer → the same question now matches well, and the row leaves the unmatched."""
+    text = "Holubi kadi na lavky u radnice"
+    visitor = browser(web)
+    for _ in range(2):
+        assert visitor.get("/odpoved", params={"problem": text}, headers=HTML).status_code == 200
+    curator = browser(web, people["curator"])
+    page = curator.get("/poptavka", headers=HTML).text
+    unmatched = unescape(page[page.index('id="bez-shody"'):page.index('id="podle-mesicu"')])
+    assert text.lower() in unmatched
+    assert well(web, text.lower()) == {"false"}
+    measure = ID + "measure/program-vyuziti-brownfieldu"
+    form = curator.get("/upravy/upravit", params={"iri": measure, "synonymum": text.lower()}, headers=HTML)
+    assert form.status_code == 200
+    names = set(re.findall(r'name="([^"]+)"', form.text))
+    data = {name: values for name in names if (values := field_values(form.text, name))}
+    assert text.lower() in data["skos-hiddenLabel"]
+    data["duvod"], data["akce"] = ["Slova, která obce používají (poptávka)"], ["ulozit"]
+    saved = curator.post("/upravy/ulozit", data=data, headers=HTML)
+    assert saved.status_code == 303, saved.text[:2000]
+    identifier = re.match(r"^/upravy/navrh/([0-9a-f]+)", saved.headers["location"]).group(1)  # type: ignore[union-attr]
+    draft_page = curator.get(f"/upravy/navrh/{identifier}", headers=HTML).text
+    submitted = curator.post(f"/upravy/navrh/{identifier}/odeslat", data={"csrf": csrf(draft_page)}, headers=HTML)
+    assert submitted.status_code == 303
+    reviewer = browser(web, people["reviewer"])
+    review_page = reviewer.get(f"/upravy/navrh/{identifier}", headers=HTML).text
+    published = reviewer.post(f"/upravy/navrh/{identifier}/zverejnit",
+                              data={"csrf": csrf(review_page), "komentar": "Děkujeme"}, headers=HTML)
+    assert published.status_code == 303, published.text[:2000]
+
+    answer = visitor.get("/odpoved", params={"problem": text}, headers=HTML).text
+    assert "Program využití brownfieldů" in answer
+    assert well(web, text.lower()) == {"true"}, "the same aggregate now holds a good match"
+    page = unescape(curator.get("/poptavka", headers=HTML).text)
+    assert text.lower() not in page[page.index('id="bez-shody"'):page.index('id="podle-mesicu"')]
+
+
+def well(web: TestClient, text: str) -> set[str]:
+    """Whether the aggregates of ``text`` matched well, as stored."""
+    triples = demand_triples(web)
+    return {o for s, p, o in triples if p == recording.MATCHED_WELL and (s, recording.TEXT, text) in triples}
+
+
+def csrf(page: str) -> str:
+    match = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
+    assert match, "every form of a logged-in person carries the anti-forgery token"
+    return match.group(1)
+
+
+def field_values(page: str, name: str) -> list[str]:
+    """The values of the inputs and textareas called ``name``, in the page's order."""
+    found = []
+    for match in re.finditer(r"<(input|textarea)\b([^>]*)>", page):
+        attributes = match.group(2)
+        if re.search(rf'\bname="{re.escape(name)}"', attributes):
+            if match.group(1) == "input":
+                value = re.search(r'\bvalue="([^"]*)"', attributes)
+                found.append(unescape(value.group(1)) if value else "")
+            else:
+                end = page.index("</textarea>", match.end())
+                found.append(unescape(page[match.end():end]))
+    return found

@@ -17,6 +17,8 @@ from fastapi.testclient import TestClient
 from catalogue.editing import accounts, drafts
 from catalogue.editing.descriptions import read_description
 from catalogue.errors import Forbidden
+from catalogue.queries import funding_overview
+from catalogue.queries.browse import FundingFilter
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 from tests.conftest import app_client
@@ -172,3 +174,48 @@ def test_a_calls_dates_amount_and_address_are_checked_at_their_fields(world, peo
     saved = drafts.save_draft(store, settings, people["mmr"], call, turtle, "Nová výzva", None)
     assert [problem.path for problem in saved.report.violations] == [KCS + "closesOn"]
     assert "datum" in saved.report.violations[0].message
+
+
+def publish_priority(world, people, measure: str, identifier: str, level: int) -> None:
+    settings, store = world
+    priority = f"{ID}priority/{identifier}"
+    turtle = f"""<{priority}> a kcs:MeasurePriority ; kcs:priorityOf <{MMR}> ; kcs:priorityMeasure <{measure}> ;
+        kcs:priorityLevel {level} ; kcs:priorityReason "Obce o to žádají."@cs ."""
+    saved = drafts.save_draft(store, settings, people["mmr"], priority, turtle, "Priorita MMR", None)
+    assert saved.report.violations == []
+    drafts.submit_draft(store, settings, people["mmr"], saved.draft.id)
+    drafts.publish_draft(store, settings, people["recenzent-mmr"], saved.draft.id)
+
+
+def test_the_funding_page_shows_priorities_beside_the_funding_and_the_gaps(web: TestClient, world, people) -> None:
+    _, store = world
+    matrix = funding_overview.support_matrix(
+        store, funding_overview.funding_items(store, FundingFilter(), funding_overview.AmountRange()))
+    funded = next(row.measure for row in matrix.rows if row.funded)
+    unfunded = next(row.measure for row in matrix.rows if not row.funded)
+    publish_priority(world, people, funded.iri, "mmr-financovana", 1)
+    publish_priority(world, people, unfunded.iri, "mmr-nefinancovana", 2)
+    web.app.state.catalogue.refresh()  # type: ignore[attr-defined]
+
+    page = web.get("/financovani", headers=HTML).text
+    row = re.search(rf'<th scope="row"><a href="[^"]*{re.escape(funded.iri.rsplit("/", 1)[-1])}">.*?</tr>', page, re.S)
+    assert row and '<td class="priorities">Ministerstvo pro místní rozvoj (1)</td>' in row.group(0)
+    gaps = page[page.index('id="mezery"'):page.index('id="bez-financovani"')]
+    unfunded_gap = gaps[gaps.index('id="priority-bez-financovani"'):gaps.index('id="financovano-bez-priority"')]
+    assert unfunded.label in unfunded_gap and "(2)" in unfunded_gap
+    without = gaps[gaps.index('id="financovano-bez-priority"'):]
+    assert funded.label not in without, "a funded measure with a priority is no gap"
+
+    by_mpo = web.get("/financovani", params={"poskytovatel": MPO}, headers=HTML).text
+    assert "Ministerstvo pro místní rozvoj (1)" not in by_mpo, "a ministry's view shows its own priorities"
+
+    export = web.get("/financovani/matice.csv").content.decode("utf-8-sig")
+    assert export.split("\r\n", 1)[0].startswith("Typové opatření;IRI opatření;Pilíř;Priority ministerstev;")
+    assert f"{funded.iri};" in export and "Ministerstvo pro místní rozvoj (1)" in export
+    records = web.get("/financovani/mezery.json").json()
+    assert {"Mezera": "prioritu nic nefinancuje", "Typové opatření": unfunded.label, "IRI opatření": unfunded.iri,
+            "Priority ministerstev": "Ministerstvo pro místní rozvoj (2)"} in records
+    gap_csv = web.get("/financovani/mezery.csv").content.decode("utf-8-sig")
+    assert f"prioritu nic nefinancuje;{unfunded.label};{unfunded.iri}" in gap_csv
+    matrix_json = web.get("/financovani/matice.json").json()
+    assert any(record["IRI opatření"] == funded.iri and record["Priority ministerstev"] for record in matrix_json)

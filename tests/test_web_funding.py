@@ -211,12 +211,12 @@ def test_bad_filters_get_a_czech_message_not_a_server_error(site, params, messag
 def matrix_pairs(matrix: dict) -> tuple[list[str], dict[str, dict[str, str]]]:
     """The matrix's column paths and, for each row's measure path, the text of each non-empty cell."""
     header, *rows = matrix["rows"]
-    columns = [cell["hrefs"][0] for cell in header["cells"][2:-1]]
+    columns = [cell["hrefs"][0] for cell in header["cells"][3:-1]]  # after measure, pillar and priorities
     cells: dict[str, dict[str, str]] = {}
     for row in rows:
         measure = row["cells"][0]["hrefs"][0]
         cells[measure] = {
-            column: cell["text"] for column, cell in zip(columns, row["cells"][2:-1], strict=True) if cell["text"]
+            column: cell["text"] for column, cell in zip(columns, row["cells"][3:-1], strict=True) if cell["text"]
         }
     return columns, cells
 

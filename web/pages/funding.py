@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import unicodedata
 from collections.abc import Collection, Sequence
@@ -19,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from catalogue.queries import funding_overview
+from catalogue.queries import funding_overview, priorities
 from catalogue.queries.browse import FundingFilter
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
@@ -32,6 +33,7 @@ from catalogue.queries.funding_overview import (
     Support,
     SupportMatrix,
 )
+from catalogue.store import CatalogueStore
 from web.site import DEFAULT_LANGUAGE, N_, SECURITY_HEADERS, language_of, render, templates, translate, url_with
 from web.state import site_catalogue
 
@@ -149,12 +151,23 @@ def funding_text(lang: str, row: MatrixRow, filtered: bool) -> str:
     return translate(lang, UNFUNDED_AMONG_CHOSEN if filtered else UNFUNDED)
 
 
-def _matrix_table(lang: str, matrix: SupportMatrix, filtered: bool) -> list[list[str]]:
+def priority_text(listed: Sequence[priorities.Priority]) -> str:
+    """A measure's priorities in a cell: each organisation with its level, the highest first."""
+    return "; ".join(
+        f"{priority.organisation.label} ({priority.level})" if priority.level else priority.organisation.label
+        for priority in listed
+    )
+
+
+def _matrix_table(
+    lang: str, matrix: SupportMatrix, filtered: bool, by_measure: dict[str, list[priorities.Priority]]
+) -> list[list[str]]:
     """The matrix as rows of text, header first: what the CSV holds and the page's table shows."""
     header = [
         translate(lang, N_("Typové opatření")),
         translate(lang, N_("IRI opatření")),
         translate(lang, N_("Pilíř")),
+        translate(lang, N_("Priority ministerstev")),
         *(
             column.resource.label + (f" ({column.resource.code})" if column.resource.code else "")
             for column in matrix.columns
@@ -166,6 +179,7 @@ def _matrix_table(lang: str, matrix: SupportMatrix, filtered: bool) -> list[list
             row.measure.label,
             row.measure.iri,
             "; ".join(pillar.label for pillar in row.pillars),
+            priority_text(by_measure.get(row.measure.iri, [])),
             *(csv_cell_text(lang, cell) for cell in row.cells),
             funding_text(lang, row, filtered),
         ]
@@ -304,6 +318,8 @@ def funding_page(request: Request) -> HTMLResponse:
     items = funding_overview.funding_items(store, given.filters, given.amount, lang)
     matrix = funding_overview.support_matrix(store, items, lang)
     by_pillar, by_measure = funding_overview.allocations(store, matrix)
+    # A provider chosen in the filter is the ministry whose view this is: its funding and its priorities.
+    measure_priorities = priorities.priorities(store, lang, given.filters.provider)
     summaries = site.kept(f"funding-summaries-{lang}", lambda: funding_overview.summaries(store, lang))
     listed = list_view(request, items, summaries)
     measure_counts = funding_overview.shared_counts(by_measure)
@@ -318,6 +334,12 @@ def funding_page(request: Request) -> HTMLResponse:
             "programmes": [item for item in items if not item.is_call],
             "calls": [item for item in items if item.is_call],
             "matrix": matrix,
+            "priorities": measure_priorities,
+            "priority_text": priority_text,
+            "gaps": priorities.gaps(matrix, measure_priorities),
+            "gaps_csv_url": "/financovani/mezery.csv" + (f"?{urlencode(export)}" if export else ""),
+            "json_url": "/financovani/matice.json" + (f"?{urlencode(export)}" if export else ""),
+            "gaps_json_url": "/financovani/mezery.json" + (f"?{urlencode(export)}" if export else ""),
             "cell_text": lambda support: cell_text(lang, support),
             "funding_text": lambda row: funding_text(lang, row, given.is_set),
             "by_pillar": by_pillar,
@@ -393,10 +415,85 @@ def matrix_csv(request: Request) -> Response:
     lang = language_of(request)
     given = read_filters(request)
     if given.errors:
-        message = "\n".join(given.errors.values())
-        return Response(
-            message + "\n", status_code=400, media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS
-        )
+        return _refused_filters(given)
+    matrix, measure_priorities = _matrix_and_priorities(store, given, lang)
+    return csv_response(request, _matrix_table(lang, matrix, given.is_set, measure_priorities), "financovani-matice")
+
+
+def _matrix_and_priorities(
+    store: CatalogueStore, given: FilterInput, lang: str
+) -> tuple[SupportMatrix, dict[str, list[priorities.Priority]]]:
     items = funding_overview.funding_items(store, given.filters, given.amount, lang)
-    matrix = funding_overview.support_matrix(store, items, lang)
-    return csv_response(request, _matrix_table(lang, matrix, given.is_set), "financovani-matice")
+    return funding_overview.support_matrix(store, items, lang), priorities.priorities(
+        store, lang, given.filters.provider
+    )
+
+
+def _refused_filters(given: FilterInput) -> Response:
+    return Response(
+        "\n".join(given.errors.values()) + "\n", status_code=400, media_type="text/plain; charset=utf-8",
+        headers=SECURITY_HEADERS,
+    )
+
+
+def _gap_rows(lang: str, gaps: priorities.Gaps) -> list[list[str]]:
+    """The gaps as rows of text, header first: the kind of gap, the measure, its IRI, its priorities."""
+    rows = [[translate(lang, N_("Mezera")), translate(lang, N_("Typové opatření")), translate(lang, N_("IRI opatření")),
+             translate(lang, N_("Priority ministerstev"))]]
+    rows += [[translate(lang, GAP_PRIORITY_UNFUNDED), measure.label, measure.iri, priority_text(listed)]
+             for measure, listed in gaps.priorities_unfunded]
+    rows += [[translate(lang, GAP_UNFUNDED), measure.label, measure.iri, ""] for measure in gaps.unfunded]
+    rows += [[translate(lang, GAP_NO_PRIORITY), measure.label, measure.iri, ""]
+             for measure in gaps.funded_without_priority]
+    return rows
+
+
+GAP_PRIORITY_UNFUNDED = N_("prioritu nic nefinancuje")
+GAP_UNFUNDED = N_("opatření nic nefinancuje")
+GAP_NO_PRIORITY = N_("financované opatření bez priority")
+
+
+@router.get("/financovani/mezery.csv")
+def gaps_csv(request: Request) -> Response:
+    store = site_catalogue(request).store
+    lang = language_of(request)
+    given = read_filters(request)
+    if given.errors:
+        return _refused_filters(given)
+    matrix, measure_priorities = _matrix_and_priorities(store, given, lang)
+    return csv_response(request, _gap_rows(lang, priorities.gaps(matrix, measure_priorities)), "financovani-mezery")
+
+
+def _json(body: object, filename: str) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=1), media_type="application/json; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}.json"'},
+    )
+
+
+def _records(rows: Sequence[Sequence[str]]) -> list[dict[str, str]]:
+    """Rows of text, header first, as records keyed by the header (what the CSV holds, as JSON)."""
+    header, *body = rows
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
+@router.get("/financovani/matice.json")
+def matrix_json(request: Request) -> Response:
+    store = site_catalogue(request).store
+    lang = language_of(request)
+    given = read_filters(request)
+    if given.errors:
+        return _refused_filters(given)
+    matrix, measure_priorities = _matrix_and_priorities(store, given, lang)
+    return _json(_records(_matrix_table(lang, matrix, given.is_set, measure_priorities)), "financovani-matice")
+
+
+@router.get("/financovani/mezery.json")
+def gaps_json(request: Request) -> Response:
+    store = site_catalogue(request).store
+    lang = language_of(request)
+    given = read_filters(request)
+    if given.errors:
+        return _refused_filters(given)
+    matrix, measure_priorities = _matrix_and_priorities(store, given, lang)
+    return _json(_records(_gap_rows(lang, priorities.gaps(matrix, measure_priorities))), "financovani-mezery")

@@ -440,6 +440,12 @@ def edit_record(request: Request, iri: str = "") -> Response:
     refused = page_guard(request, EDIT, current.kind)
     if isinstance(refused, Response):
         return refused
+    try:
+        # A ministry is refused another organisation's programme at once, not after typing its change.
+        authorise(as_actor(account), EDIT, Subject(current.kind, owners=drafts.owners(
+            catalogue.store, catalogue.settings, current)))
+    except Forbidden as error:
+        return _refused(request, 403, error.message)
     own = next((d for d in drafts.drafts(catalogue.store, catalogue.settings, as_actor(account))
                 if d.author == account.iri and d.resource == iri and d.status in drafts.OPEN_STATUSES), None)
     if own is not None:

@@ -53,6 +53,8 @@ KIND_LABELS = {
     "call": "výzva",
     "priority": "priorita",
     "other": "jiný zdroj",
+    "demand": "poptávka",
+    "proposal": "návrh obce",
 }
 
 # The actions on drafts and resources, and those of administration.
@@ -64,13 +66,22 @@ REJECT = "reject"
 REVERT = "revert"  # publish an earlier revision again, as a new revision
 MANAGE_ACCOUNTS = "manage-accounts"
 READ_AUDIT = "read-audit"
+READ_DEMAND = "read-demand"  # what municipalities ask (/poptavka)
+TRIAGE = "triage"  # the proposals municipalities send, with their contacts: read, answer, convert, purge
 
-ACTIONS = (EDIT, SUBMIT, REVIEW, PUBLISH, REJECT, REVERT, MANAGE_ACCOUNTS, READ_AUDIT)
+ACTIONS = (EDIT, SUBMIT, REVIEW, PUBLISH, REJECT, REVERT, MANAGE_ACCOUNTS, READ_AUDIT, READ_DEMAND, TRIAGE)
 
 ACCOUNT_KIND = "account"
 AUDIT_KIND = "audit"
+DEMAND_KIND = "demand"
+PROPOSAL_KIND = "proposal"
 
-_CURATING = {EDIT: CURATED_KINDS, SUBMIT: CURATED_KINDS}
+_CURATING = {
+    EDIT: CURATED_KINDS,
+    SUBMIT: CURATED_KINDS,
+    READ_DEMAND: frozenset({DEMAND_KIND}),
+    TRIAGE: frozenset({PROPOSAL_KIND}),
+}
 _REVIEWING = {
     REVIEW: ALL_KINDS,
     PUBLISH: CURATED_KINDS | MINISTRY_KINDS,
@@ -83,7 +94,7 @@ ORGANISATION_BOUND = frozenset({"ministry", "reviewer"})
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "curator": dict(_CURATING),
     "reviewer": _CURATING | _REVIEWING,
-    "ministry": {EDIT: MINISTRY_KINDS, SUBMIT: MINISTRY_KINDS},
+    "ministry": {EDIT: MINISTRY_KINDS, SUBMIT: MINISTRY_KINDS, READ_DEMAND: frozenset({DEMAND_KIND})},
     "admin": {
         EDIT: ALL_KINDS,
         SUBMIT: ALL_KINDS,
@@ -93,6 +104,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         REVERT: ALL_KINDS,
         MANAGE_ACCOUNTS: frozenset({ACCOUNT_KIND}),
         READ_AUDIT: frozenset({AUDIT_KIND}),
+        READ_DEMAND: frozenset({DEMAND_KIND}),
+        TRIAGE: frozenset({PROPOSAL_KIND}),
     },
 }
 """role → action → the kinds of resource it may be done to. What is not here is refused."""
@@ -119,6 +132,8 @@ _ACTION_PHRASES = {
     REVERT: "vracet k dřívější verzi",
     MANAGE_ACCOUNTS: "spravovat účty",
     READ_AUDIT: "číst záznam činností",
+    READ_DEMAND: "číst poptávku",
+    TRIAGE: "vyřizovat návrhy obcí",
 }
 
 
@@ -159,7 +174,7 @@ def refusal(actor: Actor | None, action: str, subject: Subject) -> Forbidden | U
     role = ROLE_LABELS.get(actor.role, actor.role)
     if subject.kind not in kinds:
         what = KIND_LABELS.get(subject.kind, subject.kind)
-        if action in (MANAGE_ACCOUNTS, READ_AUDIT, REVIEW):
+        if action in (MANAGE_ACCOUNTS, READ_AUDIT, REVIEW, READ_DEMAND, TRIAGE):
             return Forbidden(f"Role {role} nemůže {_ACTION_PHRASES[action]}.")
         return Forbidden(f"Role {role} nemůže {_ACTION_PHRASES[action]} tento druh záznamu ({what}).")
     if action in AUTHOR_ONLY and subject.author is not None and subject.author != actor.iri:
@@ -203,11 +218,3 @@ def changeable_properties(actor: Actor, kind: str) -> frozenset[str] | None:
     """The only properties ``actor`` may change on a resource of ``kind``; None: any."""
     return CHANGEABLE_PROPERTIES.get((actor.role, kind))
 
-
-# -- Demand (issue 13, part 3): who reads what municipalities ask, on /poptavka ----------------------------
-READ_DEMAND = "read-demand"
-DEMAND_KIND = "demand"
-KIND_LABELS[DEMAND_KIND] = "poptávka"
-_ACTION_PHRASES[READ_DEMAND] = "číst poptávku"
-for _role in ("curator", "reviewer", "ministry", "admin"):
-    PERMISSIONS[_role][READ_DEMAND] = frozenset({DEMAND_KIND})

@@ -14,9 +14,9 @@ Every graph IRI is ``<instance base>graph/<name>``:
   no longer in its file's graph (:mod:`catalogue.editing`); ``graph/curation/history``: every published revision
   and who asserted each statement (PROV-O), public linked data;
 - the private graphs (:data:`PRIVATE_GRAPHS`): what people send or own: proposals with their contact,
-  accounts, API tokens, sessions, drafts and the audit log. No public way out of the store reads them:
-  ``/sparql``, linked data, GraphQL, search and ``katalog export`` leave them out; ``katalog backup``
-  keeps them.
+  accounts, API tokens, sessions, drafts, the audit log and the outbox of e-mails. No public way out of
+  the store reads them: ``/sparql``, linked data, GraphQL, search and ``katalog export`` leave them out;
+  ``katalog backup`` keeps them.
 
 A file stem holds no ``/``, so no catalogue file can take the name of a derived, system, staging or
 private graph, and ``katalog load`` never replaces or prunes those.
@@ -47,6 +47,7 @@ DRAFTS = "private/drafts"
 AUDIT = "private/audit"
 LOGIN_FAILURES = "private/login-failures"
 DEMAND = "private/demand"
+OUTBOX = "private/outbox"
 
 PRIVATE_GRAPHS: dict[str, str] = {
     PROPOSALS: "proposal/",
@@ -57,6 +58,7 @@ PRIVATE_GRAPHS: dict[str, str] = {
     AUDIT: "audit/",
     LOGIN_FAILURES: "login-failure/",
     DEMAND: "demand/",
+    OUTBOX: "outbox/",
 }
 """Each private graph's name and the IRI path (under the instance base) of the resources it holds, which
 linked data, GraphQL and search never show: a proposal holds its sender's e-mail or telephone, an account

@@ -134,6 +134,26 @@ class Settings(BaseSettings):
     login_failure_window_minutes: float = Field(
         15.0, gt=0, description="Minutes a failed log-in counts towards the two limits above."
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The site's address as people reach it, without a trailing slash: the links in the e-mails "
+        "the catalogue sends start with it.",
+    )
+    smtp_host: str | None = Field(
+        None,
+        description="SMTP server the notifications are sent through; unset, nothing is sent and the admins' "
+        "outbox (/sprava/posta) lists what would have been.",
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_user: str | None = Field(None, description="User name to log in to the SMTP server with; unset: no log-in.")
+    smtp_password: SecretStr | None = Field(None, description="Password to log in to the SMTP server with.")
+    smtp_from: str = Field(
+        "Katalog chytrých služeb <katalog@localhost>", description="Sender (From) of the notifications."
+    )
+    smtp_starttls: bool = Field(
+        True, description="Switch the SMTP connection to TLS (STARTTLS) before logging in and sending."
+    )
+    smtp_timeout: float = Field(10.0, gt=0, description="Seconds to wait for the SMTP server before giving up.")
 
     @model_validator(mode="after")
     def _remote_store_needs_endpoints(self) -> Settings:

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from catalogue import graphs, rules
-from catalogue.editing import accounts, audit, authorisation, history
+from catalogue.editing import accounts, audit, authorisation, history, notifications
 from catalogue.editing.authorisation import Actor, Subject
 from catalogue.editing.checks import Problem, Report, check
 from catalogue.editing.descriptions import (
@@ -497,6 +497,7 @@ def submit_draft(store: CatalogueStore, settings: Settings, actor: Actor | None,
     submitted = replace(draft, status="submitted", modified=datetime.now(UTC).replace(microsecond=0))
     _write_draft(store, settings, submitted)
     audit.record(store, settings, "draft-submitted", actor=actor, subject=draft.resource, detail=draft.id)
+    notifications.draft_submitted(store, settings, submitted, subject_of(store, settings, submitted))
     return submitted
 
 
@@ -522,6 +523,7 @@ def reject_draft(
     )
     _write_draft(store, settings, rejected)
     audit.record(store, settings, "rejected", actor=actor, subject=draft.resource, detail=f"{draft.id}: {cleaned}")
+    notifications.draft_decided(store, settings, rejected, published=False)
     return rejected
 
 
@@ -684,6 +686,7 @@ def publish_draft(
     audit.record(
         store, settings, "published", actor=actor, subject=draft.resource, detail=f"{draft.id} → {published.version}"
     )
+    notifications.draft_decided(store, settings, reviewed, published=True)
     return published
 
 

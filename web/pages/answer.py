@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from catalogue.answer import AnswerFilters, InvalidProblem, MeasureMatch, answer_problem
+from catalogue.editing import notifications
 from catalogue.queries import browse, concept, options, overview, services
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
@@ -291,10 +292,12 @@ def _propose(request: Request, problem: str, kontakt: str, token: str, honeypot:
                         403 if rejected.reason == "token" else 400, token=kept)
     settings = site_catalogue(request).settings
     try:
-        store_proposal(site_catalogue(request).store, settings, checked_text(problem), parsed_contact(kontakt))
+        proposal = store_proposal(site_catalogue(request).store, settings, checked_text(problem),
+                                  parsed_contact(kontakt))
     except InvalidProposal as error:
         errors = {error.field: PROPOSAL_ERRORS[error.field]}
         return _respond(request, {**context, "field_errors": errors}, 400, token=token)
+    notifications.proposal_received(site_catalogue(request).store, settings, str(proposal), checked_text(problem))
     return RedirectResponse("/navrh/odeslano", status_code=303)
 
 

@@ -29,7 +29,7 @@ from rdflib.plugins.sparql.parser import parseUpdate
 
 from catalogue import graphs
 from catalogue.answer import AnswerFilters, answer_problem, render_answer
-from catalogue.editing import accounts, audit
+from catalogue.editing import accounts, audit, proposals
 from catalogue.editing.authorisation import ROLES
 from catalogue.errors import CatalogueError, InvalidInput
 from catalogue.loader import catalogue_sources, load, source_for
@@ -409,6 +409,27 @@ def stats_command() -> None:
     click.echo(f"Catalogue version: {current}")
     if settings.store == "oxigraph":
         click.echo(f"Store on disk: {_folder_size(settings.store_path) / 1e6:.1f} MB at {settings.store_path}")
+
+
+@main.command("purge")
+@_reports_errors
+def purge_command() -> None:
+    """Delete the contacts of proposals older than the retention period (proposal_retention_days)."""
+    settings = _settings()
+    with CatalogueStore.open(settings) as store:
+        purged = proposals.purge(store, settings)
+    click.echo(f"Deleted the contacts of {purged} proposal(s) older than {settings.proposal_retention_days:g} days")
+
+
+@main.command("forget")
+@click.argument("email")
+@_reports_errors
+def forget_command(email: str) -> None:
+    """Delete every proposal the sender with EMAIL sent: its text and its contact."""
+    settings = _settings()
+    with CatalogueStore.open(settings) as store:
+        forgotten = proposals.forget(store, settings, email)
+    click.echo(f"Deleted {forgotten} proposal(s) sent by {email}")
 
 
 @main.command("serve")

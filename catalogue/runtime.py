@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
+from catalogue.editing import proposals
 from catalogue.queries import version as catalogue_version
 from catalogue.search.engine import SearchEngine
 from catalogue.search.index import follow, open_index
@@ -27,6 +29,9 @@ from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 
 log = logging.getLogger(__name__)
+
+PURGE_INTERVAL_SECONDS = 24 * 3600
+"""How often a running catalogue deletes the contacts of proposals past their retention period."""
 
 T = TypeVar("T")
 
@@ -85,11 +90,20 @@ class Catalogue:
             return
 
         def loop() -> None:
+            purge_due = time.monotonic()
             while not self._stop.wait(catalogue_version.POLL_SECONDS):
                 try:
                     self.refresh()
                 except Exception:  # the store may be briefly unreachable: try again at the next tick
                     log.exception("following the catalogue version failed")
+                if time.monotonic() >= purge_due:
+                    # Contacts are kept only as long as the retention period says, also when nobody
+                    # runs `katalog purge`: once at start and then daily.
+                    try:
+                        proposals.purge(self.store, self.settings)
+                        purge_due = time.monotonic() + PURGE_INTERVAL_SECONDS
+                    except Exception:
+                        log.exception("purging old proposals' contacts failed")
 
         self._watcher = threading.Thread(target=loop, name="catalogue-version", daemon=True)
         self._watcher.start()

@@ -134,6 +134,11 @@ class Settings(BaseSettings):
     login_failure_window_minutes: float = Field(
         15.0, gt=0, description="Minutes a failed log-in counts towards the two limits above."
     )
+    proposal_retention_days: float = Field(
+        180.0,
+        gt=0,
+        description="Days a proposal's contact is kept; `katalog purge` (and the server, daily) deletes older ones.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="The site's address as people reach it, without a trailing slash: the links in the e-mails "

@@ -34,11 +34,13 @@ from catalogue.editing.accounts import Account
 from catalogue.editing.authorisation import (
     EDIT,
     OTHER_KIND,
+    PROPOSAL_KIND,
     PUBLISH,
     REJECT,
     REVERT,
     REVIEW,
     SUBMIT,
+    TRIAGE,
     Subject,
     authorise,
     changeable_properties,
@@ -390,7 +392,8 @@ def editor_home(request: Request) -> Response:
     queue = drafts.review_queue(catalogue.store, catalogue.settings, as_actor(account)) if reviewer else []
     return render(request, "editor/home.html", {
         "account": account, "mine": mine, "queue_count": len(queue), "reviewer": reviewer,
-        "creatable": _creatable(account), "status_labels": STATUS_NAMES, "kind_labels": KIND_NAMES,
+        "triage": may(as_actor(account), TRIAGE, Subject(PROPOSAL_KIND)), "creatable": _creatable(account),
+        "status_labels": STATUS_NAMES, "kind_labels": KIND_NAMES,
         "labels": _names(catalogue, [d.resource for d in mine], language_of(request)),
     })
 

@@ -68,13 +68,17 @@ MANAGE_ACCOUNTS = "manage-accounts"
 READ_AUDIT = "read-audit"
 READ_DEMAND = "read-demand"  # what municipalities ask (/poptavka)
 TRIAGE = "triage"  # the proposals municipalities send, with their contacts: read, answer, convert, purge
+READ_OUTBOX = "read-outbox"  # the e-mail notifications sent, or that would have been (/sprava/posta)
 
-ACTIONS = (EDIT, SUBMIT, REVIEW, PUBLISH, REJECT, REVERT, MANAGE_ACCOUNTS, READ_AUDIT, READ_DEMAND, TRIAGE)
+ACTIONS = (
+    EDIT, SUBMIT, REVIEW, PUBLISH, REJECT, REVERT, MANAGE_ACCOUNTS, READ_AUDIT, READ_DEMAND, TRIAGE, READ_OUTBOX
+)
 
 ACCOUNT_KIND = "account"
 AUDIT_KIND = "audit"
 DEMAND_KIND = "demand"
 PROPOSAL_KIND = "proposal"
+OUTBOX_KIND = "outbox"
 
 _CURATING = {
     EDIT: CURATED_KINDS,
@@ -106,6 +110,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         READ_AUDIT: frozenset({AUDIT_KIND}),
         READ_DEMAND: frozenset({DEMAND_KIND}),
         TRIAGE: frozenset({PROPOSAL_KIND}),
+        READ_OUTBOX: frozenset({OUTBOX_KIND}),
     },
 }
 """role → action → the kinds of resource it may be done to. What is not here is refused."""
@@ -134,6 +139,7 @@ _ACTION_PHRASES = {
     READ_AUDIT: "číst záznam činností",
     READ_DEMAND: "číst poptávku",
     TRIAGE: "vyřizovat návrhy obcí",
+    READ_OUTBOX: "číst odeslanou poštu",
 }
 
 
@@ -174,7 +180,7 @@ def refusal(actor: Actor | None, action: str, subject: Subject) -> Forbidden | U
     role = ROLE_LABELS.get(actor.role, actor.role)
     if subject.kind not in kinds:
         what = KIND_LABELS.get(subject.kind, subject.kind)
-        if action in (MANAGE_ACCOUNTS, READ_AUDIT, REVIEW, READ_DEMAND, TRIAGE):
+        if action in (MANAGE_ACCOUNTS, READ_AUDIT, REVIEW, READ_DEMAND, TRIAGE, READ_OUTBOX):
             return Forbidden(f"Role {role} nemůže {_ACTION_PHRASES[action]}.")
         return Forbidden(f"Role {role} nemůže {_ACTION_PHRASES[action]} tento druh záznamu ({what}).")
     if action in AUTHOR_ONLY and subject.author is not None and subject.author != actor.iri:

@@ -66,8 +66,8 @@ REJECTED = "draft-rejected"
 PROPOSAL = "proposal-received"
 REASONS = (SUBMITTED, PUBLISHED, REJECTED, PROPOSAL)
 
-PROPOSAL_ROLES = ("curator", "reviewer")
-"""Who hears of a proposal: those who keep the good practice (admins run the site, they read the outbox)."""
+PROPOSAL_PAGE = "/upravy/navrhy-obci/"
+"""The curators' page of one proposal (the proposals inbox), followed by the proposal's identifier."""
 
 MAX_ERROR_LENGTH = 500
 SUBJECT_TEXT_LENGTH = 60
@@ -289,7 +289,13 @@ def reviewers_of(store: CatalogueStore, settings: Settings, subject: Subject) ->
 
 
 def curators(store: CatalogueStore, settings: Settings) -> list[accounts.Account]:
-    return [account for account in _active(accounts.accounts(store, settings)) if account.role in PROPOSAL_ROLES]
+    """The active accounts that may triage the proposals municipalities send: by the table."""
+    subject = Subject(authorisation.PROPOSAL_KIND)
+    return [
+        account
+        for account in _active(accounts.accounts(store, settings))
+        if authorisation.may(account, authorisation.TRIAGE, subject)
+    ]
 
 
 def _label(draft: Draft) -> str:
@@ -369,10 +375,10 @@ def proposal_mails(settings: Settings, proposal: str, text: str, to: Sequence[ac
     body = (
         "Dobrý den,\n\nobec poslala podnět: problém, na který katalog nenašel dobrou odpověď.\n\n"
         f"„{text}“\n\n"
-        f"Označení podnětu: {identifier}\n"
-        "Kontakt na odesílatele je uložen jen v katalogu, u podnětu; e-mailem se neposílá.\n\n"
-        f"Katalog, kde lze doplnit opatření, službu nebo synonyma:\n{_url(settings, '/upravy')}\n\n"
-        "Tuto zprávu dostáváte, protože v katalogu kurátorujete dobrou praxi."
+        "Podnět s kontaktem na odesílatele (ten se e-mailem neposílá), jeho roztřídění a odpověď:\n"
+        f"{_url(settings, PROPOSAL_PAGE + identifier)}\n\n"
+        f"Všechny návrhy obcí:\n{_url(settings, PROPOSAL_PAGE.rstrip('/'))}\n\n"
+        "Tuto zprávu dostáváte, protože v katalogu třídíte návrhy obcí."
         + _footer(settings)
     )
     return [Mail(account.email, f"Nový podnět: {short}", body, PROPOSAL) for account in to]

@@ -2,8 +2,8 @@
 would have sent without an SMTP server, with its state and, for a failure, the error
 (:mod:`catalogue.editing.notifications`).
 
-Admins only, like the audit log (the table's ``read-audit`` right): a message names an account's e-mail and
-what a draft or a proposal says.
+Admins only, by the table's ``read-outbox`` right: a message names an account's e-mail and what a draft or a
+proposal says.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from catalogue.editing import notifications
-from catalogue.editing.authorisation import AUDIT_KIND, READ_AUDIT
+from catalogue.editing.authorisation import OUTBOX_KIND, READ_OUTBOX
 from web.auth import page_guard
 from web.paging import PAGE_PARAMETER, page_count, pager
 from web.site import N_, render
@@ -42,7 +42,7 @@ REASON_NAMES = {
 
 @router.get("/sprava/posta")
 def outbox_page(request: Request) -> Response:
-    admin = page_guard(request, READ_AUDIT, AUDIT_KIND, forbidden=ADMIN_ONLY)
+    admin = page_guard(request, READ_OUTBOX, OUTBOX_KIND, forbidden=ADMIN_ONLY)
     if isinstance(admin, Response):
         return admin
     catalogue = site_catalogue(request)

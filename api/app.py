@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from api import graphql as graphql_api
 from api import linked_data, sparql
 from api.state import AppState
+from catalogue.editing import notifications
 from catalogue.errors import StoreError, error_body
 from catalogue.queries import overview
 from catalogue.settings import Settings, get_settings
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None, *, watch: bool = True) -> FastA
                 yield
         finally:
             app.state.catalogue = None
+            # The e-mails on their way are sent (or fail) and recorded in the outbox before the store closes.
+            await asyncio.to_thread(notifications.wait_for_mail, 2 * settings.smtp_timeout)
             await asyncio.to_thread(state.close)
 
     app = FastAPI(

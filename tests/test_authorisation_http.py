@@ -127,6 +127,7 @@ EXPECTED_PAGES: dict[str, tuple[str, ...]] = {
     "POST /sprava/ucty/role":            (LOGIN, F,  F,  F,  OK, LOGIN),
     "POST /sprava/ucty/zablokovat":      (LOGIN, F,  F,  F,  OK, LOGIN),
     "GET /sprava/zaznam":                (LOGIN, F,  F,  F,  OK, LOGIN),
+    "GET /sprava/posta":                 (LOGIN, F,  F,  F,  OK, LOGIN),
     "GET /id/draft/{draft}":             (NF,    NF, NF, NF, NF, NF),
     # the editor
     "GET /upravy":                                                      (LOGIN, OK, OK, OK, OK, LOGIN),
@@ -805,6 +806,7 @@ PAGES: dict[str, Page] = {
         done=r"/sprava/ucty\?hotovo=zablokovan",
     ),
     "GET /sprava/zaznam": Page("GET", "/sprava/zaznam", says=("Záznam činností",)),
+    "GET /sprava/posta": Page("GET", "/sprava/posta", says=("Odeslaná pošta",)),
     "GET /id/draft/{draft}": Page("GET", "/id/draft/{draft}"),
     # -- the editor (web/pages/editor.py) --
     "GET /upravy": Page(

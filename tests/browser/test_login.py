@@ -97,3 +97,6 @@ def test_the_admins_accounts_page_passes_the_audit(server_with_admin: str, page,
     page.goto(server_with_admin + "/sprava/zaznam")
     assert page.get_by_role("heading", name="Záznam činností").is_visible()
     audit(page, "audit-log")
+    page.goto(server_with_admin + "/sprava/posta")
+    assert page.get_by_role("heading", name="Odeslaná pošta", level=1).is_visible()
+    audit(page, "outbox")

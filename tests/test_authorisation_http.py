@@ -1,7 +1,8 @@
 """Who may do what, walked as a whole matrix over HTTP against the real running app (`katalog serve`):
 every role (and nobody, and a disabled account) against every GraphQL mutation and editing query, every
 account page and every page and form of the editor (web/pages/editor.py), another account's draft addressed
-both by its id and by its IRI.
+both by its id and by its IRI; the proposals inbox (web/pages/inbox.py), whose refusals never show a
+proposal's contact, and the demand (web/pages/demand.py).
 
 A refusal is a GraphQL ``Unauthenticated``/``Forbidden`` result (code ``UNAUTHENTICATED``/``FORBIDDEN``)
 with a Czech message; on pages a browser without an account is sent to log in (303 to
@@ -25,7 +26,7 @@ import itertools
 import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from argon2 import PasswordHasher
 from catalogue import graphs
 from catalogue.editing import accounts, drafts
 from catalogue.editing.descriptions import read_description
+from catalogue.queries.proposals import Contact, store_proposal
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 from tests.conftest import running_server
@@ -157,8 +159,15 @@ EXPECTED_PAGES: dict[str, tuple[str, ...]] = {
     "GET /upravy/vratit?iri=…&verze=…":                                 (LOGIN, F,  OK, F,  OK, LOGIN),
     "POST /upravy/vratit":                                              (LOGIN, F,  OK, F,  OK, LOGIN),
     "GET /upravy/vyber?trida=…Place&q=lipa":                            (LOGIN, OK, OK, OK, OK, LOGIN),
+    # the proposals inbox (web/pages/inbox.py): those who triage (curators, reviewers, admins)
+    "GET /upravy/navrhy-obci":                                          (LOGIN, OK, OK, F,  OK, LOGIN),
+    "GET /upravy/navrhy-obci/{proposal}":                               (LOGIN, OK, OK, F,  OK, LOGIN),
+    "POST /upravy/navrhy-obci/{proposal}: triaged":                     (LOGIN, OK, OK, F,  OK, LOGIN),
+    "POST /upravy/navrhy-obci/{proposal}: converted into a draft":      (LOGIN, OK, OK, F,  OK, LOGIN),
+    # the demand (web/pages/demand.py): every role that may read it
+    "GET /poptavka":                                                    (LOGIN, OK, OK, OK, OK, LOGIN),
+    "GET /poptavka.csv":                                                (LOGIN, OK, OK, OK, OK, LOGIN),
 }  # fmt: skip
-
 
 
 # -- the world: one server, one set of accounts ---------------------------------------------------------------
@@ -197,12 +206,24 @@ class World:
     texts: dict[str, Any]
     anonymous: httpx.Client
     """A client without an account, to look at what the public sees."""
+    proposals: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """A municipality's proposal of its own (its id) for each cell that uses one up."""
+    shared_proposal: str = ""
+    """The proposal the other cells address: the refusals and the pages that only read."""
+    contacts: dict[str, str] = field(default_factory=dict)
+    """Each proposal's contact (an e-mail) by its id."""
 
     def target(self, row: str, role: str, transport: str) -> Target | None:
         kind = OPERATIONS[row].target if row in OPERATIONS else PAGES[row].target
         if kind is None:
             return None
         return self.targets.get((row, role, transport)) or self.shared.get((kind, role)) or self.shared[(kind, None)]
+
+    def proposal(self, row: str, role: str, transport: str) -> str:
+        """The id of the proposal a page's cell addresses ("" for a page without one)."""
+        if not PAGES[row].proposal:
+            return ""
+        return self.proposals.get((row, role, transport)) or self.shared_proposal
 
 
 def realisation(iri: str, label: str) -> str:
@@ -341,10 +362,28 @@ def world(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> 
             shared[(OWN_EXISTING, role)] = draft_of(role, submitted=False, existing=True)
         shared[(OWN_EXISTING, None)] = shared[(OTHERS_DRAFT, None)]
         shared[(OTHERS_EXISTING, None)] = draft_of("author", submitted=True, existing=True)
+        # The proposals inbox: a municipality's proposal the refusals and the reading pages share (it stays
+        # new), and one of its own for each cell that triages or converts one.
+        proposal_base = graphs.private_base(settings, graphs.PROPOSALS)
+        contacts: dict[str, str] = {}
+
+        def proposal() -> str:
+            number = next(NUMBERS)
+            contact = f"obec-{number}@example.cz"
+            text = f"Obec {number} hledá, jak řídit veřejné osvětlení podle provozu."
+            identifier = str(store_proposal(store, settings, text, Contact("email", contact)))
+            contacts[identifier.removeprefix(proposal_base)] = contact
+            return identifier.removeprefix(proposal_base)
+
+        shared_proposal = proposal()
+        proposals: dict[tuple[str, str, str], str] = {}
         for row, expected in EXPECTED_PAGES.items():
             page = PAGES[row]
             for role, outcome in zip(ROLES, expected, strict=True):
-                if page.uses_up and outcome == OK:
+                if page.proposal and page.uses_up and outcome == OK:
+                    for transport in PAGE_TRANSPORTS:
+                        proposals[(row, role, transport)] = proposal()
+                elif page.uses_up and outcome == OK:
                     for transport in PAGE_TRANSPORTS:
                         owner = "author" if page.target == OTHERS_SUBMITTED else role
                         targets[(row, role, transport)] = draft_of(owner, submitted=page.target == OTHERS_SUBMITTED)
@@ -395,7 +434,18 @@ def world(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> 
             authors[EMAILS[role]] = clients[(role, "token")].http
         anonymous = httpx.Client(base_url=base, timeout=60)
         try:
-            yield World(base, clients, authors, targets, shared, texts, anonymous)
+            yield World(
+                base,
+                clients,
+                authors,
+                targets,
+                shared,
+                texts,
+                anonymous,
+                proposals=proposals,
+                shared_proposal=shared_proposal,
+                contacts=contacts,
+            )
         finally:
             for client in [*clients.values()]:
                 client.http.close()
@@ -694,7 +744,11 @@ class Page:
     reason differs). ``{draft}`` in the path is the ``target`` draft's id (another account's unsubmitted
     draft unless it says otherwise), ``{version}`` an earlier version of the revised realisation,
     ``{measure}`` a measure of the national concept; ``uses_up``: a successful cell changes its draft for
-    good, so it gets one of its own; ``watched``: a resource a refusal must leave unchanged."""
+    good, so it gets one of its own; ``watched``: a resource a refusal must leave unchanged.
+
+    ``proposal``: the page addresses a municipality's proposal, ``{proposal}`` in the path and in ``done``
+    (``{contact}`` in ``says``: its contact, which no refusal shows); a refusal leaves it new, and a
+    successful cell leaves it ``becomes`` (with ``uses_up``, on a proposal of its own)."""
 
     method: str
     path: str
@@ -709,6 +763,8 @@ class Page:
     target: str | None = OTHERS_DRAFT
     uses_up: bool = False
     watched: str | None = None
+    proposal: bool = False
+    becomes: str | None = None
 
 
 def _new_account(w: World, c: Client, t: Target | None) -> dict[str, str]:
@@ -771,6 +827,8 @@ LABELS_ONLY = "U pojmů koncepce můžete měnit jen názvy a synonyma"
 PUBLISH_FORM = 'action="/upravy/navrh/{draft}/zverejnit"'
 REJECT_FORM = 'action="/upravy/navrh/{draft}/zamitnout"'
 REVIEWERS = ("reviewer", "admin")
+TRIAGERS = _role_cannot("vyřizovat návrhy obcí", "ministry")  # the table's reason (inbox.py names none)
+DEMAND_READERS = "Poptávku mohou číst jen přihlášení kurátoři, recenzenti, ministerstva a správci."
 NOT_REVIEWERS = ("curator", "ministry")
 _revised = urlencode({"iri": REVISED})
 
@@ -1005,20 +1063,86 @@ PAGES: dict[str, Page] = {
         says=(f'"iri":"{ID}place/ceska-lipa"',),
         target=None,
     ),
+    # -- the proposals inbox (web/pages/inbox.py): the contact is shown only to those who triage --
+    "GET /upravy/navrhy-obci": Page(
+        "GET",
+        "/upravy/navrhy-obci",
+        says=("Návrhy obcí, nejnovější první", 'href="/upravy/navrhy-obci/{proposal}"', "{contact}"),
+        refused=TRIAGERS,
+        target=None,
+        proposal=True,
+    ),
+    "GET /upravy/navrhy-obci/{proposal}": Page(
+        "GET",
+        "/upravy/navrhy-obci/{proposal}",
+        says=('data-status="new"', 'href="mailto:{contact}"', EDIT_FORM, 'action="/upravy/navrhy-obci/{proposal}"'),
+        refused=TRIAGERS,
+        target=None,
+        proposal=True,
+    ),
+    "POST /upravy/navrhy-obci/{proposal}: triaged": Page(
+        "POST",
+        "/upravy/navrhy-obci/{proposal}",
+        lambda w, c, t: {"csrf": c.csrf, "stav": "triaged", "odpoved": "", "akce": "stav"},
+        allowed=303,
+        done=r"/upravy/navrhy-obci/{proposal}\?hotovo=zmeneno",
+        refused=TRIAGERS,
+        target=None,
+        uses_up=True,
+        proposal=True,
+        becomes="triaged",
+    ),
+    "POST /upravy/navrhy-obci/{proposal}: converted into a draft": Page(
+        "POST",
+        "/upravy/navrhy-obci/{proposal}",
+        lambda w, c, t: {"csrf": c.csrf, "akce": "prevest"},
+        allowed=303,
+        done=r"/upravy/navrh/[0-9a-f]+",
+        refused=TRIAGERS,
+        target=None,
+        uses_up=True,
+        proposal=True,
+        becomes="converted",
+    ),
+    # -- the demand (web/pages/demand.py); no account role lacks the right, so none is refused --
+    "GET /poptavka": Page("GET", "/poptavka", says=("Poptávka obcí",), refused=DEMAND_READERS, target=None),
+    "GET /poptavka.csv": Page(
+        "GET",
+        "/poptavka.csv",
+        says=("Problém;Kolikrát položen;Dobrá shoda;Nejlepší opatření;První den;Poslední den",),
+        refused=DEMAND_READERS,
+        target=None,
+    ),
 }
 PAGE_TRANSPORTS = ("browser", "program")
 
 
-def _path(world: World, page: Page, target: Target | None) -> str:
-    fields = {"draft": target.id if target else "", "measure": quote_plus(world.texts["page_measure"])}
+def _path(world: World, page: Page, target: Target | None, proposal: str = "") -> str:
+    fields = {
+        "draft": target.id if target else "",
+        "measure": quote_plus(world.texts["page_measure"]),
+        "proposal": proposal,
+    }
     if "{version}" in page.path:
         fields["version"] = quote_plus(_earlier_version(world, world.clients[("admin", "token")], None)["to"])
     return page.path.format(**fields)
 
 
-def _said(texts: tuple[str, ...], client: Client, target: Target | None) -> list[str]:
+def _said(
+    texts: tuple[str, ...], client: Client, target: Target | None, proposal: str = "", contact: str = ""
+) -> list[str]:
     email = EMAILS.get(client.role, "")
-    return [text.format(email=email, csrf=client.csrf, draft=target.id if target else "") for text in texts]
+    fields = {"email": email, "csrf": client.csrf, "draft": target.id if target else "", "proposal": proposal}
+    return [text.format(contact=contact, **fields) for text in texts]
+
+
+def _proposal_status(world: World, proposal: str) -> str:
+    """The proposal's state as an admin sees it in the inbox."""
+    shown = world.clients[("admin", "program")].http.get(f"/upravy/navrhy-obci/{proposal}")
+    assert shown.status_code == 200, shown.text
+    found = re.search(r'data-status="([a-z]+)"', shown.text)
+    assert found, shown.text
+    return found.group(1)
 
 
 @pytest.mark.parametrize(("row", "role", "transport", "expected"), _cells(EXPECTED_PAGES, PAGE_TRANSPORTS))
@@ -1026,7 +1150,9 @@ def test_pages_by_role(world: World, row: str, role: str, transport: str, expect
     page = PAGES[row]
     client = world.clients[(role, transport)]
     target = world.target(row, role, transport)
-    path = _path(world, page, target)
+    proposal = world.proposal(row, role, transport)
+    contact = world.contacts.get(proposal, "")
+    path = _path(world, page, target, proposal)
     form = page.form(world, client, target) if page.form else None
     before = _version(world, page.watched) if page.watched else None
     response = client.http.request(page.method, path, data=form)
@@ -1052,16 +1178,22 @@ def test_pages_by_role(world: World, row: str, role: str, transport: str, expect
         shown = world.shared[(OTHERS_DRAFT, None)]
         assert shown.resource not in body and "Matice author" not in body, "nothing of the draft"
     elif response.status_code == page.allowed and (
-        page.done is None or re.fullmatch(_done(page.done, target), location)
+        page.done is None or re.fullmatch(_done(page.done, target, proposal), location)
     ):
         outcome = OK
-        for text in _said(page.says + (page.says_for or {}).get(role, ()), client, target):
+        for text in _said(page.says + (page.says_for or {}).get(role, ()), client, target, proposal, contact):
             assert text in body, f"{text!r} in {body}"
-        for text in _said(page.lacks + (page.lacks_for or {}).get(role, ()), client, target):
+        for text in _said(page.lacks + (page.lacks_for or {}).get(role, ()), client, target, proposal, contact):
             assert text not in body, f"{text!r} not in {body}"
     else:
         outcome = f"unexpected {response.status_code} {location}"
     assert outcome == expected, f"{role} as a {transport}: {row} → {response.status_code} {location}"
+    if page.proposal:
+        if outcome != OK:
+            assert contact not in body, "no refusal shows the proposal's contact"
+            assert _proposal_status(world, proposal) == "new", "a refusal leaves the proposal new"
+        elif page.becomes:
+            assert _proposal_status(world, proposal) == page.becomes
     if outcome in (LOGIN, F) and page.method == "POST":
         if page.watched:
             assert _version(world, page.watched) == before, "a refusal publishes nothing"
@@ -1070,7 +1202,8 @@ def test_pages_by_role(world: World, row: str, role: str, transport: str, expect
             assert status in (None, target.status), f"a refusal leaves the draft {target.status}, not {status}"
 
 
-def _done(pattern: str, target: Target | None) -> str:
+def _done(pattern: str, target: Target | None, proposal: str = "") -> str:
+    pattern = pattern.replace("{proposal}", re.escape(proposal))
     if target is None:
         return pattern
     return pattern.format(draft=re.escape(target.id), page=re.escape(_page_of(target.resource)))

@@ -347,3 +347,28 @@ def field_values(page: str, name: str) -> list[str]:
                 end = page.index("</textarea>", match.end())
                 found.append(unescape(page[match.end():end]))
     return found
+
+
+def test_recording_and_reading_work_on_the_oxigraph_server_too(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The one SPARQL update per question and the page's reads, on the session's Oxigraph server (its
+    demand graph is dropped again: the other tests only read that server)."""
+    from catalogue.queries import demand as reading
+    from catalogue.store import CatalogueStore
+    from tests.conftest import server_settings
+
+    settings = server_settings(request.getfixturevalue("loaded_oxigraph_server"), tmp_path)
+    store = CatalogueStore.open(settings)
+    graph = graphs.private_graph(settings, graphs.DEMAND)
+    try:
+        for _ in range(3):
+            recording.record(store, settings, recording.Question(" holubi  na namesti ", False, (), None, LIBEREC))
+        recording.record(store, settings, recording.Question("jednou", True, (ID + "measure/program-vyuziti-brownfieldu",)))
+        found = reading.demand(store, settings)
+        assert [(text.text, text.count) for text in found.texts] == [("holubi na namesti", 3)]
+        assert found.total == 4 and [t.text for t in found.unmatched] == ["holubi na namesti"]
+        assert [(region.label, count) for region, count in found.regions] == [("Liberecký kraj", 3)]
+    finally:
+        store.update(f"DROP SILENT GRAPH <{graph}>")
+        store.close()

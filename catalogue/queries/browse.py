@@ -208,6 +208,30 @@ def descriptors(store: CatalogueStore, iris: Iterable[str], lang: str = "cs") ->
     return found
 
 
+_LABELLED_OF_CLASSES = """SELECT ?item ?class ?label ?labelLang ?code WHERE {{
+  {classes}
+  ?item a ?class .
+  OPTIONAL {{ ?item skos:prefLabel ?asked FILTER (lang(?asked) = ?lang) }}
+  OPTIONAL {{ ?item skos:prefLabel ?czech FILTER (lang(?czech) = "cs") }}
+  OPTIONAL {{ ?item skos:notation ?code }}
+  BIND (COALESCE(?asked, ?czech) AS ?label)
+  BIND (lang(?label) AS ?labelLang)
+  FILTER (BOUND(?label))
+}}"""
+
+
+def labelled(store: CatalogueStore, classes: Sequence[str], lang: str = "cs") -> list[Resource]:
+    """Every named resource of ``classes`` (IRIs of small classes: code lists, registers), each once, as a
+    resource of the first of its classes found; what the editor's picker matches typed names against."""
+    query = PREFIXES + _LABELLED_OF_CLASSES.format(classes=iri_values("class", classes))
+    found: dict[str, Resource] = {}
+    for row in store.values(query, {"lang": Literal(lang)}):
+        kind = row["class"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        found.setdefault(row["item"], Resource(row["item"], text(row, "label") or "", kind, text(row, "code"),
+                                               label_language(row)))
+    return list(found.values())
+
+
 # -- every resource of a small class ---------------------------------------------------------------
 
 LISTABLE_KINDS = frozenset({"TypeMeasure", "SmartService", "Problem", "Organisation", "Place", "Indicator"})

@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rdflib import Literal
-
-from catalogue.queries.common import PREFIXES, iri_values, label_language, text
+from catalogue.queries import browse
 from catalogue.queries.concept import Resource
 from catalogue.queries.documents import SEARCHABLE_KINDS
 from catalogue.search.analysis import fold
@@ -24,16 +22,7 @@ from catalogue.store import CatalogueStore
 KCS = "https://w3id.org/kcs/ontology#"
 MAX_TEXT = 200
 
-_LABELLED_OF_CLASSES = """SELECT ?item ?class ?label ?labelLang ?code WHERE {{
-  {classes}
-  ?item a ?class .
-  OPTIONAL {{ ?item skos:prefLabel ?asked FILTER (lang(?asked) = ?lang) }}
-  OPTIONAL {{ ?item skos:prefLabel ?czech FILTER (lang(?czech) = "cs") }}
-  OPTIONAL {{ ?item skos:notation ?code }}
-  BIND (COALESCE(?asked, ?czech) AS ?label)
-  BIND (lang(?label) AS ?labelLang)
-  FILTER (BOUND(?label))
-}}"""
+
 
 
 @dataclass(frozen=True)
@@ -49,15 +38,11 @@ def _local(cls: str) -> str:
 
 
 def _listed(store: CatalogueStore, classes: Sequence[str], words: list[str], lang: str, limit: int) -> list[Resource]:
-    query = PREFIXES + _LABELLED_OF_CLASSES.format(classes=iri_values("class", classes))
-    found: dict[str, Resource] = {}
-    for row in store.values(query, {"lang": Literal(lang)}):
-        label = text(row, "label") or ""
-        haystack = fold(f"{label} {text(row, 'code') or ''}")
-        if all(word in haystack for word in words):
-            found.setdefault(row["item"], Resource(row["item"], label, _local(row["class"]), text(row, "code"),
-                                                   label_language(row)))
-    return sorted(found.values(), key=lambda r: (len(r.label), r.label))[:limit]
+    found = [
+        resource for resource in browse.labelled(store, classes, lang)
+        if all(word in fold(f"{resource.label} {resource.code or ''}") for word in words)
+    ]
+    return sorted(found, key=lambda r: (len(r.label), r.label))[:limit]
 
 
 def candidates(

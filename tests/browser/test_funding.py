@@ -15,8 +15,10 @@ def test_the_funding_page_shows_list_matrix_and_charts(server, page, audit) -> N
     matrix = page.get_by_role("table", name="Typová opatření a programy a výzvy, které je podporují")
     assert matrix.is_visible()
     assert page.get_by_role("img", name="Alokace podle pilířů (Kč)").is_visible()
-    assert page.get_by_role("link", name="CSV pro Excel").is_visible()
+    assert page.get_by_role("link", name="CSV pro Excel", exact=True).is_visible()
     assert page.get_by_role("link", name="CSV (standardní, s čárkami)").is_visible()
+    assert page.get_by_role("link", name="Mezery jako CSV pro Excel").is_visible()
+    assert page.get_by_role("heading", name="Mezery mezi prioritami a financováním").is_visible()
     audit(page, "funding")
 
 

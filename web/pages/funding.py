@@ -11,7 +11,7 @@ import io
 import json
 import math
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -33,7 +33,6 @@ from catalogue.queries.funding_overview import (
     Support,
     SupportMatrix,
 )
-from catalogue.store import CatalogueStore
 from web.site import DEFAULT_LANGUAGE, N_, SECURITY_HEADERS, language_of, render, templates, translate, url_with
 from web.state import site_catalogue
 
@@ -409,35 +408,19 @@ def csv_response(request: Request, rows: Sequence[Sequence[str]], filename: str)
     )
 
 
-@router.get("/financovani/matice.csv")
-def matrix_csv(request: Request) -> Response:
+def _matrix_rows(request: Request, given: FilterInput, lang: str) -> list[list[str]]:
     store = site_catalogue(request).store
-    lang = language_of(request)
-    given = read_filters(request)
-    if given.errors:
-        return _refused_filters(given)
-    matrix, measure_priorities = _matrix_and_priorities(store, given, lang)
-    return csv_response(request, _matrix_table(lang, matrix, given.is_set, measure_priorities), "financovani-matice")
-
-
-def _matrix_and_priorities(
-    store: CatalogueStore, given: FilterInput, lang: str
-) -> tuple[SupportMatrix, dict[str, list[priorities.Priority]]]:
     items = funding_overview.funding_items(store, given.filters, given.amount, lang)
-    return funding_overview.support_matrix(store, items, lang), priorities.priorities(
-        store, lang, given.filters.provider
-    )
+    matrix = funding_overview.support_matrix(store, items, lang)
+    return _matrix_table(lang, matrix, given.is_set, priorities.priorities(store, lang, given.filters.provider))
 
 
-def _refused_filters(given: FilterInput) -> Response:
-    return Response(
-        "\n".join(given.errors.values()) + "\n", status_code=400, media_type="text/plain; charset=utf-8",
-        headers=SECURITY_HEADERS,
-    )
-
-
-def _gap_rows(lang: str, gaps: priorities.Gaps) -> list[list[str]]:
+def _gap_rows(request: Request, given: FilterInput, lang: str) -> list[list[str]]:
     """The gaps as rows of text, header first: the kind of gap, the measure, its IRI, its priorities."""
+    store = site_catalogue(request).store
+    items = funding_overview.funding_items(store, given.filters, given.amount, lang)
+    gaps = priorities.gaps(funding_overview.support_matrix(store, items, lang),
+                           priorities.priorities(store, lang, given.filters.provider))
     rows = [[translate(lang, N_("Mezera")), translate(lang, N_("Typové opatření")), translate(lang, N_("IRI opatření")),
              translate(lang, N_("Priority ministerstev"))]]
     rows += [[translate(lang, GAP_PRIORITY_UNFUNDED), measure.label, measure.iri, priority_text(listed)]
@@ -453,47 +436,47 @@ GAP_UNFUNDED = N_("opatření nic nefinancuje")
 GAP_NO_PRIORITY = N_("financované opatření bez priority")
 
 
-@router.get("/financovani/mezery.csv")
-def gaps_csv(request: Request) -> Response:
-    store = site_catalogue(request).store
-    lang = language_of(request)
-    given = read_filters(request)
-    if given.errors:
-        return _refused_filters(given)
-    matrix, measure_priorities = _matrix_and_priorities(store, given, lang)
-    return csv_response(request, _gap_rows(lang, priorities.gaps(matrix, measure_priorities)), "financovani-mezery")
-
-
-def _json(body: object, filename: str) -> Response:
-    return Response(
-        json.dumps(body, ensure_ascii=False, indent=1), media_type="application/json; charset=utf-8",
-        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}.json"'},
-    )
-
-
 def _records(rows: Sequence[Sequence[str]]) -> list[dict[str, str]]:
     """Rows of text, header first, as records keyed by the header (what the CSV holds, as JSON)."""
     header, *body = rows
     return [dict(zip(header, row, strict=True)) for row in body]
 
 
-@router.get("/financovani/matice.json")
-def matrix_json(request: Request) -> Response:
-    store = site_catalogue(request).store
-    lang = language_of(request)
+def _download(
+    request: Request, rows_of: Callable[[Request, FilterInput, str], list[list[str]]], filename: str, as_json: bool
+) -> Response:
+    """A table of the page under the page's filter, as CSV (in the variant asked for) or as JSON records; a
+    filter that is not one gets a plain-text 400 saying why."""
     given = read_filters(request)
     if given.errors:
-        return _refused_filters(given)
-    matrix, measure_priorities = _matrix_and_priorities(store, given, lang)
-    return _json(_records(_matrix_table(lang, matrix, given.is_set, measure_priorities)), "financovani-matice")
+        return Response(
+            "\n".join(given.errors.values()) + "\n", status_code=400, media_type="text/plain; charset=utf-8",
+            headers=SECURITY_HEADERS,
+        )
+    rows = rows_of(request, given, language_of(request))
+    if not as_json:
+        return csv_response(request, rows, filename)
+    return Response(
+        json.dumps(_records(rows), ensure_ascii=False, indent=1), media_type="application/json; charset=utf-8",
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{filename}.json"'},
+    )
+
+
+@router.get("/financovani/matice.csv")
+def matrix_csv(request: Request) -> Response:
+    return _download(request, _matrix_rows, "financovani-matice", as_json=False)
+
+
+@router.get("/financovani/matice.json")
+def matrix_json(request: Request) -> Response:
+    return _download(request, _matrix_rows, "financovani-matice", as_json=True)
+
+
+@router.get("/financovani/mezery.csv")
+def gaps_csv(request: Request) -> Response:
+    return _download(request, _gap_rows, "financovani-mezery", as_json=False)
 
 
 @router.get("/financovani/mezery.json")
 def gaps_json(request: Request) -> Response:
-    store = site_catalogue(request).store
-    lang = language_of(request)
-    given = read_filters(request)
-    if given.errors:
-        return _refused_filters(given)
-    matrix, measure_priorities = _matrix_and_priorities(store, given, lang)
-    return _json(_records(_gap_rows(lang, priorities.gaps(matrix, measure_priorities))), "financovani-mezery")
+    return _download(request, _gap_rows, "financovani-mezery", as_json=True)

@@ -57,7 +57,7 @@ from catalogue.editing.descriptions import (
     read_description,
     term_value,
 )
-from catalogue.editing.drafts import Draft, EditConflict, InvalidDraft
+from catalogue.editing.drafts import Draft, EditConflict
 from catalogue.editing.forms import Entry, Field, FieldDiff, Form, FormError, Shown
 from catalogue.errors import CatalogueError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from catalogue.search.analysis import fold
@@ -751,9 +751,7 @@ def _publish(request: Request, identifier: str, data: Mapping[str, Sequence[str]
         return _refused(request, 403, error.message)
     except EditConflict as conflict:
         return _draft_page(request, account, draft, status=409, error=conflict.message, comment=comment)
-    except InvalidDraft as invalid:
-        return _draft_page(request, account, draft, status=400, error=invalid.message, comment=comment)
-    except InvalidInput as error:
+    except InvalidInput as error:  # a draft in the wrong state, or one whose violations block it (InvalidDraft)
         return _draft_page(request, account, draft, status=400, error=error.message, comment=comment)
     # This process shows the change at once; the others follow the catalogue version.
     catalogue.refresh()

@@ -19,7 +19,7 @@ is automatic (:func:`catalogue.editing.forms.rebased`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -711,17 +711,31 @@ def _acting(request: Request, identifier: str, data: Mapping[str, Sequence[str]]
     return found
 
 
-@router.post("/upravy/navrh/{identifier}/odeslat")
-async def submit(request: Request, identifier: str) -> Response:
-    data = await _posted(request)
-    return await run_in_threadpool(_submit, request, identifier, data)
+DraftAction = Callable[[Request, Account, Draft, Mapping[str, Sequence[str]]], Response]
 
 
-def _submit(request: Request, identifier: str, data: Mapping[str, Sequence[str]]) -> Response:
-    found = _acting(request, identifier, data)
-    if isinstance(found, Response):
-        return found
-    account, draft = found
+def _draft_action(action: str) -> Callable[[DraftAction], DraftAction]:
+    """Register ``handler`` for posts to ``/upravy/navrh/{id}/<action>``: the form is read, and the handler
+    runs in a worker thread with the account and the draft once the anti-forgery token is right."""
+
+    def register(handler: DraftAction) -> DraftAction:
+        async def route(request: Request, identifier: str) -> Response:
+            data = await _posted(request)
+
+            def run() -> Response:
+                found = _acting(request, identifier, data)
+                return found if isinstance(found, Response) else handler(request, *found, data)
+
+            return await run_in_threadpool(run)
+
+        router.post(f"/upravy/navrh/{{identifier}}/{action}", name=handler.__name__.strip("_"))(route)
+        return handler
+
+    return register
+
+
+@_draft_action("odeslat")
+def _submit(request: Request, account: Account, draft: Draft, data: Mapping[str, Sequence[str]]) -> Response:
     catalogue = site_catalogue(request)
     try:
         drafts.submit_draft(catalogue.store, catalogue.settings, as_actor(account), draft.id)
@@ -732,17 +746,8 @@ def _submit(request: Request, identifier: str, data: Mapping[str, Sequence[str]]
     return RedirectResponse(f"/upravy/navrh/{draft.id}?hotovo=odeslano", status_code=303)
 
 
-@router.post("/upravy/navrh/{identifier}/zverejnit")
-async def publish(request: Request, identifier: str) -> Response:
-    data = await _posted(request)
-    return await run_in_threadpool(_publish, request, identifier, data)
-
-
-def _publish(request: Request, identifier: str, data: Mapping[str, Sequence[str]]) -> Response:
-    found = _acting(request, identifier, data)
-    if isinstance(found, Response):
-        return found
-    account, draft = found
+@_draft_action("zverejnit")
+def _publish(request: Request, account: Account, draft: Draft, data: Mapping[str, Sequence[str]]) -> Response:
     catalogue = site_catalogue(request)
     comment = _one(data, "komentar")
     try:
@@ -759,17 +764,8 @@ def _publish(request: Request, identifier: str, data: Mapping[str, Sequence[str]
                             status_code=303)
 
 
-@router.post("/upravy/navrh/{identifier}/zamitnout")
-async def reject(request: Request, identifier: str) -> Response:
-    data = await _posted(request)
-    return await run_in_threadpool(_reject, request, identifier, data)
-
-
-def _reject(request: Request, identifier: str, data: Mapping[str, Sequence[str]]) -> Response:
-    found = _acting(request, identifier, data)
-    if isinstance(found, Response):
-        return found
-    account, draft = found
+@_draft_action("zamitnout")
+def _reject(request: Request, account: Account, draft: Draft, data: Mapping[str, Sequence[str]]) -> Response:
     catalogue = site_catalogue(request)
     comment = _one(data, "komentar")
     try:
@@ -788,19 +784,10 @@ def _reject(request: Request, identifier: str, data: Mapping[str, Sequence[str]]
     return RedirectResponse("/upravy/ke-schvaleni?hotovo=zamitnuto", status_code=303)
 
 
-@router.post("/upravy/navrh/{identifier}/sloucit")
-async def rebase(request: Request, identifier: str) -> Response:
-    data = await _posted(request)
-    return await run_in_threadpool(_rebase, request, identifier, data)
-
-
-def _rebase(request: Request, identifier: str, data: Mapping[str, Sequence[str]]) -> Response:
+@_draft_action("sloucit")
+def _rebase(request: Request, account: Account, draft: Draft, data: Mapping[str, Sequence[str]]) -> Response:
     """Move the draft onto the resource's current version: what only another changed is taken, and of
     the fields both changed, those the person chose (``prevzit``)."""
-    found = _acting(request, identifier, data)
-    if isinstance(found, Response):
-        return found
-    account, draft = found
     catalogue = site_catalogue(request)
     try:
         authorise(as_actor(account), EDIT, drafts.subject_of(catalogue.store, catalogue.settings, draft))

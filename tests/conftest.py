@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -162,23 +163,34 @@ def katalog(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
     )
 
 
+def _ephemeral_ports() -> range:
+    """The ports the system gives outgoing connections (Linux's ip_local_port_range)."""
+    try:
+        low, high = (int(part) for part in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
 def free_port() -> int:
-    """A port free on 127.0.0.1 now. Under pytest-xdist (`pytest -n`), each worker is only given ports of
-    its own residue modulo the number of workers, so two workers never pick the same port at once. (Linux
-    gives even ports to ``bind(("", 0))``, so a port is moved to the worker's residue and tried again.)"""
+    """A port free on 127.0.0.1 now, below the ports the system gives outgoing connections: a test's many
+    client connections (to the app, to Oxigraph's server, chromium's) would otherwise take the port
+    between choosing it and the server binding it. Under pytest-xdist (`pytest -n`) each worker is given
+    only ports of its own residue modulo the number of workers, so two workers never pick the same one."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")) % workers
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        port += worker - port % workers
+    ephemeral = _ephemeral_ports()
+    candidates = [port for port in range(20000, ephemeral.start) if port % workers == worker] or [
+        port for port in range(1024, 65536) if port not in ephemeral and port % workers == worker
+    ]
+    for port in random.sample(candidates, len(candidates)):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
-            except (OSError, OverflowError):  # taken, or past 65535
+            except OSError:
                 continue
         return port
+    raise RuntimeError("no free port on 127.0.0.1")
 
 
 def answers(ready: Callable[[], bool], *, within: float) -> bool:

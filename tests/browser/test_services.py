@@ -51,7 +51,8 @@ def test_the_answer_and_the_project_with_a_service_pass_the_audit(server, page, 
     assert services.get_by_text("Kde službu zavádějí:").first.is_visible()
     audit(page, "answer-services")
     services.get_by_role("button", name="Přidat do projektu: FVE na budově školy").click()
-    page.wait_for_load_state()
+    # With JavaScript the button adds in the background: the header's count says when it is in the project.
+    page.locator("[data-project-count]", has_text="1").wait_for()
     page.goto(server + "/projekt")
     assert page.locator(".project-item", has_text="FVE na budově školy").count() == 1
     audit(page, "project-service")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from html import unescape
 from pathlib import Path
 
 import httpx
@@ -397,3 +399,41 @@ def load_extra(store_path: Path, name: str, turtle: str) -> None:
     settings = Settings(store_path=store_path, index_path=store_path.parent / f"{name}-index")
     with CatalogueStore.open(settings) as store:
         load(store, [Source(extra, graph_iri(settings, name))], settings)
+
+
+def logged_in_client(app, email: str | None, password: str, *, address: str = "testclient"):
+    """Another browser on the running ``app`` (own cookies, own client address), logged in as ``email``
+    through the log-in page (none: anonymous)."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, base_url=TEST_BASE_URL, follow_redirects=False, client=(address, 50000))
+    if email is not None:
+        page = client.get("/prihlaseni", headers={"Accept": "text/html"})
+        token = re.search(r'name="token" value="([^"]+)"', page.text)
+        assert token, "the log-in form carries its token"
+        answer = client.post("/prihlaseni", data={"email": email, "heslo": password, "token": token.group(1)},
+                             headers={"Accept": "text/html"})
+        assert answer.status_code == 303, "logged in"
+    return client
+
+
+def page_csrf(page: str) -> str:
+    """The session's anti-forgery token in a logged-in page's forms."""
+    match = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
+    assert match, "every form of a logged-in person carries the anti-forgery token"
+    return match.group(1)
+
+
+def form_values(page: str, name: str) -> list[str]:
+    """The values of a page's inputs and textareas called ``name``, in the page's order."""
+    found = []
+    for match in re.finditer(r"<(input|textarea)\b([^>]*)>", page):
+        attributes = match.group(2)
+        if re.search(rf'\bname="{re.escape(name)}"', attributes):
+            if match.group(1) == "input":
+                value = re.search(r'\bvalue="([^"]*)"', attributes)
+                found.append(unescape(value.group(1)) if value else "")
+            else:
+                end = page.index("</textarea>", match.end())
+                found.append(unescape(page[match.end():end]))
+    return found

@@ -22,7 +22,9 @@ from catalogue import graphs
 from catalogue.editing import accounts, authorisation
 from catalogue.editing import demand as recording
 from catalogue.settings import Settings
-from tests.conftest import app_client
+from tests.conftest import app_client, logged_in_client
+from tests.conftest import form_values as field_values
+from tests.conftest import page_csrf as csrf
 
 PASSWORD = "heslo poptávky 2026"  # noqa: S105 - a test password
 HTML = {"Accept": "text/html"}
@@ -71,16 +73,8 @@ def asked(web: TestClient) -> None:
 
 
 def browser(web: TestClient, who: accounts.Account | None = None) -> TestClient:
-    client = TestClient(web.app, base_url="http://testserver", follow_redirects=False,
-                        client=(f"10.1.0.{next(NUMBERS)}", 50000))
-    if who is not None:
-        page = client.get("/prihlaseni", headers=HTML)
-        token = re.search(r'name="token" value="([^"]+)"', page.text)
-        assert token
-        answer = client.post("/prihlaseni", data={"email": who.email, "heslo": PASSWORD, "token": token.group(1)},
-                             headers=HTML)
-        assert answer.status_code == 303
-    return client
+    """Another browser on the running app, logged in as ``who``."""
+    return logged_in_client(web.app, who.email if who else None, PASSWORD, address=f"10.1.0.{next(NUMBERS)}")
 
 
 def graphql(web: TestClient, text: str) -> dict:
@@ -326,27 +320,6 @@ def well(web: TestClient, text: str) -> set[str]:
     """Whether the aggregates of ``text`` matched well, as stored."""
     triples = demand_triples(web)
     return {o for s, p, o in triples if p == recording.MATCHED_WELL and (s, recording.TEXT, text) in triples}
-
-
-def csrf(page: str) -> str:
-    match = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
-    assert match, "every form of a logged-in person carries the anti-forgery token"
-    return match.group(1)
-
-
-def field_values(page: str, name: str) -> list[str]:
-    """The values of the inputs and textareas called ``name``, in the page's order."""
-    found = []
-    for match in re.finditer(r"<(input|textarea)\b([^>]*)>", page):
-        attributes = match.group(2)
-        if re.search(rf'\bname="{re.escape(name)}"', attributes):
-            if match.group(1) == "input":
-                value = re.search(r'\bvalue="([^"]*)"', attributes)
-                found.append(unescape(value.group(1)) if value else "")
-            else:
-                end = page.index("</textarea>", match.end())
-                found.append(unescape(page[match.end():end]))
-    return found
 
 
 def test_recording_and_reading_work_on_the_oxigraph_server_too(

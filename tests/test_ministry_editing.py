@@ -21,7 +21,7 @@ from catalogue.queries import funding_overview
 from catalogue.queries.browse import FundingFilter
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
-from tests.conftest import app_client
+from tests.conftest import app_client, logged_in_client
 
 PASSWORD = "heslo ministerstva 2026"  # noqa: S105 - a test password
 ID = "https://w3id.org/kcs/id/"
@@ -144,12 +144,7 @@ def test_a_priority_is_its_organisations_and_needs_a_level_and_a_reason(world, p
 
 
 def test_the_editor_offers_a_programme_a_call_and_a_priority_to_a_ministry(web: TestClient, people) -> None:
-    client = TestClient(web.app, base_url="http://testserver", follow_redirects=False)
-    page = client.get("/prihlaseni", headers=HTML)
-    token = re.search(r'name="token" value="([^"]+)"', page.text)
-    assert token
-    client.post("/prihlaseni", data={"email": "mmr@gov.cz", "heslo": PASSWORD, "token": token.group(1)},
-                headers=HTML)
+    client = logged_in_client(web.app, "mmr@gov.cz", PASSWORD)
     home = client.get("/upravy", headers=HTML).text
     for slug in ("program", "vyzva", "priorita"):
         assert f'href="/upravy/novy/{slug}"' in home

@@ -19,7 +19,7 @@ from catalogue.errors import Forbidden, InvalidInput, Unauthenticated
 from catalogue.queries.proposals import Contact, store_proposal
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
-from tests.conftest import app_client, katalog
+from tests.conftest import app_client, katalog, logged_in_client
 
 PASSWORD = "heslo kurátora 2026"  # noqa: S105 - a test password
 HTML = {"Accept": "text/html"}
@@ -55,11 +55,7 @@ def sent(world, text: str, email: str = "starosta@obec-lhota.cz", *, days_ago: f
 
 
 def logged_in(web: TestClient, email: str) -> TestClient:
-    client = TestClient(web.app, base_url="http://testserver", follow_redirects=False)
-    token = re.search(r'name="token" value="([^"]+)"', client.get("/prihlaseni", headers=HTML).text)
-    assert token
-    client.post("/prihlaseni", data={"email": email, "heslo": PASSWORD, "token": token.group(1)}, headers=HTML)
-    return client
+    return logged_in_client(web.app, email, PASSWORD)
 
 
 def test_only_those_who_triage_see_the_proposals_and_their_contacts(web: TestClient, world, people) -> None:

@@ -19,7 +19,9 @@ from fastapi.testclient import TestClient
 
 from catalogue.editing import accounts
 from catalogue.settings import Settings
-from tests.conftest import app_client
+from tests.conftest import app_client, logged_in_client
+from tests.conftest import form_values as field_value
+from tests.conftest import page_csrf as csrf
 
 PASSWORD = "heslo editoru 2026"  # noqa: S105 - a test password
 HTML = {"Accept": "text/html"}
@@ -53,42 +55,12 @@ def people(web: TestClient) -> dict[str, accounts.Account]:
 
 def browser(web: TestClient, who: accounts.Account | None = None) -> TestClient:
     """Another browser on the running app, logged in as ``who``."""
-    client = TestClient(web.app, base_url="http://testserver", follow_redirects=False,
-                        client=(f"10.0.0.{next(NUMBERS)}", 50000))
-    if who is not None:
-        page = client.get("/prihlaseni", headers=HTML)
-        token = re.search(r'name="token" value="([^"]+)"', page.text)
-        assert token
-        answer = client.post("/prihlaseni", data={"email": who.email, "heslo": PASSWORD, "token": token.group(1)},
-                             headers=HTML)
-        assert answer.status_code == 303
-    return client
-
-
-def csrf(page: str) -> str:
-    match = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
-    assert match, "every form of a logged-in person carries the anti-forgery token"
-    return match.group(1)
+    return logged_in_client(web.app, who.email if who else None, PASSWORD, address=f"10.0.0.{next(NUMBERS)}")
 
 
 def filled(page: str, name: str) -> list[str]:
     """The values of the inputs called ``name`` that hold something (a repeatable field has an empty one more)."""
     return [value for value in field_value(page, name) if value]
-
-
-def field_value(page: str, name: str) -> list[str]:
-    """The values of the inputs and textareas called ``name``, in the page's order."""
-    found = []
-    for match in re.finditer(r'<(input|textarea)\b([^>]*)>', page):
-        attributes = match.group(2)
-        if re.search(rf'\bname="{re.escape(name)}"', attributes):
-            if match.group(1) == "input":
-                value = re.search(r'\bvalue="([^"]*)"', attributes)
-                found.append(unescape(value.group(1)) if value else "")
-            else:
-                end = page.index("</textarea>", match.end())
-                found.append(unescape(page[match.end():end]))
-    return found
 
 
 def legends(page: str) -> list[str]:

@@ -7,10 +7,12 @@ WCAG 2.1 AA violation, the W3C's Nu checker finds the HTML valid, and screenshot
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -155,3 +157,12 @@ def audit(html_checker):
 
 def _cookies(page) -> dict[str, str]:
     return {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
+
+
+def log_in(page, base: str, email: str, password: str, then: str) -> None:
+    """Log ``page`` in as ``email`` through the log-in page, which goes on to the path ``then``."""
+    page.goto(base + "/prihlaseni?zpet=" + quote(then))
+    page.locator("#prihlaseni-email").fill(email)
+    page.locator("#prihlaseni-heslo").fill(password)
+    page.locator("#prihlaseni-heslo").press("Enter")
+    page.wait_for_url(re.compile(re.escape(base + then.split("?")[0])))

@@ -17,6 +17,7 @@ import pytest
 from catalogue.editing import accounts
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
+from tests.browser.conftest import log_in
 from tests.conftest import running_server
 
 PASSWORD = "heslo poptávky 2026"  # noqa: S105 - a test password
@@ -39,14 +40,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) ->
         yield base
 
 
-def log_in(page, base: str, email: str, then: str) -> None:
-    page.goto(base + "/prihlaseni?zpet=" + quote(then))
-    page.locator("#prihlaseni-email").fill(email)
-    page.locator("#prihlaseni-heslo").fill(PASSWORD)
-    page.locator("#prihlaseni-heslo").press("Enter")
-    page.wait_for_url(re.compile(re.escape(base + then.split("?")[0])))
-
-
 def test_a_curator_turns_a_demand_row_into_a_synonym_and_the_next_question_matches_well(
     server: str, browser, audit
 ) -> None:
@@ -58,11 +51,11 @@ def test_a_curator_turns_a_demand_row_into_a_synonym_and_the_next_question_match
     # Without JavaScript the page and its one-step form work the same.
     plain = browser.new_context(locale="cs-CZ", java_script_enabled=False,
                                 viewport={"width": 1280, "height": 900}).new_page()
-    log_in(plain, server, CURATOR, "/poptavka")
+    log_in(plain, server, CURATOR, PASSWORD, "/poptavka")
     row = plain.locator("section[aria-labelledby=bez-shody] tbody tr").filter(has_text=FOLDED)
     assert row.count() == 1
     curator = browser.new_context(locale="cs-CZ", viewport={"width": 1280, "height": 900}).new_page()
-    log_in(curator, server, CURATOR, "/poptavka")
+    log_in(curator, server, CURATOR, PASSWORD, "/poptavka")
     audit(curator, "demand")  # axe runs in the page's JavaScript
     row.get_by_label("Jiný pojem (adresa IRI)").fill(MEASURE)
     row.get_by_role("button", name="Přidat jako synonymum").click()
@@ -77,7 +70,7 @@ def test_a_curator_turns_a_demand_row_into_a_synonym_and_the_next_question_match
     plain.get_by_text("Návrh je odeslán ke schválení.").wait_for()
 
     reviewer = browser.new_context(locale="cs-CZ", viewport={"width": 1280, "height": 900}).new_page()
-    log_in(reviewer, server, REVIEWER, "/upravy/ke-schvaleni")
+    log_in(reviewer, server, REVIEWER, PASSWORD, "/upravy/ke-schvaleni")
     reviewer.get_by_role("article").filter(has_text=FOLDED).get_by_role("link", name="Posoudit návrh").click()
     reviewer.wait_for_url("**/upravy/navrh/*")
     reviewer.get_by_role("button", name="Zveřejnit návrh").click()

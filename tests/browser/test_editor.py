@@ -17,6 +17,7 @@ import pytest
 from catalogue.editing import accounts
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
+from tests.browser.conftest import log_in
 from tests.conftest import running_server
 
 PASSWORD = "heslo kurátorky 2026"  # noqa: S105 - a test password
@@ -35,14 +36,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) ->
             accounts.add_account(store, settings, email, PASSWORD, role, name=name)
     with running_server(folder / "server", folder / "store") as base:
         yield base
-
-
-def log_in(page, base: str, email: str, then: str) -> None:
-    page.goto(base + "/prihlaseni?zpet=" + quote(then))
-    page.locator("#prihlaseni-email").fill(email)
-    page.locator("#prihlaseni-heslo").fill(PASSWORD)
-    page.locator("#prihlaseni-heslo").press("Enter")
-    page.wait_for_url(re.compile(re.escape(base + then.split("?")[0])))
 
 
 def _tab_to(page, selector: str, *, most: int = 120) -> None:
@@ -66,7 +59,7 @@ def fill_new_realisation(page, label: str, year: str) -> None:
 
 def test_create_fix_submit_publish_answer_history_and_revert(server: str, browser, audit) -> None:
     curator = browser.new_context(locale="cs-CZ", viewport={"width": 1280, "height": 900}).new_page()
-    log_in(curator, server, CURATOR, "/upravy")
+    log_in(curator, server, CURATOR, PASSWORD, "/upravy")
     audit(curator, "editor-home")
     curator.get_by_role("link", name="realizace", exact=True).click()
     curator.wait_for_url("**/upravy/novy/realizace")
@@ -98,7 +91,7 @@ def test_create_fix_submit_publish_answer_history_and_revert(server: str, browse
     audit(curator, "editor-submitted")
 
     reviewer = browser.new_context(locale="cs-CZ", viewport={"width": 1280, "height": 900}).new_page()
-    log_in(reviewer, server, REVIEWER, "/upravy/ke-schvaleni")
+    log_in(reviewer, server, REVIEWER, PASSWORD, "/upravy/ke-schvaleni")
     queued = reviewer.get_by_role("article").filter(has_text="Chytré lampy v Liberci")
     assert queued.locator("table.diff").is_visible() and queued.locator("ins").first.is_visible()
     audit(reviewer, "editor-queue")
@@ -153,9 +146,9 @@ def test_two_browsers_edit_one_realisation_and_the_second_keeps_its_text(server:
     second = browser.new_context(locale="cs-CZ", viewport={"width": 1280, "height": 900}).new_page()
     reviewer = browser.new_context(locale="cs-CZ", viewport={"width": 1280, "height": 900}).new_page()
     edit = "/upravy/upravit?iri=" + quote(FVE, safe="")
-    log_in(first, server, CURATOR, edit)
-    log_in(second, server, SECOND, edit)
-    log_in(reviewer, server, REVIEWER, "/upravy")
+    log_in(first, server, CURATOR, PASSWORD, edit)
+    log_in(second, server, SECOND, PASSWORD, edit)
+    log_in(reviewer, server, REVIEWER, PASSWORD, "/upravy")
 
     first.locator("#dcterms-description-0").fill("Elektrárna na střeše gymnázia.")
     first.locator("#duvod-0").fill("Popis")
@@ -191,7 +184,7 @@ def test_two_browsers_edit_one_realisation_and_the_second_keeps_its_text(server:
 
 def test_a_realisation_is_created_and_submitted_by_keyboard_alone(server: str, browser) -> None:
     page = browser.new_context(locale="cs-CZ", viewport={"width": 1280, "height": 900}).new_page()
-    log_in(page, server, SECOND, "/upravy")
+    log_in(page, server, SECOND, PASSWORD, "/upravy")
     _tab_to(page, "a[href='/upravy/novy/realizace']")
     page.keyboard.press("Enter")
     page.wait_for_url("**/upravy/novy/realizace")

@@ -16,6 +16,7 @@ import pytest
 from catalogue.editing import accounts
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
+from tests.browser.conftest import log_in
 from tests.conftest import running_server
 
 PASSWORD = "heslo ministerstva 2026"  # noqa: S105 - a test password
@@ -39,19 +40,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) ->
         yield base
 
 
-def log_in(page, base: str, email: str, then: str) -> None:
-    page.goto(base + "/prihlaseni?zpet=" + quote(then))
-    page.locator("#prihlaseni-email").fill(email)
-    page.locator("#prihlaseni-heslo").fill(PASSWORD)
-    page.locator("#prihlaseni-heslo").press("Enter")
-    page.wait_for_url(re.compile(re.escape(base) + r"/upravy"))
-
-
 def test_a_ministry_changes_its_call_sets_a_priority_is_refused_another_and_a_reviewer_publishes(
     server: str, browser, audit
 ) -> None:
     editor = browser.new_context(locale="cs-CZ", viewport={"width": 1280, "height": 900}).new_page()
-    log_in(editor, server, EDITOR, "/upravy")
+    log_in(editor, server, EDITOR, PASSWORD, "/upravy")
 
     editor.goto(server + "/id/call/mmr-1-2021-nno")
     editor.get_by_role("link", name="Upravit záznam").click()
@@ -81,7 +74,7 @@ def test_a_ministry_changes_its_call_sets_a_priority_is_refused_another_and_a_re
     assert editor.get_by_text("Tento záznam nepatří vaší organizaci").is_visible()
 
     reviewer = browser.new_context(locale="cs-CZ", viewport={"width": 1280, "height": 900}).new_page()
-    log_in(reviewer, server, REVIEWER, "/upravy/ke-schvaleni")
+    log_in(reviewer, server, REVIEWER, PASSWORD, "/upravy/ke-schvaleni")
     for label in ("Výzva č. 1/2021/NNO", "priority/"):
         queue = reviewer.get_by_role("article").filter(has_text=label)
         queue.get_by_role("link", name="Posoudit návrh").click()

@@ -22,6 +22,7 @@ import shutil
 import signal
 import sys
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,9 @@ class QueryPool:
         self._snapshot: Path | None = None
         self._snapshot_version: str | None = None
         self._snapshotting = asyncio.Lock()
+        # Snapshots no worker in ``_workers`` reads yet, but which must stay: one being made, and those
+        # that starting workers are opening (one removed under a worker fails its first queries).
+        self._pinned: Counter[Path] = Counter()
         self._size = size
         self._idle: list[_Worker] = []  # the last one back is used first: its caches are warm
         self._changed = asyncio.Event()  # set when a worker comes back, or a start ends either way
@@ -194,8 +198,12 @@ class QueryPool:
             if self._snapshot_version == version:
                 return
             folder = self._snapshots / f"{version}-{uuid.uuid4().hex[:8]}"
-            await asyncio.to_thread(self._catalogue.store.public_snapshot, folder)
-            self._snapshot, self._snapshot_version = folder, version
+            self._pinned[folder] += 1
+            try:
+                await asyncio.to_thread(self._catalogue.store.public_snapshot, folder)
+                self._snapshot, self._snapshot_version = folder, version
+            finally:
+                self._pinned[folder] -= 1
         for worker in [worker for worker in self._idle if worker.snapshot != folder]:
             self._idle.remove(worker)
             self._replace(worker)
@@ -203,7 +211,7 @@ class QueryPool:
     def _forget_unused_snapshots(self) -> None:
         if self._snapshots is None:
             return
-        used = {worker.snapshot for worker in self._workers} | {self._snapshot}
+        used = {worker.snapshot for worker in self._workers} | {self._snapshot} | set(+self._pinned)
         for folder in self._snapshots.iterdir():
             if folder not in used:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -219,13 +227,18 @@ class QueryPool:
         task.add_done_callback(tasks.discard)
 
     async def _start_worker(self) -> None:
+        snapshot = self._snapshot
+        if snapshot is not None:
+            self._pinned[snapshot] += 1
         try:
-            worker = await _Worker.start(self._settings_json, self.memory_limit, self._snapshot)
+            worker = await _Worker.start(self._settings_json, self.memory_limit, snapshot)
         except WorkerFailed as error:
             self._failure = str(error)
             logger.error("%s", error)
             return
         finally:
+            if snapshot is not None:
+                self._pinned[snapshot] -= 1
             self._starting -= 1
             self._changed.set()
         if self._closed:
@@ -233,7 +246,10 @@ class QueryPool:
             return
         self._failure = None
         self._workers.add(worker)
-        self._release(worker)
+        if worker.snapshot != self._snapshot:
+            self._replace(worker)  # the version moved on while it started: it would answer from the old one
+        else:
+            self._release(worker)
 
     def _release(self, worker: _Worker) -> None:
         self._idle.append(worker)

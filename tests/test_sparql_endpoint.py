@@ -22,9 +22,11 @@ from rdflib import Literal as RdfLiteral
 
 from api.sparql_pool import MemoryExceeded, QueryPool
 from api.sparql_worker import QueryRequest
-from catalogue.graphs import graph_iri
+from catalogue.graphs import graph_iri, version_graph
+from catalogue.queries import version as catalogue_version
 from catalogue.queries.common import PREFIXES
 from catalogue.queries.proposals import parsed_contact, store_proposal
+from catalogue.queries.version import catalogue_iri
 from catalogue.runtime import Catalogue
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
@@ -436,6 +438,46 @@ def test_a_query_past_the_memory_limit_is_stopped_and_its_worker_replaced(loaded
         elapsed, answer = asyncio.run(scenario())
     assert elapsed < 25, "the memory cap, not the time limit, must stop this query"
     assert b'"boolean":true' in answer  # the replacement worker answers
+
+
+def test_a_worker_starting_while_the_version_moves_on_keeps_its_snapshot_and_never_answers_from_it(
+    loaded_store_path: Path, tmp_path: Path
+) -> None:
+    """A worker still opening the old version's snapshot when a publish makes a new one: the old snapshot
+    stays until that worker is gone (one removed under it failed a query with FileNotFoundError), and the
+    first query after the publish answers from the new version."""
+    shutil.copytree(loaded_store_path, tmp_path / "store")
+    settings = Settings(store_path=tmp_path / "store", index_path=tmp_path / "index")
+    version_query = QueryRequest(
+        f"SELECT ?v WHERE {{ GRAPH <{version_graph(settings)}> {{ <{catalogue_iri(settings)}> ?p ?v }} }}",
+        "json",
+        "turtle",
+        settings.sparql_endpoint_row_limit,
+    )
+
+    async def scenario() -> tuple[bool, bool, bytes]:
+        pool = QueryPool(catalogue, size=1)
+        await pool.start()  # the worker starts in the background, on the first snapshot
+        try:
+            await asyncio.sleep(0)
+            assert pool._starting == 1, "the worker must still be starting for this test to mean anything"
+            first = pool._snapshot
+            catalogue.store.update(catalogue_version.bump(settings))
+            catalogue.refresh()
+            await pool._follow_version()
+            pool._forget_unused_snapshots()
+            kept = first is not None and first.exists()
+            still_starting = pool._starting == 1
+            return kept, still_starting, (await pool.run(version_query)).body
+        finally:
+            await pool.stop()
+
+    with Catalogue.open(settings) as catalogue:
+        kept, still_starting, answer = asyncio.run(scenario())
+        current = catalogue.version
+    if still_starting:
+        assert kept, "a snapshot a starting worker opens was removed under it"
+    assert current.encode() in answer, "the first query after the publish answered from the old version"
 
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

@@ -17,7 +17,7 @@ LAYERS = (
     ("catalogue.queries",),
     ("catalogue.rules", "catalogue.loader", "catalogue.validation", "catalogue.editing"),
     ("catalogue.search",),
-    ("catalogue.answer",),
+    ("catalogue.answer", "catalogue.imports"),
     ("catalogue.runtime",),
     ("web",),
     ("api",),

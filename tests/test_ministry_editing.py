@@ -124,7 +124,7 @@ def test_a_call_naming_no_provider_belongs_to_its_programmes(world, people) -> N
     programme = programme_of(store, MMR, MPO)
     call = f"{ID}call/mmr-testovaci-vyzva"
     turtle = f"""<{call}> a kcs:FundingCall ; skos:prefLabel "Testovací výzva MMR"@cs ; kcs:callOf <{programme}> ;
-        dcterms:source [ a kcs:SourceReference ; kcs:publicSource <https://www.mmr.cz/vyzvy> ] ."""
+        dcterms:source [ a kcs:SourceReference ; kcs:publicSource <https://www.mmr.cz/vyzvy> ; kcs:section "Výzvy" ] ."""
     assert drafts.save_draft(store, settings, people["mmr"], call, turtle, "Nová výzva", None).report.violations == []
     with pytest.raises(Forbidden, match="nepatří vaší organizaci"):
         drafts.save_draft(store, settings, people["mpo"], call, turtle, "Nová výzva", None)
@@ -165,7 +165,7 @@ def test_a_calls_dates_amount_and_address_are_checked_at_their_fields(world, peo
     turtle = f"""<{call}> a kcs:FundingCall ; skos:prefLabel "Výzva s termíny"@cs ; kcs:callOf <{programme}> ;
         kcs:opensOn "2026-03-01"^^xsd:date ; kcs:closesOn "30. června 2026"^^xsd:date ;
         kcs:allocationCZK "250000000"^^xsd:decimal ; schema:url <https://www.mmr.cz/vyzva-7> ;
-        dcterms:source [ a kcs:SourceReference ; kcs:publicSource <https://www.mmr.cz/vyzva-7> ] ."""
+        dcterms:source [ a kcs:SourceReference ; kcs:publicSource <https://www.mmr.cz/vyzva-7> ; kcs:section "Výzva 7" ] ."""
     saved = drafts.save_draft(store, settings, people["mmr"], call, turtle, "Nová výzva", None)
     assert [problem.path for problem in saved.report.violations] == [KCS + "closesOn"]
     assert "datum" in saved.report.violations[0].message

@@ -79,7 +79,7 @@ def new_realisation(label: str, **more: str) -> dict[str, str]:
         "kcs-realises": "Portál otevřených dat", "kcs-realises.iri": "",
         "kcs-year": "2024",
         "dcterms-source.kcs-seedFile": "", "dcterms-source.kcs-publicSource": "https://www.kolin.cz/lampy",
-        "dcterms-source.kcs-section": "",
+        "dcterms-source.kcs-section": "Tisková zpráva",
         "duvod": "Nová dobrá praxe z Kolína", "zdroj": "https://www.kolin.cz/lampy", **more,
     }
 

@@ -31,7 +31,7 @@ from rdflib import URIRef
 from catalogue import graphs, rules
 from catalogue.editing import accounts, audit, authorisation, history, notifications
 from catalogue.editing.authorisation import Actor, Subject
-from catalogue.editing.checks import Problem, Report, check
+from catalogue.editing.checks import Problem, Report, check, check_all
 from catalogue.editing.descriptions import (
     NODE_MARK,
     Description,
@@ -66,6 +66,16 @@ PUBLISH_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
+class ResourceChange:
+    """One resource a draft changes: its new description, and the base it was made on (None: new)."""
+
+    resource: str
+    description: Description
+    base: Description
+    base_version: str | None
+
+
+@dataclass(frozen=True)
 class Draft:
     id: str
     resource: str
@@ -85,10 +95,17 @@ class Draft:
     review_comment: str = ""
     reviewer_name: str = ""
     published_version: str = ""
+    batch: tuple[ResourceChange, ...] = ()
+    """The further resources an import's draft changes together with its own, published in one step."""
 
     @property
     def is_new(self) -> bool:
         return self.base_version is None
+
+    @property
+    def changes(self) -> tuple[ResourceChange, ...]:
+        """Every resource the draft changes, its own first."""
+        return (ResourceChange(self.resource, self.description, self.base, self.base_version), *self.batch)
 
 
 @dataclass(frozen=True)
@@ -194,6 +211,9 @@ _PROPERTIES = {
     "reviewerName": KCS + "reviewerName",
     "publishedVersion": KCS + "resourceVersion",
 }
+_BATCH = KCS + "batchChange"
+"""A draft's further resource (:attr:`Draft.batch`): a node ``<draft>#change-N`` with draftOf, snapshot,
+baseSnapshot and baseVersion."""
 
 
 def _read_drafts(
@@ -233,7 +253,41 @@ def _read_drafts(
                 published_version=values.get("publishedVersion", ""),
             )
         )
-    return sorted(drafts, key=lambda draft: draft.modified, reverse=True)
+    return sorted(_with_batches(store, settings, drafts), key=lambda draft: draft.modified, reverse=True)
+
+
+def _with_batches(store: CatalogueStore, settings: Settings, found: list[Draft]) -> list[Draft]:
+    if not found:
+        return found
+    listed = " ".join(f"<{_draft_iri(settings, draft.id)}>" for draft in found)
+    rows = store.query(
+        f"SELECT ?draft ?change ?p ?o WHERE {{ VALUES ?draft {{ {listed} }} "
+        f"GRAPH ?drafts {{ ?draft <{_BATCH}> ?change . ?change ?p ?o }} }}",
+        {"drafts": URIRef(_drafts_graph(settings).value)},
+    )
+    names = {iri: name for name, iri in _PROPERTIES.items()}
+    changes: dict[str, dict[str, dict[str, str]]] = {}
+    for row in rows:
+        name = names.get(row["p"].value)
+        if name is not None:
+            changes.setdefault(row["draft"].value, {}).setdefault(row["change"].value, {})[name] = row["o"].value
+    if not changes:
+        return found
+    base = graphs.private_base(settings, graphs.DRAFTS)
+    with_batches = []
+    for draft in found:
+        nodes = changes.get(base + draft.id, {})
+        batch = tuple(
+            ResourceChange(
+                (values := nodes[node])["resource"],
+                parse_ntriples(values["resource"], values.get("description", "")),
+                parse_ntriples(values["resource"], values.get("base", "")),
+                values.get("baseVersion"),
+            )
+            for node in sorted(nodes, key=lambda node: int(node.rsplit("-", 1)[-1]))
+        )
+        with_batches.append(replace(draft, batch=batch))
+    return with_batches
 
 
 _OWNED_THROUGH = {"programme": KCS + "provider", "call": KCS + "provider", "priority": KCS + "priorityOf"}
@@ -271,9 +325,16 @@ def change_owners(
 
 
 def subject_of(store: CatalogueStore, settings: Settings, draft: Draft) -> Subject:
-    """The draft as the authorisation table sees it: its kind, author and owning organisations."""
-    return Subject(draft.kind, author=draft.author,
-                   owners=change_owners(store, settings, draft.base, draft.description))
+    """The draft as the authorisation table sees it: its kind, author and owning organisations. An
+    import's draft is owned by the organisations that own every one of its changes, and one that changes
+    resources of several kinds (a strategy with its concepts) is of the admins' kind."""
+    kinds = {draft.kind} | {change.description.kind for change in draft.batch}
+    owners = change_owners(store, settings, draft.base, draft.description)
+    for change in draft.batch:
+        found = change_owners(store, settings, change.base, change.description)
+        owners = found if owners is None else owners if found is None else owners & found
+    kind = draft.kind if len(kinds) == 1 else authorisation.OTHER_KIND
+    return Subject(kind, author=draft.author, owners=owners)
 
 
 def get_draft(store: CatalogueStore, settings: Settings, actor: Actor | None, identifier: str) -> Draft:
@@ -324,7 +385,8 @@ def _own_open_draft(store: CatalogueStore, settings: Settings, actor: Actor, res
         f". ?draft <{KCS}draftOf> ?resource ; <{DCTERMS}creator> ?author",
         {"resource": URIRef(resource), "author": URIRef(actor.iri)},
     )
-    return next((draft for draft in found if draft.status in OPEN_STATUSES), None)
+    # An import's draft is changed only by importing again, never by saving one of its resources.
+    return next((draft for draft in found if draft.status in OPEN_STATUSES and not draft.batch), None)
 
 
 def _draft_ntriples(settings: Settings, draft: Draft) -> str:
@@ -348,6 +410,14 @@ def _draft_ntriples(settings: Settings, draft: Draft) -> str:
     }
     lines = [f"{iri} <{RDF_TYPE}> <{KCS}Draft> ."]
     lines += [f"{iri} <{_PROPERTIES[name]}> {value} ." for name, value in values.items() if value is not None]
+    for number, change in enumerate(draft.batch, start=1):
+        node = f"<{_draft_iri(settings, draft.id)}#change-{number}>"
+        lines.append(f"{iri} <{_BATCH}> {node} .")
+        lines.append(f"{node} <{_PROPERTIES['resource']}> <{change.resource}> .")
+        lines.append(f"{node} <{_PROPERTIES['description']}> {ox.Literal(change.description.ntriples())} .")
+        lines.append(f"{node} <{_PROPERTIES['base']}> {ox.Literal(change.base.ntriples())} .")
+        if change.base_version is not None:
+            lines.append(f"{node} <{_PROPERTIES['baseVersion']}> {ox.Literal(change.base_version)} .")
     return "\n".join(lines)
 
 
@@ -355,6 +425,8 @@ def _replace_draft_update(settings: Settings, draft: Draft, guard: str = "") -> 
     graph = graphs.private_graph(settings, graphs.DRAFTS)
     iri = _draft_iri(settings, draft.id)
     return (
+        f"DELETE {{ GRAPH <{graph}> {{ ?change ?p ?o }} }} WHERE {{ {guard} GRAPH <{graph}> "
+        f"{{ <{iri}> <{_BATCH}> ?change . ?change ?p ?o }} }} ;\n"
         f"DELETE {{ GRAPH <{graph}> {{ <{iri}> ?p ?o }} }} WHERE {{ {guard} GRAPH <{graph}> {{ <{iri}> ?p ?o }} }} ;\n"
         f"INSERT {{ GRAPH <{graph}> {{\n{_draft_ntriples(settings, draft)}\n}} }} WHERE {{ {guard} }}"
     )
@@ -402,6 +474,79 @@ def _check_changeable(actor: Actor, kind: str, base: Description, description: D
         )
 
 
+def _authorised_change(
+    store: CatalogueStore,
+    settings: Settings,
+    actor: Actor,
+    resource: str,
+    description: Description,
+    base_version: str | None,
+) -> tuple[Description, Description]:
+    """The resource's current description and the change's base, once the table allows ``actor`` to
+    change the one into ``description``; else Forbidden (or NotFound for a base of nothing)."""
+    current = read_description(store, settings, resource)
+    if current.exists:
+        authorisation.authorise(actor, authorisation.EDIT, Subject(current.kind))
+    base = Description(resource, ())
+    if base_version is not None:
+        if not current.exists and not history.history(store, settings, resource):
+            raise NotFound(f"Záznam <{resource}> v katalogu není: nový záznam se ukládá bez základní verze.")
+        base = _base_for(store, settings, resource, base_version, current)
+    authorisation.authorise(actor, authorisation.EDIT, Subject(description.kind, owners=change_owners(
+        store, settings, current if current.exists else base, description)))
+    # What a role may change is decided by what the resource is, not by what the draft says it is: a
+    # concept's draft that declares itself a realisation still changes a concept.
+    _check_changeable(actor, current.kind if current.exists else description.kind, base, description)
+    return current, base
+
+
+def save_import(
+    store: CatalogueStore,
+    settings: Settings,
+    actor: Actor | None,
+    changes: Sequence[tuple[str, Description, str | None]],
+    reason: str,
+    *,
+    source: str,
+) -> Draft:
+    """Save one new draft of ``actor`` that changes every resource of ``changes`` (resource, its whole new
+    description, the version it was compared with; None for a new one), as an import applies a file:
+    reviewed and published as one. Refused as :func:`save_draft` is, for any of them, with nothing
+    written."""
+    if not changes:
+        raise InvalidInput("Import nemá žádný záznam, který by měnil.", field="file")
+    for _, description, _ in changes:
+        authorisation.authorise(actor, authorisation.EDIT, Subject(description.kind))
+    assert actor is not None
+    reason = _checked_reason(reason)
+    made = []
+    for resource, description, base_version in changes:
+        _, base = _authorised_change(store, settings, actor, resource, description, base_version)
+        made.append(ResourceChange(resource, description, base, base_version))
+    moment = datetime.now(UTC).replace(microsecond=0)
+    first = made[0]
+    draft = Draft(
+        id=uuid.uuid4().hex,
+        resource=first.resource,
+        kind=first.description.kind,
+        status="draft",
+        author=actor.iri,
+        author_name=actor.name,
+        reason=reason,
+        source=" ".join(source.split()),
+        base_version=first.base_version,
+        created=moment,
+        modified=moment,
+        description=first.description,
+        base=first.base,
+        batch=tuple(made[1:]),
+    )
+    _write_draft(store, settings, draft)
+    audit.record(store, settings, "draft-saved", actor=actor, subject=first.resource,
+                 detail=f"{draft.id}: import, {len(made)} záznamů")
+    return draft
+
+
 def save_draft(
     store: CatalogueStore,
     settings: Settings,
@@ -429,19 +574,7 @@ def save_draft(
     authorisation.authorise(actor, authorisation.EDIT, Subject(kind))
     assert actor is not None
     reason = _checked_reason(reason)
-    current = read_description(store, settings, resource)
-    if current.exists:
-        authorisation.authorise(actor, authorisation.EDIT, Subject(current.kind))
-    base = Description(resource, ())
-    if base_version is not None:
-        if not current.exists and not history.history(store, settings, resource):
-            raise NotFound(f"Záznam <{resource}> v katalogu není: nový záznam se ukládá bez základní verze.")
-        base = _base_for(store, settings, resource, base_version, current)
-    authorisation.authorise(actor, authorisation.EDIT, Subject(kind, owners=change_owners(
-        store, settings, current if current.exists else base, description)))
-    # What a role may change is decided by what the resource is, not by what the draft says it is: a
-    # concept's draft that declares itself a realisation still changes a concept.
-    _check_changeable(actor, current.kind if current.exists else kind, base, description)
+    current, base = _authorised_change(store, settings, actor, resource, description, base_version)
     report = check(store, settings, description)
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     existing = _own_open_draft(store, settings, actor, resource)
@@ -550,9 +683,7 @@ def _publish(
     store: CatalogueStore,
     settings: Settings,
     *,
-    resource: str,
-    description: Description,
-    base: Description,
+    changes: Sequence[ResourceChange],
     author: tuple[str, str],
     publisher: tuple[str, str],
     reason: str,
@@ -561,70 +692,92 @@ def _publish(
     then: Draft | None = None,
     on_conflict: Draft | None = None,
 ) -> Published:
-    """Write ``description`` as the resource's published one, guarded as the module says; EditConflict
-    when the resource is no longer ``base``."""
+    """Write each change's description as its resource's published one, all in one request guarded as
+    the module says; EditConflict when a resource is no longer its change's base."""
+    first = changes[0]
     for _ in range(PUBLISH_ATTEMPTS):
         expected = catalogue_version.read(store, settings)
-        current = read_description(store, settings, resource)
-        if current.version != base.version:
-            draft = on_conflict or Draft(
-                "",
-                resource,
-                description.kind,
-                "draft",
-                author[0],
-                author[1],
-                reason,
-                source,
-                base.version or None,
-                datetime.now(UTC),
-                datetime.now(UTC),
-                description,
-                base,
-            )
-            conflict = _conflict(replace(draft, base=base, base_version=base.version or None), current)
-            assert conflict is not None
-            raise conflict
-        derived = rules.rederive_resource(store, settings, resource, description.triples)
-        identifier = uuid.uuid4().hex
+        for change in changes:
+            _refuse_changed(store, settings, change, author, reason, source, on_conflict, batch=len(changes) > 1)
+        triples = [triple for change in changes for triple in change.description.triples]
+        derived = rules.rederive_resource(store, settings, first.resource, triples)
         moment = datetime.now(UTC)  # to the microsecond: revisions of one second keep their order
         guard = catalogue_version.guard(settings, expected)
-        revision = history.revision_ntriples(
-            settings,
-            identifier,
-            resource=resource,
-            previous=history.latest_revision(store, settings, resource),
-            base=base,
-            new=description,
-            now=moment,
-            author=author,
-            publisher=publisher,
-            reason=reason,
-            source=source,
-            revert_of=revert_of,
-        )
         curated, history_graph = graphs.curated_graph(settings), graphs.history_graph(settings)
-        operations = [
-            _delete_description_update(settings, resource, guard),
+        operations = [_delete_description_update(settings, change.resource, guard) for change in changes]
+        revisions: list[str] = []
+        identifiers: list[str] = []
+        for change in changes:
+            identifiers.append(uuid.uuid4().hex)
+            revisions.append(history.revision_ntriples(
+                settings,
+                identifiers[-1],
+                resource=change.resource,
+                previous=history.latest_revision(store, settings, change.resource),
+                base=change.base,
+                new=change.description,
+                now=moment,
+                author=author,
+                publisher=publisher,
+                reason=reason,
+                source=source,
+                revert_of=revert_of,
+            ))
+        described = "".join(change.description.ntriples() for change in changes)
+        operations += [
             f"DELETE {{ GRAPH <{history_graph}> {{ ?agent <{history.FOAF}name> ?name }} }} WHERE {{ {guard} "
             f"GRAPH <{history_graph}> {{ ?agent <{history.FOAF}name> ?name }} "
             f"VALUES ?agent {{ <{author[0]}> <{publisher[0]}> }} }}",
-            f"INSERT {{ GRAPH <{curated}> {{\n{description.ntriples()}}}\n GRAPH <{history_graph}> {{\n{revision}}} }} "
+            f"INSERT {{ GRAPH <{curated}> {{\n{described}}}\n GRAPH <{history_graph}> {{\n{''.join(revisions)}}} }} "
             f"WHERE {{ {guard} }}",
         ]
         derived_update = derived.update(settings, guard=guard)
         if derived_update:
             operations.append(derived_update)
         if then is not None:
-            published = replace(then, status="published", published_version=description.version, modified=moment)
+            published = replace(then, status="published", published_version=first.description.version, modified=moment)
             operations.append(_replace_draft_update(settings, published, guard))
-        changed = sorted({resource, *derived.subjects, *_concepts_above(derived)})
+        changed = sorted({*(change.resource for change in changes), *derived.subjects, *_concepts_above(derived)})
         operations.append(catalogue_version.bump(settings, expected=expected, changed=changed))
         store.update(" ;\n".join(operations))
-        iri = history.revision_iri(settings, identifier)
+        iri = history.revision_iri(settings, identifiers[0])
         if store.ask(f"ASK {{ GRAPH <{history_graph}> {{ <{iri}> a <{KCS}Revision> }} }}"):
-            return Published(iri, description.version, derived)
+            return Published(iri, first.description.version, derived)
     raise Unavailable("Katalog se právě mění v mnoha krocích najednou; zkuste zveřejnění za chvíli znovu.")
+
+
+def _refuse_changed(
+    store: CatalogueStore,
+    settings: Settings,
+    change: ResourceChange,
+    author: tuple[str, str],
+    reason: str,
+    source: str,
+    on_conflict: Draft | None,
+    *,
+    batch: bool,
+) -> None:
+    """EditConflict when ``change``'s resource is no longer its base."""
+    current = read_description(store, settings, change.resource)
+    if current.version == change.base.version:
+        return
+    now = datetime.now(UTC)
+    draft = replace(
+        on_conflict or Draft("", change.resource, change.description.kind, "draft", author[0], author[1], reason,
+                             source, None, now, now, change.description, change.base),
+        resource=change.resource, description=change.description, base=change.base,
+        base_version=change.base.version or None, batch=(),
+    )
+    conflict = _conflict(draft, current)
+    assert conflict is not None
+    if batch:
+        raise EditConflict(
+            f"Záznam <{change.resource}> se od importu změnil, takže import nelze zveřejnit: nic nebylo zapsáno. "
+            "Nahrajte soubor znovu a projděte, co se změnilo.",
+            draft=draft,
+            current=current,
+        )
+    raise conflict
 
 
 _BROADER_TRANSITIVE = b"<http://www.w3.org/2004/02/skos/core#broaderTransitive>"
@@ -665,17 +818,18 @@ def publish_draft(
         raise InvalidInput(
             f"Návrh je {STATUS_LABELS[draft.status]}: zveřejnit lze jen návrh ke schválení.", field="status"
         )
-    report = check(store, settings, draft.description)
-    if report.violations:
-        raise InvalidDraft(report.violations)
+    violations = [
+        problem for report in check_all(store, settings, [c.description for c in draft.changes]).values()
+        for problem in report.violations
+    ]
+    if violations:
+        raise InvalidDraft(violations)
     author_account = _account(store, settings, draft.author)
     reviewed = replace(draft, review_comment=" ".join(comment.split()), reviewer_name=_agent(actor)[1])
     published = _publish(
         store,
         settings,
-        resource=draft.resource,
-        description=draft.description,
-        base=draft.base,
+        changes=draft.changes,
         author=(author_account.agent, author_account.name),
         publisher=_agent(actor),
         reason=draft.reason,
@@ -714,9 +868,7 @@ def revert(
     published = _publish(
         store,
         settings,
-        resource=resource,
-        description=target,
-        base=current,
+        changes=[ResourceChange(resource, target, current, current.version)],
         author=_agent(actor),
         publisher=_agent(actor),
         reason=reason,

@@ -54,6 +54,7 @@ def fill_new_realisation(page, label: str, year: str) -> None:
     page.locator("#kcs-realises-0").fill("Portál otevřených dat")
     page.locator("#kcs-year-0").fill(year)
     page.locator("#dcterms-source-0-kcs-publicSource").fill("https://www.liberec.cz/lampy")
+    page.locator("#dcterms-source-0-kcs-section").fill("Aktuality")
     page.locator("#duvod-0").fill("Nová dobrá praxe z Liberce")
 
 
@@ -195,6 +196,7 @@ def test_a_realisation_is_created_and_submitted_by_keyboard_alone(server: str, b
         ("#kcs-realises-0", "Mobilní aplikace dopravy"),
         ("#kcs-year-0", "2023"),
         ("#dcterms-source-0-kcs-publicSource", "https://www.liberec.cz/kola"),
+        ("#dcterms-source-0-kcs-section", "Aktuality"),
         ("#duvod-0", "Dobrá praxe z Liberce"),
     ):
         _tab_to(page, selector)

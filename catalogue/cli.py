@@ -1,9 +1,9 @@
 """`katalog`: load, validate, query, export, back up and serve the catalogue.
 
-Exit codes: 0 success (for `validate`: the catalogue conforms), 1 `validate` found problems,
-2 an error (bad input, unreachable or locked store), 70 an internal error (a bug). An error is one line
-on standard error; a bug's line says where its traceback was logged (``KATALOG_LOG_FILE``), and
-``katalog --debug`` (or ``KATALOG_DEBUG=1``) prints the traceback too.
+Exit codes: 0 success (for `validate`: the catalogue conforms), 1 `validate` found problems (or `import`
+an invalid row), 2 an error (bad input, unreachable or locked store), 70 an internal error (a bug). An
+error is one line on standard error; a bug's line says where its traceback was logged
+(``KATALOG_LOG_FILE``), and ``katalog --debug`` (or ``KATALOG_DEBUG=1``) prints the traceback too.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.parser import parseUpdate
 
-from catalogue import graphs
+from catalogue import graphs, imports
 from catalogue.answer import AnswerFilters, answer_problem, render_answer
 from catalogue.editing import accounts, audit, proposals
 from catalogue.editing.authorisation import ROLES
@@ -430,6 +430,63 @@ def forget_command(email: str) -> None:
     with CatalogueStore.open(settings) as store:
         forgotten = proposals.forget(store, settings, email)
     click.echo(f"Deleted {forgotten} proposal(s) sent by {email}")
+
+
+INVALID_IMPORT_EXIT = 1
+
+
+def _report_plan(planned: imports.Plan) -> None:
+    for problem in planned.problems:
+        click.echo(f"řádek {problem.row}, sloupec {problem.column or '–'}: chyba: {problem.message}")
+    for row in planned.rows:
+        where = f"řádek {row.row}: {imports.STATUS_NAMES[row.status]} <{row.resource}>"
+        if row.status == imports.CHANGED:
+            click.echo(f"{where} ({', '.join(row.fields)})")
+        elif row.status == imports.ERROR:
+            for error in row.errors:
+                click.echo(f"{where}, sloupec {error.column or '–'}: {error.message}")
+        else:
+            click.echo(where)
+    counts = ", ".join(f"{imports.STATUS_NAMES[status]}: {planned.count(status)}" for status in imports.STATUS_NAMES)
+    click.echo(f"{len(planned.rows)} řádků ({counts})")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--kind", required=True, type=click.Choice(imports.KINDS), help="What the file's rows describe.")
+@click.option("--dry-run", is_flag=True, help="Only report row by row what the import would do; write nothing.")
+@click.option("--author", metavar="EMAIL", help="The account whose draft the import becomes (needed unless --dry-run).")
+@click.option("--reason", default="", help="Why the catalogue changes (default: the file's name).")
+@_reports_errors
+def import_command(file: Path, kind: str, dry_run: bool, author: str | None, reason: str) -> None:
+    """Import FILE (UTF-8 CSV separated by ';' or ',', or XLSX) as one draft for review: each row is
+    reported created, changed (which fields), unchanged, or an error at its column. Exit code 0 when
+    every row is valid, 1 when any is not (nothing is written then), 2 when the file cannot be read."""
+    settings = _settings()
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"Soubor {file} nelze přečíst: {error.strerror or error}.") from error
+    with CatalogueStore.open(settings) as store:
+        account = None
+        if not dry_run:
+            account = accounts.account_by_email(store, settings, author or "")
+            if account is None:
+                raise InvalidInput("Import zapisuje návrh za účet: uveďte --author EMAIL existujícího účtu "
+                                   "(nebo --dry-run).")
+        index = open_index(settings, store)
+        try:
+            planned = imports.plan(store, settings, index, kind, file.name, data)
+        finally:
+            index.close()
+        _report_plan(planned)
+        if not planned.valid:
+            click.echo("Nic nebylo zapsáno: opravte chyby a spusťte import znovu.", err=True)
+            sys.exit(INVALID_IMPORT_EXIT)
+        if account is not None:
+            draft = imports.apply(store, settings, account, planned, reason or f"Import souboru {file.name}")  # type: ignore[arg-type]
+            click.echo(f"Návrh {draft.id} ({len(draft.changes)} záznamů) čeká na odeslání ke schválení: "
+                       f"/upravy/navrh/{draft.id}")
 
 
 @main.command("serve")

@@ -308,8 +308,9 @@ def plan(
         planned, problems = _form_rows(store, settings, search, kind, header, body)
     if problems:
         return Plan(kind, file_name, (), tuple(problems))
-    _check_duplicates(planned)
-    reports = checks.check_all(store, settings, [p.description for p in planned])
+    duplicates = _duplicates(planned)
+    # The shapes check each resource once: a row describing a resource again is only that error.
+    reports = checks.check_all(store, settings, [p.description for p in planned if p.row not in duplicates])
     rows: list[Row] = []
     changes: list[tuple[str, Description, str | None]] = []
     names = checks.field_names(settings.shapes_file, settings.ontology_file)
@@ -319,7 +320,7 @@ def plan(
         refused = {error.column.split(".", 1)[0] for error in item.errors}
         item.errors += [
             RowError(item.row, column, problem.message)
-            for problem in reports[item.resource].violations
+            for problem in (reports[item.resource].violations if item.row not in duplicates else [])
             if (column := item.column_of.get(problem.path, "")) not in refused or not column
         ]
         if item.errors:
@@ -338,14 +339,18 @@ def plan(
     return Plan(kind, file_name, tuple(rows), (), tuple(changes))
 
 
-def _check_duplicates(planned: list[_Planned]) -> None:
+def _duplicates(planned: list[_Planned]) -> set[int]:
+    """The rows that describe a resource an earlier row describes, each given that error."""
     first: dict[str, int] = {}
+    again = set()
     for item in planned:
         if item.resource in first:
+            again.add(item.row)
             item.errors.append(RowError(item.row, "", f"Záznam <{item.resource}> už popisuje řádek "
                                                       f"{first[item.resource]}: každý záznam uveďte jen jednou."))
         else:
             first[item.resource] = item.row
+    return again
 
 
 def _header_keys(header: Sequence[str], known: Sequence[Column]) -> tuple[list[str | None], list[RowError]]:
@@ -512,11 +517,13 @@ def _strategy_rows(
     strategy = settings.instance_base + "strategy/" + slug
     default_source = top.get("zdroj", "")
     iris: dict[str, str] = {}
-    for _, cells in rows:
+    row_of_code: dict[str, int] = {}
+    for number, cells in rows:
         level = STRATEGY_LEVELS.get(fold(cells.get("uroven", "")))
         code = cells.get("kod", "")
-        if level is not None and level.cls != KCS + "Strategy" and code:
-            iris.setdefault(code, f"{settings.instance_base}{level.path}{slug}-{suggested_identifier(code)}")
+        if level is not None and level.cls != KCS + "Strategy" and code and code not in iris:
+            iris[code] = f"{settings.instance_base}{level.path}{slug}-{suggested_identifier(code)}"
+            row_of_code[code] = number
     column_of = {SKOS + "notation": "kod", SKOS + "prefLabel": "nazev", SKOS + "broader": "nadrazeny-kod",
                  DCTERMS + "description": "popis", DCTERMS + "source": "zdroj", RDF_TYPE: "uroven"}
     planned = []
@@ -529,11 +536,15 @@ def _strategy_rows(
                                                      "pilíř, průřezová oblast, komponenta, cíl, nebo opatření."))
             level = STRATEGY_LEVELS["cil"]
         is_strategy = level.cls == KCS + "Strategy"
-        resource = strategy if is_strategy else iris.get(code, f"{settings.instance_base}{level.path}{slug}-r{number}")
+        resource = strategy
+        if not is_strategy:
+            resource = iris[code] if row_of_code.get(code) == number else (
+                f"{settings.instance_base}{level.path}{slug}-radek-{number}")
         if not code and not is_strategy:
             errors.append(RowError(number, "kod", "Vyplňte kód pojmu: podle něj na pojem odkazují nižší úrovně."))
-        elif not is_strategy and iris.get(code) != resource:
-            errors.append(RowError(number, "kod", f"Kód „{code}“ má i jiný řádek: každý kód uveďte jen jednou."))
+        elif not is_strategy and row_of_code.get(code) != number:
+            errors.append(RowError(number, "kod", f"Kód „{code}“ má už řádek {row_of_code.get(code)}: každý kód "
+                                                  "uveďte jen jednou."))
         triples = _strategy_triples(resource, level, strategy, cells, iris, number, errors,
                                     cells.get("zdroj") or default_source, is_strategy)
         planned.append(_Planned(number, resource, label, forms.described(resource, triples), errors, column_of))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -46,7 +46,7 @@ from catalogue.editing.authorisation import (
     changeable_properties,
     may,
 )
-from catalogue.editing.checks import Report, check, field_names
+from catalogue.editing.checks import Report, check, check_all, field_names
 from catalogue.editing.descriptions import (
     CLASSES_BY_KIND,
     KINDS_BY_CLASS,
@@ -60,6 +60,7 @@ from catalogue.editing.descriptions import (
 from catalogue.editing.drafts import Draft, EditConflict
 from catalogue.editing.forms import Entry, Field, FieldDiff, Form, FormError, Shown
 from catalogue.errors import CatalogueError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from catalogue.imports import IDENTIFIER, suggested_identifier
 from catalogue.search.analysis import fold
 from catalogue.search.picker import candidates, resolve
 from web.auth import as_actor, check_csrf, csrf_token, page_guard
@@ -119,7 +120,6 @@ TEXTAREA_EXCEPT = frozenset(
 )
 """Texts kept on one line: names and synonyms; every other text with a language may run long."""
 
-IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 ADD_PREFIX = "pridat:"
 
 FIX_FIELDS = N_("Koncept nebyl uložen: opravte prosím označená pole. Vše, co jste napsali, zůstalo ve formuláři.")
@@ -469,11 +469,6 @@ def _new_resource(catalogue: SiteCatalogue, kind: str, identifier: str) -> str:
     return f"{catalogue.settings.instance_base}{PATHS_BY_KIND[kind]}{identifier}"
 
 
-def suggested_identifier(label: str) -> str:
-    """An identifier made of a name: folded, words joined by hyphens (``Chytré parkování`` → ``chytre-parkovani``)."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(label)).strip("-")[:80].strip("-")
-
-
 @router.post("/upravy/ulozit")
 async def save(request: Request) -> Response:
     try:
@@ -621,6 +616,10 @@ def _draft_page(
     current = read_description(catalogue.store, catalogue.settings, draft.resource)
     report = check(catalogue.store, catalogue.settings, draft.description)
     stale = _stale(draft, current)
+    imported = _imported_rows(catalogue, draft, lang) if draft.batch else []
+    if imported:
+        report = _batch_report(catalogue, draft)
+        stale = stale or any(row.stale for row in imported)
     comparison = _comparison(catalogue, drafts.field_changes(draft.base, current, draft.description), draft.base,
                              current, draft.description) if stale else []
     changes = changes_between(catalogue.settings, draft.base, draft.description)
@@ -639,8 +638,10 @@ def _draft_page(
         "may_reject": draft.status == "submitted" and may(actor, REJECT, subject),
         "comment": comment, "kind_name": KIND_NAMES.get(draft.kind, draft.kind), "current": current,
         "label": _label_of(draft.description) or links.get(draft.resource, draft.resource),
+        "imported": imported,
     }
-    editable = draft.author == account.iri and draft.status in ("draft", "rejected")
+    # An import's draft is changed by importing its file again, not field by field.
+    editable = draft.author == account.iri and draft.status in ("draft", "rejected") and not draft.batch
     if not editable:
         return render(request, "editor/draft.html", {**context, "csrf": csrf_token(request), "done": done},
                       status=status)
@@ -658,6 +659,40 @@ def _draft_page(
         notice=done if not report.violations else SAVED_WITH_PROBLEMS if done else None, message=error,
         typed=Typed(draft.reason, draft.source, identifier), more=more, context=context,
     )
+
+
+@dataclass(frozen=True)
+class ImportedRow:
+    """One resource an import's draft changes, as its page lists it."""
+
+    resource: str
+    label: str
+    is_new: bool
+    fields: list[str]
+    stale: bool
+
+
+def _imported_rows(catalogue: SiteCatalogue, draft: Draft, lang: str) -> list[ImportedRow]:
+    names = field_names(catalogue.settings.shapes_file, catalogue.settings.ontology_file)
+    rows = []
+    for change in draft.changes:
+        current = read_description(catalogue.store, catalogue.settings, change.resource)
+        stale = current.exists if change.base_version is None else current.version != change.base.version
+        fields = list(dict.fromkeys(names.of(d.path) for d in forms.field_diff(change.base, change.description)))
+        rows.append(ImportedRow(change.resource, _label_of(change.description) or change.resource,
+                                change.base_version is None, fields, stale))
+    return rows
+
+
+def _batch_report(catalogue: SiteCatalogue, draft: Draft) -> Report:
+    """The checks of every resource of an import's draft, each problem named by its record."""
+    reports = check_all(catalogue.store, catalogue.settings, [change.description for change in draft.changes])
+    problems = [
+        replace(problem, message=f"{_label_of(change.description) or change.resource}: {problem.message}")
+        for change in draft.changes
+        for problem in reports[change.resource].problems
+    ]
+    return Report(tuple(problems), reports[draft.resource].fulfils)
 
 
 PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"

@@ -399,6 +399,12 @@ def test_the_site_refuses_a_file_with_its_report_then_applies_the_fixed_one(web:
     draft_page = browser.get(applied.headers["location"], headers=HTML)
     assert "Záznamy importu (2)" in draft_page.text and "Chytrá lavička 61" in draft_page.text
     assert "/odeslat" in draft_page.text, "the author submits it from its page"
+    draft_path = applied.headers["location"].split("?")[0]
+    submitted = browser.post(draft_path + "/odeslat", headers=HTML, data={"csrf": page_csrf(draft_page.text)})
+    assert submitted.status_code == 303
+    reviewer = logged_in_client(web.app, "recenzent@import.cz", PASSWORD, address="reviewer")
+    queue = reviewer.get("/upravy/ke-schvaleni", headers=HTML)
+    assert "Import: níže je první z 2 záznamů" in queue.text
 
     forged = browser.post("/upravy/import", headers=HTML, data={"csrf": "0" * 64, "druh": "realizace",
                           "akce": "importovat"}, files={"soubor": ("lavicky.csv", good)})

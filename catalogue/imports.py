@@ -291,6 +291,8 @@ class _Planned:
     errors: list[RowError]
     column_of: dict[str, str]
     """A property's column, to put the shapes' problems at."""
+    current: Description
+    """The resource as the catalogue has it now (nothing for a new one)."""
 
 
 def plan(
@@ -303,7 +305,7 @@ def plan(
     table = read_table(file_name, data)
     header, body = table[0], table[1:]
     if kind == "strategy":
-        planned, problems = _strategy_rows(settings, header, body)
+        planned, problems = _strategy_rows(store, settings, header, body)
     else:
         planned, problems = _form_rows(store, settings, search, kind, header, body)
     if problems:
@@ -326,7 +328,7 @@ def plan(
         if item.errors:
             rows.append(Row(item.row, item.resource, item.label, ERROR, errors=tuple(item.errors)))
             continue
-        current = read_description(store, settings, item.resource)
+        current = item.current
         if not current.exists:
             rows.append(Row(item.row, item.resource, item.label, CREATED))
             changes.append((item.resource, item.description, None))
@@ -415,7 +417,8 @@ def _form_rows(
         current = read_description(store, settings, resource)
         kept = forms.kept_statements(in_file, current) if current.exists else [
             ox.Triple(ox.NamedNode(resource), ox.NamedNode(RDF_TYPE), ox.NamedNode(form.cls))]
-        planned.append(_Planned(number, resource, label, forms.described(resource, triples + kept), errors, column_of))
+        planned.append(_Planned(number, resource, label, forms.described(resource, triples + kept), errors, column_of,
+                                current))
     return planned, []
 
 
@@ -498,7 +501,7 @@ def _link(
 
 
 def _strategy_rows(
-    settings: Settings, header: Sequence[str], body: Sequence[Sequence[str]]
+    store: CatalogueStore, settings: Settings, header: Sequence[str], body: Sequence[Sequence[str]]
 ) -> tuple[list[_Planned], list[RowError]]:
     keys, problems = _header_keys(header, STRATEGY_COLUMNS)
     missing = [c.title for c in STRATEGY_COLUMNS if c.required and c.key not in keys]
@@ -547,7 +550,8 @@ def _strategy_rows(
                                                   "uveďte jen jednou."))
         triples = _strategy_triples(resource, level, strategy, cells, iris, number, errors,
                                     cells.get("zdroj") or default_source, is_strategy)
-        planned.append(_Planned(number, resource, label, forms.described(resource, triples), errors, column_of))
+        planned.append(_Planned(number, resource, label, forms.described(resource, triples), errors, column_of,
+                                read_description(store, settings, resource)))
     return planned, []
 
 

@@ -56,8 +56,12 @@ def _one_line(error: BaseException) -> str:
 
 def check_query(text: str) -> CheckedQuery:
     """Parse ``text`` and return its form and dataset, or raise :class:`InvalidQuery` / :class:`RefusedQuery`."""
+    if _nesting_depth(text) > MAX_NESTING:
+        raise InvalidQuery(TOO_DEEP)
     try:
         parsed = parseQuery(text)
+    except RecursionError as error:  # nesting the scan did not count (it is cheap, not a parser)
+        raise InvalidQuery(TOO_DEEP) from error
     except ParseException as error:
         if _is_update(text):
             raise RefusedQuery(READ_ONLY) from error
@@ -85,6 +89,49 @@ def check_query(text: str) -> CheckedQuery:
     )
     form: QueryForm = body.name.removesuffix("Query").upper()
     return CheckedQuery(form, tuple(from_graphs), tuple(from_named), prefixes)
+
+
+# rdflib's parser recurses for every group, so a query nested some hundreds deep exhausts Python's stack
+# (a RecursionError, once a 500); no real query comes near this depth.
+MAX_NESTING = 100
+TOO_DEEP = (
+    f"Dotaz SPARQL je vnořený příliš hluboko (víc než {MAX_NESTING} úrovní závorek {{ }} nebo ( )); zjednodušte jej."
+)
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest nesting of ``{`` and ``(`` in ``text``, outside strings, IRIs and comments (a cheap scan)."""
+    depth = deepest = 0
+    quote: str | None = None
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if quote is not None:
+            if char == "\\":
+                index += 1
+            elif text.startswith(quote, index):
+                index += len(quote) - 1
+                quote = None
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote) - 1
+        elif char == "#":
+            newline = text.find("\n", index)
+            index = length if newline < 0 else newline
+        elif char == "<":
+            # An IRI has no spaces; "<" followed by anything else is the comparison operator.
+            end = index + 1
+            while end < length and text[end] not in '<>"{}|^`\\ \t\r\n':
+                end += 1
+            if end < length and text[end] == ">":
+                index = end
+        elif char in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})":
+            depth -= 1
+        index += 1
+    return deepest
 
 
 def _is_update(text: str) -> bool:

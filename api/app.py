@@ -51,7 +51,10 @@ def create_app(settings: Settings | None = None, *, watch: bool = True) -> FastA
         title="Katalog chytrých služeb",
         description="Katalog chytrých služeb a znalostní graf koncepce Smart Cities.",
         lifespan=lifespan,
+        # Production gives no map of the API beyond what the site links: no schema, no explorers.
         docs_url=None if settings.environment == "production" else "/docs",
+        redoc_url=None if settings.environment == "production" else "/redoc",
+        openapi_url=None if settings.environment == "production" else "/openapi.json",
     )
     app.state.catalogue = None
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sized
 from typing import Any
@@ -73,16 +74,31 @@ def is_internal(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, PublicError)
 
 
+SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$", re.DOTALL)
+"""graphql-core's hint naming the schema's fields, types or arguments close to a mistyped one."""
+
+
 class MaskInternalErrorsInProduction(MaskErrors):
-    """In production, replace the message of every internal error by :data:`MASKED_MESSAGE`."""
+    """In production, replace the message of every internal error by :data:`MASKED_MESSAGE`, and drop
+    the validator's suggestions ("Did you mean 'measures'?"), which would list the schema that
+    introspection is refused to give."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=self._should_mask, error_message=MASKED_MESSAGE)
 
     def _should_mask(self, error: GraphQLError) -> bool:
-        return _in_production(self) and is_internal(error)
+        return _in_production(self) and (is_internal(error) or SUGGESTION.search(error.message) is not None)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if not is_internal(error):
+            return GraphQLError(
+                SUGGESTION.sub("", error.message),
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions=error.extensions,
+            )
         masked = super().anonymise_error(error)
         masked.extensions = {"code": INTERNAL_ERROR}  # the one error shape: a code beside the message
         return masked

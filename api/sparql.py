@@ -189,8 +189,10 @@ async def _answer(request: Request, parameters: Sequence[tuple[str, str]]) -> Re
         )
     except PoolUnavailable as error:
         log.warning("/sparql refused a query: %s", error)  # the cause may name a path: for the log only
-        busy = Unavailable("Endpoint SPARQL teď dotaz nepřijme: všechny pracovní procesy jsou zaneprázdněné "
-                           "nebo se spouštějí. Zkuste to za chvíli znovu.")
+        busy = Unavailable(
+            "Endpoint SPARQL teď dotaz nepřijme: všechny pracovní procesy jsou zaneprázdněné "
+            "nebo se spouštějí. Zkuste to za chvíli znovu."
+        )
         return error_response(busy, RETRY)
     except WorkerFailed as error:
         log.error("a /sparql worker failed: %s", error)
@@ -326,4 +328,3 @@ def _unsupported(accept: str, offers: Sequence[str]) -> str:
         f"Žádný z požadovaných formátů (Accept: {accept}) nelze vrátit. Podporované typy: {', '.join(offers)}; "
         f"nebo použijte parametr format ({', '.join(FORMAT_PARAMETER)})."
     )
-

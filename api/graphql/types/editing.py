@@ -63,8 +63,10 @@ class Forbidden(Error):
     code: str = strawberry.field(default=errors.Forbidden.code, description="`FORBIDDEN`.")
 
 
-@strawberry.type(description="One problem at a field: `path` is the property's IRI (or an argument's name, e.g. "
-                 "`turtle`, `reason`, `baseVersion`; empty for the whole record).")
+@strawberry.type(
+    description="One problem at a field: `path` is the property's IRI (or an argument's name, e.g. "
+    "`turtle`, `reason`, `baseVersion`; empty for the whole record)."
+)
 class FieldProblem:
     path: str
     message: str = strawberry.field(description="What is wrong and how to put it right (in Czech).")
@@ -80,8 +82,10 @@ class Invalid(Error):
     code: str = strawberry.field(default="INVALID", description="`INVALID`.")
 
 
-@strawberry.type(description="One property of the resource in the base the change was made on, in the catalogue "
-                 "now, and in the draft (each value as an N-Triples term).")
+@strawberry.type(
+    description="One property of the resource in the base the change was made on, in the catalogue "
+    "now, and in the draft (each value as an N-Triples term)."
+)
 class FieldChange:
     field: str = strawberry.field(description="The property's IRI.")
     base: list[str]
@@ -98,7 +102,7 @@ class EditConflict(Error):
     message: str
     draft_id: strawberry.ID | None = strawberry.field(description="The kept draft (none for a revert).")
     base_version: str | None = strawberry.field(description="The version the change was based on (none: new).")
-    current_version: str = strawberry.field(description="The resource's version now (`\"\"`: it does not exist).")
+    current_version: str = strawberry.field(description='The resource\'s version now (`""`: it does not exist).')
     base: str = strawberry.field(description="The base description, as N-Triples.")
     current: str = strawberry.field(description="The current description, as N-Triples.")
     draft: str = strawberry.field(description="The draft's description, as N-Triples.")
@@ -294,7 +298,7 @@ class Statement:
 class Revision:
     iri: str = strawberry.field(description="The revision's IRI (public, PROV-O).")
     version: str = strawberry.field(description="The resource's version after it.")
-    base_version: str = strawberry.field(description="The version it was made on (`\"\"`: the resource was new).")
+    base_version: str = strawberry.field(description='The version it was made on (`""`: the resource was new).')
     author_name: str = strawberry.field(description="Who made the change (their public name).")
     publisher_name: str = strawberry.field(description="Who reviewed and published it.")
     time: datetime
@@ -308,7 +312,7 @@ class Revision:
 @strawberry.type(description="A resource's published versions, the newest first.")
 class History:
     iri: str
-    version: str = strawberry.field(description="The resource's current version (`\"\"`: it no longer exists).")
+    version: str = strawberry.field(description='The resource\'s current version (`""`: it no longer exists).')
     versions: list[Revision]
 
 
@@ -345,7 +349,7 @@ class Me:
     role_label: str = strawberry.field(description="The role in Czech.")
     csrf_token: str = strawberry.field(
         description="The session's anti-forgery token, for the `X-CSRF-Token` header of mutations sent with the "
-        "session cookie (`\"\"` with an API token, which needs none)."
+        'session cookie (`""` with an API token, which needs none).'
     )
 
 

@@ -144,6 +144,17 @@ class Settings(BaseSettings):
         description="The site's address as people reach it, without a trailing slash: the links in the e-mails "
         "the catalogue sends start with it.",
     )
+    max_body_bytes: int = Field(
+        2**20,
+        ge=1,
+        description="Most bytes of a request body (/sparql, /graphql, every form); a bigger one is refused with 413 "
+        "before it is read, a streamed one as soon as it passes the limit.",
+    )
+    max_upload_bytes: int = Field(
+        10 * 2**20,
+        ge=1,
+        description="Most bytes of a multipart/form-data request body (a file upload, such as an import).",
+    )
     smtp_host: str | None = Field(
         None,
         description="SMTP server the notifications are sent through; unset, nothing is sent and the admins' "

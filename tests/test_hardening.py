@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.requests import ClientDisconnect
+from starlette.types import Message, Receive, Scope, Send
 
+from api.body_limit import BodyLimitMiddleware
 from catalogue.queries.sparql_guard import InvalidQuery, check_query
 from catalogue.settings import Settings
 from tests.conftest import app_client
@@ -65,3 +69,54 @@ def test_g9_development_graphql_still_suggests(settings: Settings) -> None:
 def test_g9_production_serves_no_openapi_schema_nor_explorers(production: TestClient) -> None:
     for path in ("/openapi.json", "/docs", "/redoc"):
         assert production.get(path).status_code == 404, path
+
+
+def test_s15_declared_body_over_the_limit_is_refused_unread(production: TestClient) -> None:
+    """A Content-Length over KATALOG_MAX_BODY_BYTES is refused with 413 in Czech, on /sparql and /graphql."""
+    body = b"query=" + b"x" * (2**20 + 1)
+    for path, content_type in (("/sparql", "application/x-www-form-urlencoded"), ("/graphql", "application/json")):
+        response = production.post(path, content=body, headers={"content-type": content_type})
+        assert response.status_code == 413, path
+        assert "Tělo požadavku je příliš velké" in response.json()["error"]["message"]
+
+
+def test_s15_uploads_have_a_larger_limit_of_their_own(production: TestClient) -> None:
+    """A multipart body may pass the body limit (an import's file), up to KATALOG_MAX_UPLOAD_BYTES."""
+    small = {"soubor": ("a.csv", b"x" * (2 * 2**20), "text/csv")}
+    assert production.post("/upravy/import", files=small).status_code != 413
+    big = {"soubor": ("a.csv", b"x" * (11 * 2**20), "text/csv")}
+    response = production.post("/upravy/import", files=big)
+    assert response.status_code == 413
+    assert "10 MB" in response.json()["error"]["message"]
+
+
+def test_s15_streamed_body_is_cut_off_at_the_limit() -> None:
+    """A chunked body (no Content-Length) is counted as it arrives: the refusal comes at the first chunk past
+    the limit, and the rest is never read."""
+    read: list[int] = []
+
+    async def reading_app(scope: Scope, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"read it all"})
+
+    async def receive() -> Message:
+        read.append(1)
+        return {"type": "http.request", "body": b"x" * 65536, "more_body": len(read) < 1000}
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    middleware = BodyLimitMiddleware(reading_app, max_body=2**20, max_upload=10 * 2**20)
+    scope = {"type": "http", "method": "POST", "path": "/sparql", "headers": [(b"content-type", b"text/plain")]}
+    asyncio.run(middleware(scope, receive, send))
+    assert len(read) == 17  # 16 chunks are exactly 1 MB
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [413]
+    assert b"read it all" not in b"".join(m.get("body", b"") for m in sent)

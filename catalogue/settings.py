@@ -142,7 +142,7 @@ class Settings(BaseSettings):
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="The site's address as people reach it, without a trailing slash: the links in the e-mails "
-        "the catalogue sends start with it.",
+        "the catalogue sends and, when set, a project's share link start with it.",
     )
     max_body_bytes: int = Field(
         2**20,
@@ -154,6 +154,12 @@ class Settings(BaseSettings):
         10 * 2**20,
         ge=1,
         description="Most bytes of a multipart/form-data request body (a file upload, such as an import).",
+    )
+    allowed_hosts: list[str] = Field(
+        [],
+        description="Host names the server answers (the request's Host header, without the port; `*.example.cz` "
+        "for subdomains); any other is refused with 400. Empty: the host of the public URL, 127.0.0.1, localhost "
+        "and ::1 (and the in-process test client's `testserver` outside production).",
     )
     smtp_host: str | None = Field(
         None,

@@ -49,7 +49,8 @@ TEXT = {"text": "Máme ve městě hodně brownfieldů"}
 
 def client_for(folder: Path, store: Path, **settings: Any) -> TestClient:
     shutil.copytree(store, folder / "store")
-    return TestClient(create_app(Settings(store_path=folder / "store", index_path=folder / "index", **settings)))
+    app = create_app(Settings(store_path=folder / "store", index_path=folder / "index", **settings))
+    return TestClient(app, base_url="http://127.0.0.1")  # a host production answers
 
 
 def ask(client: TestClient, query: str, variables: dict[str, str] | None = None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import asyncio
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,9 +14,11 @@ from starlette.requests import ClientDisconnect
 from starlette.types import Message, Receive, Scope, Send
 
 from api.body_limit import BodyLimitMiddleware
+from api.hosts import allowed_hosts, host_allowed
 from catalogue.queries.sparql_guard import InvalidQuery, check_query
 from catalogue.settings import Settings
 from tests.conftest import app_client
+from tests.test_web_project import ZPO_MEASURE
 
 
 def test_s16_deeply_nested_sparql_is_refused_in_czech() -> None:
@@ -38,12 +41,22 @@ def test_s16_nesting_scan_ignores_strings_iris_and_comments() -> None:
     assert check_query(query).form == "SELECT"
 
 
+PUBLIC_URL = "https://katalog.example.cz"
+SHARED = "/projekt?" + urlencode([("polozka", ZPO_MEASURE)])
+
+
 @pytest.fixture(scope="module")
 def production(tmp_path_factory: pytest.TempPathFactory, loaded_store_path: Path) -> Iterator[TestClient]:
     """The app in-process, in production, over a copy of the loaded catalogue."""
     folder = tmp_path_factory.mktemp("hardening")
     shutil.copytree(loaded_store_path, folder / "store")
-    settings = Settings(store_path=folder / "store", index_path=folder / "index", environment="production")
+    settings = Settings(
+        store_path=folder / "store",
+        index_path=folder / "index",
+        environment="production",
+        public_url=PUBLIC_URL,
+        allowed_hosts=["katalog.example.cz", "testserver"],
+    )
     with app_client(settings) as client:
         yield client
 
@@ -120,3 +133,27 @@ def test_s15_streamed_body_is_cut_off_at_the_limit() -> None:
     assert len(read) == 17  # 16 chunks are exactly 1 MB
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [413]
     assert b"read it all" not in b"".join(m.get("body", b"") for m in sent)
+
+
+def test_w13_a_host_not_allowed_is_refused_in_czech(production: TestClient) -> None:
+    for path in (SHARED, "/zmeny.atom", "/healthz"):
+        response = production.get(path, headers={"Host": "evil.example"})
+        assert response.status_code == 400, path
+        assert "hlavička Host" in response.json()["error"]["message"]
+    assert production.get(SHARED, headers={"Host": "katalog.example.cz:443"}).status_code == 200
+
+
+def test_w13_share_links_are_built_from_the_public_url(production: TestClient) -> None:
+    page = production.get(SHARED).text
+    assert f'value="{PUBLIC_URL}{SHARED}"'.replace("&", "&amp;") in page
+    assert "http://testserver/projekt" not in page
+    feed = production.get("/zmeny.atom").text
+    assert f'href="{PUBLIC_URL}/zmeny.atom"' in feed
+
+
+def test_w13_default_hosts_are_the_public_urls_and_the_loopback() -> None:
+    production = Settings(environment="production", public_url="https://katalog.example.cz")
+    assert allowed_hosts(production) == ("katalog.example.cz", "127.0.0.1", "localhost", "::1")
+    assert host_allowed("[::1]:8000", allowed_hosts(production))
+    assert not host_allowed("evil.example", allowed_hosts(production))
+    assert host_allowed("a.example.cz", ["*.example.cz"]) and not host_allowed("example.cz.evil", ["*.example.cz"])

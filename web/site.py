@@ -44,6 +44,15 @@ LANGUAGE_COOKIE = "jazyk"
 LANGUAGE_PARAMETER = "lang"
 
 
+def site_url(request: Request) -> str:
+    """The site's own address, without a trailing slash, for links given out (a share link, a feed): the
+    configured public URL when KATALOG_PUBLIC_URL is set, else the request's (whose host the app has
+    checked against the allowed hosts)."""
+    settings = site_catalogue(request).settings
+    if "public_url" in settings.model_fields_set:
+        return settings.public_url.rstrip("/")
+    return str(request.base_url).rstrip("/")
+
 
 def N_(message: str) -> str:
     """Mark a Czech message kept in Python for translation where a page shows it (``_(value)``)."""

@@ -13,7 +13,7 @@ from catalogue.editing import history as editing_history
 from catalogue.editing.forms import Shown
 from web.history import ShownHistory, link_names, shown_history
 from web.links import IriLinks
-from web.site import N_, language_of, translate
+from web.site import N_, language_of, site_url, translate
 from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,7 @@ def changes_feed(request: Request) -> Response:
     shown = shown_history(catalogue.store, catalogue.settings, revisions, lang)
     labels = link_names(catalogue.store, sorted({r.resource for r in revisions}), lang)
     links = IriLinks(catalogue.settings)
-    site = str(request.base_url).rstrip("/")
+    site = site_url(request)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})
     ET.SubElement(feed, f"{{{ATOM}}}title").text = translate(lang, FEED_TITLE)

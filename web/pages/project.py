@@ -45,7 +45,7 @@ from web.basket import (
 from web.errors import error_page
 from web.forms import RejectedForm, posted_form
 from web.pages.guide import written_date
-from web.site import N_, language_of, local_path, page_context, render, templates, translate
+from web.site import N_, language_of, local_path, page_context, render, site_url, templates, translate
 from web.state import site_catalogue
 
 router = APIRouter(include_in_schema=False)
@@ -273,7 +273,7 @@ def _named_query(iris: Sequence[str], name: str) -> list[tuple[str, str]]:
 
 def share_url(request: Request, coverage: ProjectCoverage, name: str) -> str:
     query = urlencode(_named_query([item.item.iri for item in coverage.items], name)) if coverage.items else ""
-    return str(request.base_url).rstrip("/") + "/projekt" + (f"?{query}" if query else "")
+    return site_url(request) + "/projekt" + (f"?{query}" if query else "")
 
 
 def _search(request: Request, text: str) -> tuple[list[Resource], str | None]:

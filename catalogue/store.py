@@ -20,6 +20,7 @@ query a :class:`QueryError`, each with a one-line cause.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import uuid
@@ -49,6 +50,28 @@ NQUADS_TYPE = "application/n-quads"
 
 def _one_line(error: BaseException | str) -> str:
     return " ".join(str(error).split())
+
+
+def make_private(folder: Path) -> None:
+    """Make ``folder`` and everything in it this user's alone: folders 0700, files without any bit for the
+    group or others (the store holds people's contacts). mkdir's mode and the files RocksDB or a search
+    engine create pass through the umask (755/644 under the usual 022), and a folder made by an older
+    version kept those modes, so this tightens what is there; a file gone meanwhile is skipped."""
+    if not folder.is_dir():
+        return
+    for root, folders, files in os.walk(folder):
+        for name in [*folders, *files]:
+            path = os.path.join(root, name)
+            try:
+                mode = os.lstat(path).st_mode
+                if (mode & 0o077) and not os.path.islink(path):
+                    os.chmod(path, 0o700 if os.path.isdir(path) else mode & 0o700)
+            except OSError:  # a compaction or a commit removed it meanwhile
+                continue
+    try:
+        folder.chmod(0o700)
+    except FileNotFoundError:
+        return
 
 
 # -- terms ----------------------------------------------------------------------------------------
@@ -205,8 +228,10 @@ class EmbeddedOxigraph(StoreDialect):
             else:
                 # Private: the store holds people's contacts (and later their accounts).
                 path.mkdir(mode=0o700, parents=True, exist_ok=True)
-                path.chmod(0o700)
+                path.chmod(0o700)  # mkdir's mode passes through the umask; an error here is the store's
+                make_private(path)
                 self.store = ox.Store(str(path))
+                make_private(path)  # the files the store created on opening
         except OSError as error:
             if "lock" in str(error).lower():
                 raise StoreError(
@@ -215,6 +240,7 @@ class EmbeddedOxigraph(StoreDialect):
                 ) from error
             raise StoreError(f"cannot open the store at {path}: {_one_line(error)}") from error
         self.path = path
+        self.read_only = read_only
         self.description = f"Oxigraph store at {path}{' (read-only)' if read_only else ''}"
         # An update reads its WHERE from a snapshot taken when it starts, so two updates of this process
         # running at once could both see the version a guarded write expects and both write. One at a
@@ -284,9 +310,13 @@ class EmbeddedOxigraph(StoreDialect):
 
     def flush(self) -> None:
         self.store.flush()
+        if not self.read_only:
+            make_private(self.path)  # the files written since it was opened
 
     def close(self) -> None:
         del self.store  # pyoxigraph closes a store when its last reference goes
+        if not self.read_only:
+            make_private(self.path)
 
 
 class OxigraphServer(StoreDialect):

@@ -42,7 +42,7 @@ from catalogue.queries.documents import SearchDocument, search_documents, search
 from catalogue.search.analysis import Analyzer
 from catalogue.search.engine import DATA_FOLDER, META_FILE, IndexMeta, SearchEngine, SearchError, engine_class
 from catalogue.settings import Settings
-from catalogue.store import CatalogueStore
+from catalogue.store import CatalogueStore, make_private
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def open_index(
     the store when not given) if it is not there: updated, or built if it is missing or cannot be updated."""
     analyzer = analyzer or Analyzer()
     version = version or catalogue_version.read(store, settings)
+    make_private(settings.index_path)  # an index made before it was kept private (755/644)
     return follow(engine_class(settings.search_engine)(settings.index_path, analyzer), settings, store, version)
 
 
@@ -75,6 +76,7 @@ def follow(engine: SearchEngine, settings: Settings, store: CatalogueStore, vers
             meta = IndexMeta.read(target)  # another process may have brought it there meanwhile
             if not _holds(meta, engine, version):
                 _bring_to(engine, meta, settings, store, version)
+                make_private(target)  # the search engine writes its files through the umask
     engine.reopen()
     return engine
 
@@ -190,8 +192,10 @@ def _rebuild(
             shutil.rmtree(leftover, ignore_errors=True)
     building = target.parent / f".{target.name}.building-{uuid.uuid4().hex}"
     try:
+        building.mkdir(mode=0o700)
         with kind(building, analyzer) as engine:
             count = engine.build(documents, version)
+        make_private(building)  # the index quotes the catalogue only, but lives beside the store: kept alike
         if target.exists():
             old = target.parent / f".{target.name}.old-{uuid.uuid4().hex}"
             target.rename(old)

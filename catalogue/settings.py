@@ -161,6 +161,36 @@ class Settings(BaseSettings):
         "for subdomains); any other is refused with 400. Empty: the host of the public URL, 127.0.0.1, localhost "
         "and ::1 (and the in-process test client's `testserver` outside production).",
     )
+    trusted_proxies: list[str] = Field(
+        [],
+        description="Addresses (or networks, such as 10.0.0.0/8) of the reverse proxies in front of the server, "
+        "whose X-Forwarded-For header names the client; from any other peer the header is ignored. Empty: the "
+        "peer's own address is the client's, whatever headers it sends.",
+    )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a connection may take to send a request's head (its line and headers) before "
+        "`katalog serve` closes it, so that slowly trickling connections cannot hold the server.",
+    )
+    sparql_max_answer_bytes: int = Field(
+        8_000_000,
+        ge=1,
+        description="Most bytes of one /sparql answer; a longer one is refused with 413 and a Czech message "
+        "naming the limit (ask for fewer rows, or use `katalog export`).",
+    )
+    sparql_client_concurrency: int = Field(
+        1,
+        ge=1,
+        description="/sparql queries one client (its address) may have running at once; more are refused with "
+        "429 at once, so a few clients cannot take every worker.",
+    )
+    sparql_client_seconds_per_minute: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds of query time one client may use on /sparql within a minute; past it, its queries "
+        "are refused with 429 until its time of the last minute falls under the budget.",
+    )
     smtp_host: str | None = Field(
         None,
         description="SMTP server the notifications are sent through; unset, nothing is sent and the admins' "

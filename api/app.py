@@ -88,3 +88,27 @@ def create_app(settings: Settings | None = None, *, watch: bool = True) -> FastA
     # Last, so that an instance base at the server's root cannot shadow the site's own pages.
     app.include_router(linked_data.resource_router(settings))
     return app
+
+
+KEEP_ALIVE_SECONDS = 5
+"""Seconds an idle connection is kept after an answer (never longer than the header timeout)."""
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the app built from ``settings`` on ``host``:``port`` until interrupted (`katalog serve`)."""
+    import uvicorn
+
+    from api import server
+
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        # A connection slow to send its request head is closed, and the open connections are capped
+        # (uvicorn has neither limit); see api/server.py.
+        http=server.protocol(settings.header_timeout),
+        timeout_keep_alive=max(1, min(KEEP_ALIVE_SECONDS, int(settings.header_timeout))),
+        # The client's address is the app's decision (web/clients.py, KATALOG_TRUSTED_PROXIES): uvicorn
+        # would otherwise take X-Forwarded-For from any peer on its default trusted address, 127.0.0.1.
+        proxy_headers=False,
+    )

@@ -495,13 +495,11 @@ def import_command(file: Path, kind: str, dry_run: bool, author: str | None, rea
 @_reports_errors
 def serve_command(host: str | None, port: int | None) -> None:
     """Serve the site and the API on the store."""
-    import uvicorn
-
-    from api.app import create_app
+    from api.app import serve
 
     settings = _settings()
     CatalogueStore.open(settings).close()  # a locked or unreachable store is reported before serving
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    serve(settings, host or settings.host, port or settings.port)
 
 
 @main.command("settings")

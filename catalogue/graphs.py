@@ -14,7 +14,8 @@ Every graph IRI is ``<instance base>graph/<name>``:
   no longer in its file's graph (:mod:`catalogue.editing`); ``graph/curation/history``: every published revision
   and who asserted each statement (PROV-O), public linked data;
 - the private graphs (:data:`PRIVATE_GRAPHS`): what people send or own: proposals with their contact,
-  accounts, API tokens, sessions, drafts, the audit log and the outbox of e-mails. No public way out of
+  accounts, API tokens, sessions, drafts, the audit log and the outbox of e-mails, and what limits the
+  forms across processes (failed log-ins, proposals sent per address, used form tokens). No public way out of
   the store reads them: ``/sparql``, linked data, GraphQL, search and ``katalog export`` leave them out;
   ``katalog backup`` keeps them.
 
@@ -48,6 +49,8 @@ AUDIT = "private/audit"
 LOGIN_FAILURES = "private/login-failures"
 DEMAND = "private/demand"
 OUTBOX = "private/outbox"
+PROPOSALS_SENT = "private/proposals-sent"
+USED_FORM_TOKENS = "private/used-form-tokens"
 
 PRIVATE_GRAPHS: dict[str, str] = {
     PROPOSALS: "proposal/",
@@ -59,6 +62,8 @@ PRIVATE_GRAPHS: dict[str, str] = {
     LOGIN_FAILURES: "login-failure/",
     DEMAND: "demand/",
     OUTBOX: "outbox/",
+    PROPOSALS_SENT: "proposal-sent/",
+    USED_FORM_TOKENS: "used-form-token/",
 }
 """Each private graph's name and the IRI path (under the instance base) of the resources it holds, which
 linked data, GraphQL and search never show: a proposal holds its sender's e-mail or telephone, an account

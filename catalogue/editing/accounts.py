@@ -14,7 +14,8 @@ of the store shows them and ``katalog backup`` keeps them:
 - SESSIONS: log-in sessions, kept by the SHA-256 of the cookie's secret, ending after
   ``session_idle_hours`` without a request or ``session_max_days`` after the log-in;
 - LOGIN_FAILURES: the failed log-ins of the last ``login_failure_window_minutes``, by a hash of the
-  e-mail tried and of the client address, so the limits hold across every process of the site.
+  e-mail tried and of the client address, so the limits hold across every process of the site
+  (:class:`~catalogue.editing.throttles.Throttle`).
 
 Disabling an account, changing its password or its role ends all its sessions; disabling revokes its
 tokens too. Every change, log-in and failed log-in goes to the audit log (:mod:`.audit`).
@@ -39,6 +40,7 @@ from rdflib.namespace import XSD
 from catalogue.editing import audit
 from catalogue.editing.audit import DCTERMS, PRIVATE, RDF_TYPE, Identified
 from catalogue.editing.authorisation import ROLE_LABELS, ROLES
+from catalogue.editing.throttles import Throttle
 from catalogue.errors import InvalidInput, NotFound, TooManyAttempts
 from catalogue.graphs import ACCOUNTS, LOGIN_FAILURES, SESSIONS, TOKENS, private_base, private_graph
 from catalogue.queries.common import InvalidIRI, checked_iri
@@ -452,55 +454,25 @@ def _verifies(hashed: str, password: str) -> bool:
 
 # -- log-in and its throttling ---------------------------------------------------------------------
 
-_FAILURE_TIMES = _PREFIXES + """
-SELECT ?at WHERE { GRAPH ?failures { ?failure kcsp:throttleKey ?key ; kcsp:at ?at } FILTER (?at > ?since) }
-ORDER BY ?at
-"""
-
-_PRUNE_FAILURES = """
-DELETE { GRAPH ?failures { ?failure ?p ?o } }
-WHERE { GRAPH ?failures { ?failure kcsp:at ?at ; ?p ?o } FILTER (?at <= ?since) }
-"""
+def _login_failures(settings: Settings) -> Throttle:
+    return Throttle(LOGIN_FAILURES, "LoginFailure", timedelta(minutes=settings.login_failure_window_minutes))
 
 
-def _throttle_keys(email: str, client: str | None) -> list[tuple[str, str]]:
-    """The counters a log-in counts towards: ("account" | "address", hash). Hashed, so the graph keeps
-    no e-mail or address (the audit log says who tried)."""
-    keys = [("account", _digest("account:" + email.strip().lower()))]
+def _throttle_keys(email: str, client: str | None) -> list[str]:
+    """The counters a log-in counts towards: its account's, and its address's when known (the throttle keeps
+    their hashes, so the graph keeps no e-mail or address; the audit log says who tried)."""
+    keys = ["account:" + email.strip().lower()]
     if client:
-        keys.append(("address", _digest("address:" + client)))
+        keys.append("address:" + client)
     return keys
 
 
 def _retry_after(store: CatalogueStore, settings: Settings, email: str, client: str | None, now: datetime) -> float:
     """Seconds until a log-in with ``email`` from ``client`` may be tried again; 0: it may now."""
-    window = timedelta(minutes=settings.login_failure_window_minutes)
-    limits = {"account": settings.login_failures_per_account, "address": settings.login_failures_per_address}
-    wait = 0.0
-    for kind, key in _throttle_keys(email, client):
-        rows = store.values(_FAILURE_TIMES, {
-            "failures": _graph(settings, LOGIN_FAILURES), "key": _text(key), "since": _time(now - window),
-        })
-        times = [datetime.fromisoformat(row["at"]) for row in rows]
-        limit = limits[kind]
-        if len(times) >= limit:
-            # Allowed again once so many have left the window that fewer than the limit remain.
-            frees = times[len(times) - limit] + window
-            wait = max(wait, (frees - now).total_seconds())
-    return wait
-
-
-def _count_failure(store: CatalogueStore, settings: Settings, email: str, client: str | None, now: datetime) -> None:
-    base = private_base(settings, LOGIN_FAILURES)
-    triples: list[ox.Triple] = []
-    for _, key in _throttle_keys(email, client):
-        triples += _triples(f"{base}{uuid.uuid4()}", [
-            (RDF_TYPE, URIRef(PRIVATE + "LoginFailure")), (PRIVATE + "throttleKey", _text(key)),
-            (PRIVATE + "at", _time(now)),
-        ])
-    window = timedelta(minutes=settings.login_failure_window_minutes)
-    prune = _bind(_PRUNE_FAILURES, {"failures": _graph(settings, LOGIN_FAILURES), "since": _time(now - window)})
-    _update(store, _insert_data(_graph(settings, LOGIN_FAILURES), triples), prune)
+    account, *address = _throttle_keys(email, client)
+    limits = {account: settings.login_failures_per_account}
+    limits.update({key: settings.login_failures_per_address for key in address})
+    return _login_failures(settings).retry_after(store, settings, limits, now=now)
 
 
 def throttled_message(seconds: float) -> str:
@@ -532,7 +504,7 @@ def authenticate(
     # Verified even for an unknown e-mail, against a hash of nothing, so both take as long.
     right = _verifies(row.password_hash if row else _dummy_hash(), password) and row is not None
     if not right or row is None or row.account.disabled:
-        _count_failure(store, settings, tried, client, moment)
+        _login_failures(settings).count(store, settings, _throttle_keys(tried, client), now=moment)
         audit.record(store, settings, audit.LOGIN_FAILED, actor=row.account if row else None, subject=tried,
                      detail=where)
         return None

@@ -1,0 +1,1 @@
+"""Deployment of the scaled topology: the nginx configuration template and its launcher."""

@@ -1,9 +1,9 @@
 """`katalog`: load, validate, query, export, back up and serve the catalogue.
 
 Exit codes: 0 success (for `validate`: the catalogue conforms), 1 `validate` found problems (or `import`
-an invalid row), 2 an error (bad input, unreachable or locked store), 70 an internal error (a bug). An
-error is one line on standard error; a bug's line says where its traceback was logged
-(``KATALOG_LOG_FILE``), and ``katalog --debug`` (or ``KATALOG_DEBUG=1``) prints the traceback too.
+an invalid row, or `load` refused a file and wrote nothing), 2 an error (bad input, unreachable or locked
+store), 70 an internal error (a bug). An error is one line on standard error; a bug's line says where its
+traceback was logged (``KATALOG_LOG_FILE``), and ``katalog --debug`` (or ``KATALOG_DEBUG=1``) prints the traceback too.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from catalogue.answer import AnswerFilters, answer_problem, render_answer
 from catalogue.editing import accounts, audit, proposals
 from catalogue.editing.authorisation import ROLES
 from catalogue.errors import CatalogueError, InvalidInput
-from catalogue.loader import catalogue_sources, load, source_for
+from catalogue.loader import LoadRefused, catalogue_sources, load, source_for
 from catalogue.queries import overview, version
 from catalogue.queries.measures import measure_details
 from catalogue.search.index import open_index, reindex
@@ -45,6 +45,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXPORT_FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "jsonld": "json-ld"}
 
 ERROR_EXIT = 2
+REFUSED_EXIT = 1
+"""What `validate` and `import` answer when the data does not pass, and `load` when it refuses a file."""
 INTERNAL_ERROR_EXIT = 70
 """sysexits.h's EX_SOFTWARE: a script tells a bug to report from an error it can put right (2)."""
 
@@ -140,18 +142,31 @@ def main(debug: bool) -> None:
 
 @main.command("load")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Load a file even if its graph would lose more than half of its triples.")
 @_reports_errors
-def load_command(files: tuple[Path, ...]) -> None:
+def load_command(files: tuple[Path, ...], force: bool) -> None:
     """Load FILES (default: the ontology and the whole catalogue) into the store, one named graph
-    per file. Unchanged files are skipped; with no FILES, graphs whose file is gone are removed."""
+    per file. Unchanged files are skipped; with no FILES, graphs whose file is gone are removed.
+
+    Changed files are checked first: one that breaks the SHACL shapes, or would leave its graph with less
+    than half of its triples (unless --force), is refused, nothing is written and the exit code is 1."""
     settings = _settings()
     sources = [source_for(path, settings) for path in files] if files else catalogue_sources(settings)
     with CatalogueStore.open(settings) as store:
-        if sys.stderr.isatty():
-            with click.progressbar(length=len(sources), label="Loading", file=sys.stderr) as bar:
-                changes = load(store, sources, settings, prune=not files, progress=lambda _: bar.update(1))
-        else:
-            changes = load(store, sources, settings, prune=not files)
+        checks: dict[str, Any] = {"guard": True, "force": force, "warn": lambda note: click.echo(note, err=True)}
+        try:
+            if sys.stderr.isatty():
+                with click.progressbar(length=len(sources), label="Loading", file=sys.stderr) as bar:
+                    changes = load(
+                        store, sources, settings, prune=not files, progress=lambda _: bar.update(1), **checks
+                    )
+            else:
+                changes = load(store, sources, settings, prune=not files, **checks)
+        except LoadRefused as refused:
+            for line in refused.details:
+                click.echo(line, err=True)
+            click.echo(f"katalog: {refused.message}", err=True)
+            sys.exit(REFUSED_EXIT)
         for change in changes:
             click.echo(change.describe())
         changed = [c for c in changes if c.status != "unchanged"]

@@ -1,4 +1,6 @@
-"""What protects the site's forms that write: anti-forgery tokens, spam traps and a rate limit.
+"""What protects the site's forms that write: anti-forgery tokens and spam traps (the limits that hold
+across processes, such as a token's single use and the proposals per address, are in the store:
+:mod:`catalogue.editing.throttles`).
 
 A form token is ``<issued unix time>.<HMAC-SHA256>`` over the purpose of the form, the time and the
 browser's form cookie (a random value the site sets). A forged request from another site cannot read
@@ -14,9 +16,7 @@ import hashlib
 import hmac
 import os
 import secrets
-import threading
 import time
-from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -109,6 +109,12 @@ class FormSigner:
         issued = int(time.time() if now is None else now)
         return f"{issued}.{self._signature(issued, cookie)}"
 
+    def renewed(self, token: str, cookie: str) -> str:
+        """Another token for ``cookie`` that passes :meth:`check` as ``token`` (one that passed it) does: issued
+        a second before it. For a form sent back to be sent again when ``token`` may be used up: the visitor
+        already took the fill time."""
+        return self.token(cookie, now=int(token.partition(".")[0]) - 1)
+
     def check(self, token: str, cookie: str | None, *, now: float | None = None) -> None:
         """Nothing when ``token`` was signed here for ``cookie``, between the minimum fill time and the
         expiry ago; else :class:`RejectedForm`."""
@@ -128,33 +134,3 @@ class FormSigner:
 def check_honeypot(value: str | None) -> None:
     if value:
         raise RejectedForm("honeypot")
-
-
-class RateLimiter:
-    """At most ``limit`` events per ``window`` seconds from one client, remembered in memory.
-
-    Per process: with several server processes, each counts on its own, which still stops a robot
-    that posts hundreds of times. Only the ``clients`` most recently seen are remembered, so a flood
-    from many addresses cannot fill the memory."""
-
-    def __init__(self, limit: int, window: float, clients: int = 10_000) -> None:
-        self.limit = limit
-        self.window = window
-        self.clients = clients
-        self._events: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()  # pages run in a thread pool
-
-    def allow(self, client: str, *, now: float | None = None) -> float | None:
-        """Count one event of ``client``: None when allowed, else the seconds until the next one is."""
-        moment = time.monotonic() if now is None else now
-        with self._lock:
-            events = self._events.pop(client, deque())
-            while events and events[0] <= moment - self.window:
-                events.popleft()
-            self._events[client] = events
-            while len(self._events) > self.clients:
-                self._events.popitem(last=False)
-            if len(events) >= self.limit:
-                return events[0] + self.window - moment
-            events.append(moment)
-            return None

@@ -1,4 +1,6 @@
-"""What the site keeps while it runs, on top of the catalogue: the proposal form's signer and rate limit.
+"""What the site keeps while it runs, on top of the catalogue: the proposal form's signer; and what
+protects that form across every process of the site, kept in the store: the proposals sent per address
+and the tokens already used.
 
 :class:`SiteCatalogue` is the :class:`~catalogue.runtime.Catalogue` with the site's own parts; the app
 factory builds one (as :class:`api.state.AppState`, which adds the API's parts) and every page reads it
@@ -7,17 +9,27 @@ through :func:`site_catalogue`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import Request
 
+from catalogue.editing.throttles import OneTimeKeys, Throttle
+from catalogue.graphs import PROPOSALS_SENT, USED_FORM_TOKENS
 from catalogue.runtime import Catalogue
 from catalogue.search.engine import SearchEngine
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
-from web.forms import FormSigner, RateLimiter, secret_key
+from web.forms import MAX_TOKEN_AGE_SECONDS, FormSigner, secret_key
 
 PROPOSAL_PURPOSE = "proposal"
 PROPOSALS_PER_WINDOW = 5
 PROPOSAL_WINDOW_SECONDS = 600.0
+
+PROPOSALS_FROM_ADDRESS = Throttle(PROPOSALS_SENT, "ProposalSent", timedelta(seconds=PROPOSAL_WINDOW_SECONDS))
+"""The proposals stored from each client address: at most :data:`PROPOSALS_PER_WINDOW` in the window."""
+USED_PROPOSAL_TOKENS = OneTimeKeys(USED_FORM_TOKENS, timedelta(seconds=MAX_TOKEN_AGE_SECONDS))
+"""The proposal form's tokens a proposal was stored with, each refused after; forgotten once the token
+would be refused as expired anyway."""
 
 
 class SiteCatalogue(Catalogue):
@@ -26,7 +38,6 @@ class SiteCatalogue(Catalogue):
     def __init__(self, settings: Settings, store: CatalogueStore, search: SearchEngine, version: str) -> None:
         super().__init__(settings, store, search, version)
         self.proposal_signer = FormSigner(secret_key(settings), PROPOSAL_PURPOSE)
-        self.proposal_limiter = RateLimiter(PROPOSALS_PER_WINDOW, PROPOSAL_WINDOW_SECONDS)
 
 
 def site_catalogue(request: Request) -> SiteCatalogue:

@@ -45,6 +45,7 @@ from web.auth import (
     set_session_cookie,
     site_key,
 )
+from web.clients import client_address
 from web.errors import html_error
 from web.forms import FORM_COOKIE, FormSigner, RejectedForm, form_fields, new_form_cookie
 from web.paging import PAGE_PARAMETER, page_count, pager
@@ -114,10 +115,6 @@ DONE = {
 }
 
 
-def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 def _field_error(error: InvalidInput | NotFound) -> str:
     return FIELD_ERRORS.get(error.code, FIELD_ERRORS["NOT_FOUND"] if isinstance(error, NotFound) else FIX_FIELDS)
 
@@ -177,7 +174,7 @@ def _log_in(request: Request, fields: dict[str, str]) -> Response:
     catalogue = site_catalogue(request)
     try:
         account = accounts.authenticate(catalogue.store, catalogue.settings, email, fields.get("heslo", ""),
-                                        client=_client(request))
+                                        client=client_address(request, catalogue.settings))
     except TooManyAttempts as error:
         minutes = max(1, -(-error.retry_after // 60))
         return _login_page(request, {**kept, "error": THROTTLED, "minutes": minutes}, 429,

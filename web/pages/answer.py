@@ -4,11 +4,15 @@ sends the problem to the curators as a proposal.
 
 Filters are query parameters with Czech names (``pilir``, ``misto``, ``zadatel``: IRIs), so an answer
 can be shared as a link. The proposal form posts to ``/navrh`` and, once stored, redirects to a
-thank-you page (post, redirect, get: reloading that page sends nothing twice).
+thank-you page (post, redirect, get: reloading that page sends nothing twice). A form's token stores one
+proposal: a double submit or a replay gets 409 and the form again. Only stored proposals count against
+the limit per client address (:func:`web.clients.client_address`), so refused posts lock nobody out; and
+when the store cannot take a proposal, the form comes back with everything typed (503).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,18 +22,20 @@ from starlette.concurrency import run_in_threadpool
 
 from catalogue.answer import AnswerFilters, InvalidProblem, MeasureMatch, answer_problem
 from catalogue.editing import notifications
+from catalogue.errors import StoreError
 from catalogue.queries import browse, concept, options, overview, services
 from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.concept import Resource
 from catalogue.queries.measures import MeasureDetail, measure_details
-from catalogue.queries.proposals import InvalidProposal, checked_text, parsed_contact, store_proposal
+from catalogue.queries.proposals import Contact, InvalidProposal, checked_text, parsed_contact, store_proposal
 from catalogue.search.engine import SearchError
+from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
+from web.clients import client_address
 from web.forms import (
     FORM_COOKIE,
     HONEYPOT_FIELD,
     FormSigner,
-    RateLimiter,
     RejectedForm,
     check_honeypot,
     form_fields,
@@ -37,7 +43,9 @@ from web.forms import (
 )
 from web.pages.demand import record_answer
 from web.site import N_, language_of, render
-from web.state import site_catalogue
+from web.state import PROPOSALS_FROM_ADDRESS, PROPOSALS_PER_WINDOW, USED_PROPOSAL_TOKENS, site_catalogue
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,6 +71,11 @@ PROPOSAL_ERRORS = {
 INVALID_FILTER = N_("Tato hodnota filtru není platná. Vyberte ji prosím ze seznamu.")
 SEARCH_UNAVAILABLE = N_("Vyhledávání je právě nedostupné. Zkuste to prosím za chvíli znovu.")
 TOO_MANY = N_("Z vaší adresy přišlo v posledních minutách příliš mnoho návrhů. Zkuste to prosím za {minutes} min.")
+ALREADY_SENT = N_("Tento formulář už byl odeslán a návrh z něj jsme přijali, podruhé ho neukládáme. Chcete-li "
+                  "poslat další návrh, upravte text a odešlete formulář znovu.")
+NOT_STORED = N_("Návrh se teď nepodařilo uložit: úložiště katalogu je dočasně nedostupné. Z formuláře se nic "
+                "neztratilo, zkuste ho prosím za chvíli odeslat znovu.")
+STORE_RETRY_SECONDS = 30
 
 @dataclass(frozen=True)
 class DoneAt:
@@ -81,10 +94,9 @@ class MeasureView:
     done: tuple[DoneAt, ...]
 
 
-def _protection(request: Request) -> tuple[FormSigner, RateLimiter]:
-    """The proposal form's signer and rate limit, the app's own (each test's app has its own)."""
-    catalogue = site_catalogue(request)
-    return catalogue.proposal_signer, catalogue.proposal_limiter
+def _signer(request: Request) -> FormSigner:
+    """The proposal form's signer, the app's own (each test's app has its own key)."""
+    return site_catalogue(request).proposal_signer
 
 
 def _form_cookie(request: Request) -> tuple[str, bool]:
@@ -99,8 +111,7 @@ def _respond(
     """The page; with the proposal form, its token, and the form cookie when the browser has none yet."""
     if token is None and context.get("show_proposal"):
         cookie, is_new = _form_cookie(request)
-        signer, _ = _protection(request)
-        token = signer.token(cookie)
+        token = _signer(request).token(cookie)
         cookie = cookie if is_new else None
     headers = {"Retry-After": str(context["retry_after"])} if context.get("retry_after") else None
     context = {**context, "token": token, "honeypot_field": HONEYPOT_FIELD}
@@ -273,32 +284,92 @@ async def propose(request: Request) -> Response:
 
 
 def _propose(request: Request, problem: str, kontakt: str, token: str, honeypot: str) -> Response:
-    signer, limiter = _protection(request)
     context: dict[str, Any] = {"state": "proposal", "show_proposal": True, "proposal": problem, "contact": kontakt}
-    client = request.client.host if request.client else "unknown"
-    wait = limiter.allow(client)
-    if wait is not None:
+    store, settings = site_catalogue(request).store, site_catalogue(request).settings
+    sender = "address:" + client_address(request, settings)
+    try:
+        wait = PROPOSALS_FROM_ADDRESS.retry_after(store, settings, {sender: PROPOSALS_PER_WINDOW})
+    except StoreError as error:
+        return _not_stored(request, context, token, error)
+    if wait > 0:
         minutes = max(1, round(wait / 60))
         return _respond(request, {**context, "proposal_error": TOO_MANY, "minutes": minutes,
                                   "retry_after": int(wait) + 1}, 429)
-    cookie = request.cookies.get(FORM_COOKIE)
     try:
-        signer.check(token, cookie)
+        _signer(request).check(token, request.cookies.get(FORM_COOKIE))
         check_honeypot(honeypot)
     except RejectedForm as rejected:
         # A token that was valid but sent too soon keeps its time: the next try passes once it is old enough.
         kept = token if rejected.reason == "too-fast" else None
         return _respond(request, {**context, "proposal_error": REJECTED[rejected.reason]},
                         403 if rejected.reason == "token" else 400, token=kept)
-    settings = site_catalogue(request).settings
     try:
-        proposal = store_proposal(site_catalogue(request).store, settings, checked_text(problem),
-                                  parsed_contact(kontakt))
+        text, contact = checked_text(problem), parsed_contact(kontakt)
     except InvalidProposal as error:
-        errors = {error.field: PROPOSAL_ERRORS[error.field]}
-        return _respond(request, {**context, "field_errors": errors}, 400, token=token)
-    notifications.proposal_received(site_catalogue(request).store, settings, str(proposal), checked_text(problem))
+        return _respond(request, {**context, "field_errors": {error.field: PROPOSAL_ERRORS[error.field]}}, 400,
+                        token=token)
+    return _store(request, context, token, text, contact, sender)
+
+
+def _store(request: Request, context: dict[str, Any], token: str, text: str, contact: Contact, sender: str) -> Response:
+    """Store the proposal of a form that passed every check, once per token, and count it against the
+    sender's address (only a stored proposal counts: refused posts must not lock a town hall out)."""
+    store, settings = site_catalogue(request).store, site_catalogue(request).settings
+    claim = None
+    try:
+        # Claimed before storing, in one guarded write, so that of a double submit only one is stored.
+        claim = USED_PROPOSAL_TOKENS.claim(store, settings, _token_key(token))
+        if claim is None:
+            return _respond(request, {**context, "proposal_error": ALREADY_SENT}, 409)
+        proposal = store_proposal(store, settings, text, contact)
+    except (InvalidProposal, StoreError) as error:
+        if claim is not None:
+            _give_up(store, settings, claim)
+        kept = _retry_token(request, store, settings, token)
+        if isinstance(error, StoreError):
+            return _not_stored(request, context, kept, error)
+        return _respond(request, {**context, "field_errors": {error.field: PROPOSAL_ERRORS[error.field]}}, 400,
+                        token=kept)
+    try:
+        PROPOSALS_FROM_ADDRESS.count(store, settings, [sender])
+    except StoreError:
+        # The proposal is stored, which is what the sender is owed an answer about.
+        log.exception("proposal %s stored, but not counted against its sender's rate limit", proposal)
+    notifications.proposal_received(store, settings, str(proposal), text)
     return RedirectResponse("/navrh/odeslano", status_code=303)
+
+
+def _token_key(token: str) -> str:
+    return "proposal:" + token
+
+
+def _give_up(store: CatalogueStore, settings: Settings, claim: str) -> None:
+    """Give up a token's claim, as no proposal was stored with it (if this fails too, the form gets another
+    token: :func:`_retry_token`)."""
+    try:
+        USED_PROPOSAL_TOKENS.release(store, settings, claim)
+    except StoreError:
+        log.exception("a proposal token's claim could not be given up")
+
+
+def _retry_token(request: Request, store: CatalogueStore, settings: Settings, token: str) -> str:
+    """The token a form comes back with when no proposal was stored: ``token`` itself while no claim holds
+    it, else one as old (a claim that landed just before the store failed, or could not be given up, would
+    refuse ``token`` as used and tell the visitor a lost proposal was received)."""
+    try:
+        if not USED_PROPOSAL_TOKENS.claimed(store, settings, _token_key(token)):
+            return token
+    except StoreError:
+        pass  # the store cannot tell: one as old is sure to be unused
+    return _signer(request).renewed(token, request.cookies.get(FORM_COOKIE, ""))
+
+
+def _not_stored(request: Request, context: dict[str, Any], token: str, error: StoreError) -> Response:
+    """The store could not take the proposal now: the form again with everything typed, and ``token``, one
+    that works for the retry."""
+    log.error("a proposal could not be stored: %s", error)
+    return _respond(request, {**context, "proposal_error": NOT_STORED, "retry_after": STORE_RETRY_SECONDS}, 503,
+                    token=token)
 
 
 @router.get("/navrh/odeslano")

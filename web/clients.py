@@ -32,6 +32,9 @@ def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    # A server listening on both IPv6 and IPv4 sees an IPv4 peer as ::ffff:a.b.c.d: the proxy 127.0.0.1 too.
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
     return any(ip in network for network in networks)
 
 

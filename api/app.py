@@ -15,6 +15,7 @@ from api import graphql as graphql_api
 from api import linked_data, sparql
 from api.body_limit import BodyLimitMiddleware
 from api.hosts import AllowedHostsMiddleware, allowed_hosts
+from api.kept_pages import KeptPagesMiddleware
 from api.state import AppState
 from catalogue.editing import notifications
 from catalogue.errors import StoreError, error_body
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, watch: bool = True) -> FastA
         openapi_url=None if settings.environment == "production" else "/openapi.json",
     )
     app.state.catalogue = None
+    app.add_middleware(KeptPagesMiddleware, settings=settings)  # innermost: of requests the others let through
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes)
     app.add_middleware(AllowedHostsMiddleware, hosts=allowed_hosts(settings))  # outermost: before any body is read
 

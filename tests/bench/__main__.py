@@ -11,12 +11,14 @@ and a published edit in the answers within 2 s (issue 12).
 `python -m tests.bench curation` measures only the curation targets, on the generated catalogue alone:
 the other figures take most of the run and do not bear on them; `python -m tests.bench ministries`
 likewise measures only a 1,000-row import's dry run (≤ 10 s) and the demand page with 100,000 recorded
-questions (issue 13).
+questions (issue 13); `python -m tests.bench load` only 50 users at once for 60 s against the seed
+catalogue (issue 14; `--seconds N` for a shorter run, see :mod:`tests.bench.load`).
 
 Exits non-zero when a target is missed."""
 
 from __future__ import annotations
 
+import argparse
 import resource
 import shutil
 import statistics
@@ -41,9 +43,9 @@ from catalogue.store import CatalogueStore
 from tests.bench.curation import SAVE_TARGET_MS, VISIBLE_TARGET_SECONDS, measure_curation
 from tests.bench.generate import generate
 from tests.bench.graphql_rps import measure_graphql_rps, report
+from tests.bench.load import PROBLEM_QUERY, PROBLEMS, SECONDS, load_bench
 from tests.bench.ministries import ministries
 from tests.conftest import oxigraph_server, running_server, server_settings
-from tests.relevance import load_statements
 
 REALISATIONS = 50_000
 LOAD_TARGET_SECONDS = 15.0
@@ -53,13 +55,6 @@ HTTP_ANSWER_TARGET_MS = 60.0
 ANSWER_PAGE_TARGET_MS = 100.0
 ANSWER_PAGE_URL = "/odpoved?" + urlencode({"problem": "Máme ve městě hodně brownfieldů"})
 ANSWER_PAGE_RUNS = 50
-# The relevance set's statements: what officers type, with and without diacritics, typos and all.
-PROBLEMS = [statement.text for statement in load_statements()]
-PROBLEM_QUERY = """query ($text: String!) { problem(text: $text, limit: 10) {
-  measures { score why measure { iri label code goals { iri label component { iri label pillar { iri label } } }
-    funding { iri label } services { iri label } realisations { iri label } indicators { label } } }
-  services { iri label } realisations { iri label } funding { ... on FundingProgramme { iri label }
-    ... on FundingCall { iri label } } } }"""
 
 
 def folder_size(folder: Path) -> float:
@@ -245,7 +240,7 @@ def ministries_only(work: Path) -> list[str]:
     return ministries(loaded_generated_catalogue(work), work / "ministries")
 
 
-def everything(work: Path) -> list[str]:
+def everything(work: Path, seconds: float = SECONDS) -> list[str]:
     missed: list[str] = []
     seed_settings = Settings(store_path=work / "seed-store")
     seed_sources = catalogue_sources(seed_settings)
@@ -276,19 +271,25 @@ def everything(work: Path) -> list[str]:
     missed += curation(big_settings, work)
     missed += ministries(big_settings, work / "ministries")
     on_oxigraph_server(big_sources, work)
+    missed += load_bench(work / "load", seconds)
     return missed
 
 
-PARTS = {"all": everything, "curation": curation_only, "ministries": ministries_only}
+PARTS: dict[str, Callable[[Path, float], list[str]]] = {
+    "all": everything,
+    "curation": lambda work, _: curation_only(work),
+    "ministries": lambda work, _: ministries_only(work),
+    "load": load_bench,
+}
 
 
 def main(argv: list[str]) -> int:
-    part = argv[0] if argv else "all"
-    if len(argv) > 1 or part not in PARTS:
-        print(f"usage: python -m tests.bench [{' | '.join(PARTS)}]", file=sys.stderr)
-        return 2
+    parser = argparse.ArgumentParser(prog="python -m tests.bench")
+    parser.add_argument("part", nargs="?", default="all", choices=PARTS)
+    parser.add_argument("--seconds", type=float, default=SECONDS, help="how long the load lasts (default 60)")
+    asked = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        missed = PARTS[part](Path(folder))
+        missed = PARTS[asked.part](Path(folder), asked.seconds)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nPeak memory (RSS) of the benchmark process {peak:8.0f} MB")
     print("All targets met" if not missed else "MISSED: " + "; ".join(missed))

@@ -16,6 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -62,8 +65,26 @@ def question_of(answer: ProblemAnswer, filters: AnswerFilters) -> recording.Ques
     )
 
 
+_noted: ContextVar[list[recording.Question] | None] = ContextVar("noted_questions", default=None)
+
+
+@contextmanager
+def noting_questions() -> Iterator[list[recording.Question]]:
+    """The questions counted meanwhile in this context (and the threads it hands work to): a page kept
+    whole (:mod:`api.kept_pages`) counts them again each time it is sent."""
+    noted: list[recording.Question] = []
+    token = _noted.set(noted)
+    try:
+        yield noted
+    finally:
+        _noted.reset(token)
+
+
 def record_question(store: CatalogueStore, settings: Settings, question: recording.Question) -> None:
     """Count ``question`` in its aggregate; a failure is logged, never raised."""
+    noted = _noted.get()
+    if noted is not None:
+        noted.append(question)
     try:
         recording.record(store, settings, question)
     except Exception:  # recording demand must never fail the answer

@@ -1,0 +1,218 @@
+"""Load (issue 14, L1): 50 users at once for 60 s against a real `katalog serve` on 127.0.0.1.
+
+Each user asks, one request after another, for an answer page of one of the relevance set's statements
+(40 %), the GraphQL ``problem`` query for one of them (30 %) or a browse page (30 %: the home page, the
+concept, good practice, funding and the measures' own pages), the same seeded sequence every run. The
+client is bounded: one connection per user, so the server is never asked more than 50 things at once.
+
+Target for one process on the embedded store: p95 ≤ 800 ms with no errors (before the answers and pages
+were kept per catalogue version: 33.8 req/s, p95 2,969 ms). ``python -m tests.bench load --seconds 10``
+runs a shorter load while developing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+from catalogue.loader import catalogue_sources, load
+from catalogue.queries import browse
+from catalogue.settings import Settings
+from catalogue.store import CatalogueStore
+from tests.conftest import running_server
+from tests.relevance import load_statements
+from web.links import IriLinks
+
+USERS = 50
+SECONDS = 60.0
+P95_TARGET_MS = 800.0
+SCALE_TARGET = 1.5
+"""Two processes over the Oxigraph server answer at least this many times the requests per second of one."""
+MIX = {"answer page": 0.4, "graphql problem": 0.3, "browse page": 0.3}
+TIMEOUT_SECONDS = 30.0
+"""A request unanswered for this long counts as an error."""
+BROWSE_PAGES = ("/", "/koncepce", "/dobra-praxe", "/financovani")
+MEASURE_PAGES = 20
+"""How many measures' own pages are among the browse pages, beside the listings."""
+
+# The relevance set's statements: what officers type, with and without diacritics, typos and all.
+PROBLEMS = [statement.text for statement in load_statements()]
+PROBLEM_QUERY = """query ($text: String!) { problem(text: $text, limit: 10) {
+  measures { score why measure { iri label code goals { iri label component { iri label pillar { iri label } } }
+    funding { iri label } services { iri label } realisations { iri label } indicators { label } } }
+  services { iri label } realisations { iri label } funding { ... on FundingProgramme { iri label }
+    ... on FundingCall { iri label } } } }"""
+HTML = {"Accept": "text/html"}
+
+
+@dataclass
+class Result:
+    """What the load measured: each kind's latencies (ms) and errors, over ``seconds``."""
+
+    seconds: float
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in MIX})
+    errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MIX, 0))
+    first_errors: list[str] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return sum(len(times) for times in self.latencies.values()) + sum(self.errors.values())
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def every(self) -> list[float]:
+        return [time for times in self.latencies.values() for time in times]
+
+    @property
+    def p95(self) -> float:
+        return percentiles(self.every)[1]
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+
+def percentiles(times: list[float]) -> tuple[float, float, float]:
+    """p50, p95 and p99 of ``times`` (NaN for none)."""
+    if len(times) < 2:
+        return (times[0],) * 3 if times else (float("nan"),) * 3
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return statistics.median(times), cuts[94], cuts[98]
+
+
+def browse_paths(settings: Settings) -> list[str]:
+    """The browse pages: the listings and the first :data:`MEASURE_PAGES` measures' own pages."""
+    with CatalogueStore.open(settings, read_only=True) as store:
+        measures = browse.all_of_kind(store, "TypeMeasure")[:MEASURE_PAGES]
+    return [*BROWSE_PAGES, *(IriLinks(settings).href(measure.iri) for measure in measures)]
+
+
+def requests(paths: list[str], seed: int):
+    """An endless seeded sequence of (kind, method, path, body) in the proportions of :data:`MIX`."""
+    rng = random.Random(seed)
+    kinds, weights = list(MIX), list(MIX.values())
+    while True:
+        kind = rng.choices(kinds, weights)[0]
+        problem = rng.choice(PROBLEMS)
+        if kind == "answer page":
+            yield kind, "GET", "/odpoved?" + urlencode({"problem": problem}), None
+        elif kind == "graphql problem":
+            yield kind, "POST", "/graphql", {"query": PROBLEM_QUERY, "variables": {"text": problem}}
+        else:
+            yield kind, "GET", rng.choice(paths), None
+
+
+def failure(kind: str, response: httpx.Response) -> str | None:
+    """Why ``response`` is not a right answer of ``kind``, or None."""
+    if response.status_code != 200:
+        return f"{response.status_code} {response.text[:200]}"
+    if kind == "graphql problem" and response.json().get("errors"):
+        return f"GraphQL errors {response.text[:200]}"
+    return None
+
+
+async def _load(base_url: str, paths: list[str], users: int, seconds: float) -> Result:
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_SECONDS, limits=limits, headers=HTML) as client:
+        for path in paths:  # one of each browse page first: what a server does once at start is no load
+            await client.get(path)
+        result = Result(seconds)
+        started = time.perf_counter()
+        deadline = started + seconds
+
+        async def user(number: int) -> None:
+            for kind, method, path, body in requests(paths, number):
+                if time.perf_counter() >= deadline:
+                    return
+                began = time.perf_counter()
+                try:
+                    response = await client.request(method, path, json=body)
+                    wrong = failure(kind, response)
+                except httpx.HTTPError as error:
+                    wrong = f"{type(error).__name__} {error}"
+                if wrong is None:
+                    result.latencies[kind].append((time.perf_counter() - began) * 1000)
+                else:
+                    result.errors[kind] += 1
+                    if len(result.first_errors) < 5:
+                        result.first_errors.append(f"{kind} {path[:80]}: {wrong}")
+
+        await asyncio.gather(*(user(number) for number in range(users)))
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def run_load(base_url: str, paths: list[str], users: int = USERS, seconds: float = SECONDS) -> Result:
+    """``users`` users loading the server at ``base_url`` for ``seconds``."""
+    return asyncio.run(_load(base_url, paths, users, seconds))
+
+
+def machine_load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} (1 / 5 min) on {os.cpu_count()} cores"
+
+
+def report(title: str, result: Result) -> str:
+    lines = [
+        f"  {title}: {result.requests} requests in {result.seconds:.0f} s = {result.rps:.1f} req/s, "
+        f"{result.error_count} errors ({machine_load()})"
+    ]
+    for kind in MIX:
+        p50, p95, p99 = percentiles(result.latencies[kind])
+        lines.append(
+            f"    {kind:16} {len(result.latencies[kind]):6} ok {result.errors[kind]:4} errors  "
+            f"p50/p95/p99 {p50:7.1f} / {p95:7.1f} / {p99:7.1f} ms"
+        )
+    p50, p95, p99 = percentiles(result.every)
+    lines.append(f"    {'all':16} {len(result.every):6} ok {result.error_count:4} errors  "
+                 f"p50/p95/p99 {p50:7.1f} / {p95:7.1f} / {p99:7.1f} ms")
+    lines += [f"    error: {error}" for error in result.first_errors]
+    return "\n".join(lines)
+
+
+def missed_targets(title: str, result: Result) -> list[str]:
+    missed = []
+    if result.p95 > P95_TARGET_MS:
+        missed.append(f"{title}: p95 {result.p95:.0f} ms > {P95_TARGET_MS:.0f} ms")
+    if result.error_count:
+        missed.append(f"{title}: {result.error_count} errors")
+    return missed
+
+
+def loaded_seed_store(work: Path) -> Settings:
+    """The seed catalogue loaded into an embedded store in ``work``."""
+    settings = Settings(store_path=work / "load-store")
+    with CatalogueStore.open(settings) as store:
+        load(store, catalogue_sources(settings), settings, prune=True)
+    return settings
+
+
+def one_process(settings: Settings, folder: Path, seconds: float) -> tuple[Result, list[str]]:
+    """The load on one `katalog serve` over a copy of the embedded store of ``settings``."""
+    paths = browse_paths(settings)
+    with running_server(folder, settings.store_path) as base:
+        result = run_load(base, paths, seconds=seconds)
+    title = "one process, embedded store"
+    print(report(title, result))
+    return result, missed_targets(title, result)
+
+
+def load_bench(work: Path, seconds: float = SECONDS) -> list[str]:
+    """The load figures of issue 14 on the seed catalogue; the targets missed."""
+    print(f"\nLoad: {USERS} users for {seconds:.0f} s, "
+          + ", ".join(f"{share:.0%} {kind}s" for kind, share in MIX.items()) + " (issue 14)")
+    settings = loaded_seed_store(work)
+    _, missed = one_process(settings, work / "load-one", seconds)
+    return missed
+

@@ -7,10 +7,14 @@ catalogue. Updates, ``SERVICE`` and graphs outside the store are refused (:mod:`
 
 Answers by ``Accept`` (or the ``format`` parameter): SELECT and ASK as SPARQL JSON (default), XML, CSV or
 TSV; CONSTRUCT and DESCRIBE as Turtle (default), JSON-LD, N-Triples or RDF/XML. At most
-``sparql_endpoint_row_limit`` rows or triples, with ``X-Result-Truncated: true`` when cut. A query that
-runs past ``sparql_endpoint_timeout``, or past the workers' memory cap, is stopped by killing its worker
-process (:mod:`api.sparql_pool`) and answered with 503. Errors are the API's one JSON shape
-(``{"error": {"code": …, "message": …}}``) with the message in Czech, in one line.
+``sparql_endpoint_row_limit`` rows or triples, with ``X-Result-Truncated: true`` when cut, and at most
+``sparql_max_answer_bytes`` bytes: a longer answer is refused with 413 (the row cap alone does not bound
+bytes: long literals made a 470-byte query answer 42 MB). A query that runs past ``sparql_endpoint_timeout``,
+or past the workers' memory cap, is stopped by killing its worker process (:mod:`api.sparql_pool`) and
+answered with 503. Each client (its address) may have ``sparql_client_concurrency`` queries running,
+waiting or being sent, and use ``sparql_client_seconds_per_minute`` of query time a minute; past either,
+429. Errors are the API's one JSON shape (``{"error": {"code": …, "message": …}}``) with the message in
+Czech, in one line.
 
 A GET without ``query`` from a browser (``Accept`` naming ``text/html``) gets a short page about the
 endpoint with an example query that runs (:func:`help_page`); a program asking so still gets the 400.
@@ -19,14 +23,25 @@ endpoint with an example query that runs (:func:`help_page`); a program asking s
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 
-from api.sparql_pool import MemoryExceeded, PoolUnavailable, QueryPool, QueryTimeout, WorkerFailed
+from api.sparql_pool import (
+    ClientBusy,
+    ClientOverBudget,
+    ClientSlot,
+    MemoryExceeded,
+    PoolUnavailable,
+    QueryPool,
+    QueryTimeout,
+    WorkerFailed,
+)
 from api.sparql_worker import GRAPH_FORMS, QueryRequest
 from api.state import AppState, app_state
 from catalogue import graphs
@@ -35,6 +50,7 @@ from catalogue.queries.common import InvalidIRI, checked_iri
 from catalogue.queries.examples import ENDPOINT_EXAMPLE
 from catalogue.queries.sparql_guard import READ_ONLY, InvalidQuery, RefusedQuery
 from catalogue.settings import Settings
+from web.clients import client_address
 from web.errors import error_response, json_error
 from web.site import render
 
@@ -95,6 +111,66 @@ RETRY = {"Retry-After": "1"}
 class _UnsupportedMediaType(InvalidInput):
     code = "UNSUPPORTED_MEDIA_TYPE"
     status = 415
+
+
+class AnswerTooLarge(CatalogueError):
+    code = "ANSWER_TOO_LARGE"
+    status = 413
+
+
+class TooManyQueries(CatalogueError):
+    code = "TOO_MANY_QUERIES"
+    status = 429
+
+
+def _size(limit: int) -> str:
+    """``limit`` bytes for people: in MB (10^6, as the setting's default is written), kB or bytes."""
+    if limit >= 10**6:
+        return f"{limit / 10**6:.3g} MB"
+    if limit >= 10**3:
+        return f"{limit / 10**3:.3g} kB"
+    return f"{limit} B"
+
+
+def too_large_message(limit: int) -> str:
+    return (
+        f"Odpověď na dotaz by byla delší než povolených {_size(limit)} ({limit} bajtů), proto nebyla odeslána. "
+        "Zeptejte se na méně řádků (LIMIT), vyberte méně nebo kratší hodnoty, nebo se ptejte po částech "
+        "(LIMIT a OFFSET)."
+    )
+
+
+SEND_CHUNK = 64 * 1024
+
+
+class _AnswerResponse(Response):
+    """An answer that holds its client's place (:class:`ClientSlot`) until it has been sent.
+
+    The body is in memory until the client has read it, so a client that does not read holds it. The
+    worker caps it at ``sparql_max_answer_bytes``; and it is sent in chunks, each only once the connection
+    has taken the last (uvicorn waits for its buffer to drain before a write), so the place stays taken
+    while the client does not read, and a client cannot pile up unread answers on new connections: what
+    this process holds for one client is at most ``sparql_client_concurrency`` answers of the cap (8 MB
+    by default), whatever its queries could make. (Sent in one piece, the whole body went into the
+    connection's buffer at once, and the place was free again at once.)"""
+
+    def __init__(self, body: bytes, *, media_type: str, headers: dict[str, str], slot: ClientSlot) -> None:
+        self._slot = slot  # first: __del__ needs it even if the rest fails
+        super().__init__(body, media_type=media_type, headers=headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            body = memoryview(self.body)
+            for start in range(0, max(len(body), 1), SEND_CHUNK):
+                end = start + SEND_CHUNK
+                await send({"type": "http.response.body", "body": bytes(body[start:end]), "more_body": end < len(body)})
+        finally:  # sent, or the client went away
+            self._slot.leave()
+
+    def __del__(self) -> None:
+        # Never sent (a middleware answered instead): the place must not stay taken for good.
+        self._slot.leave()
 
 
 @asynccontextmanager
@@ -170,7 +246,41 @@ async def _answer(request: Request, parameters: Sequence[tuple[str, str]]) -> Re
     if pool is None:
         return error_response(Unavailable("Endpoint SPARQL se teprve spouští; zkuste to za chvíli znovu."), RETRY)
     try:
-        reply = await pool.run(query_request)
+        slot = pool.clients.admit(client_address(request, settings))
+    except ClientBusy as crowded:
+        running = "dotaz" if crowded.limit == 1 else f"{crowded.limit} {'dotazy' if crowded.limit < 5 else 'dotazů'}"
+        return error_response(
+            TooManyQueries(
+                f"Z vaší adresy už běží {running} na endpoint SPARQL, víc najednou nelze. "
+                "Počkejte na odpověď a pošlete další dotaz až potom."
+            )
+        )
+    except ClientOverBudget as spent:
+        wait = max(1, math.ceil(spent.retry_after))
+        return error_response(
+            TooManyQueries(
+                f"Vaše dotazy za poslední minutu zabraly víc než {spent.budget:g} s práce endpointu SPARQL. "
+                f"Zkuste to znovu za {wait} s; pomohou užší dotazy (konkrétnější vzory, LIMIT).",
+                code="QUERY_TIME_BUDGET",
+            ),
+            {"Retry-After": str(wait)},
+        )
+    try:
+        response = await _run(pool, query_request, slot, request.headers.get("accept", ""), settings)
+    except BaseException:
+        slot.leave()
+        raise
+    if not isinstance(response, _AnswerResponse):
+        slot.leave()  # an error answer is small: the place is free at once
+    return response
+
+
+async def _run(
+    pool: QueryPool, query_request: QueryRequest, slot: ClientSlot, accept: str, settings: Settings
+) -> Response:
+    """The answer to an admitted query: the worker's, or the error to answer instead."""
+    try:
+        reply = await pool.run(query_request, slot)
     except QueryTimeout:
         return error_response(
             Unavailable(
@@ -198,14 +308,16 @@ async def _answer(request: Request, parameters: Sequence[tuple[str, str]]) -> Re
         log.error("a /sparql worker failed: %s", error)
         return json_error(500, INTERNAL_ERROR, FAILED)
     header = reply.header
+    if header.get("error") == "too_large":
+        return error_response(AnswerTooLarge(too_large_message(settings.sparql_max_answer_bytes)))
     if "error" in header:
-        return _worker_error(header, request.headers.get("accept", ""))
+        return _worker_error(header, accept)
     headers = {"Vary": "Accept"}
     if header["form"] != "ASK":
         headers["X-Result-Truncated"] = "true" if header["truncated"] else "false"
         if header["truncated"]:
             headers["X-Result-Row-Limit"] = str(settings.sparql_endpoint_row_limit)
-    return Response(reply.body, media_type=MEDIA_TYPES[header["format"]], headers=headers)
+    return _AnswerResponse(reply.body, media_type=MEDIA_TYPES[header["format"]], headers=headers, slot=slot)
 
 
 def _worker_error(header: dict[str, str], accept: str) -> Response:
@@ -247,6 +359,7 @@ def _query_request(parameters: Sequence[tuple[str, str]], accept: str, settings:
         results_format=results_format,
         graph_format=graph_format,
         row_limit=settings.sparql_endpoint_row_limit,
+        byte_limit=settings.sparql_max_answer_bytes,
         default_graphs=_graph_iris(values, "default-graph-uri", settings),
         named_graphs=_graph_iris(values, "named-graph-uri", settings),
         private_graphs=tuple(str(graph) for graph in graphs.private_graphs(settings)),

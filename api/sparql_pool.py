@@ -10,19 +10,29 @@ Over the embedded store, workers read a snapshot (:meth:`CatalogueStore.public_s
 makes for each catalogue version: when the version changes, the next query makes a new snapshot,
 workers on the old one are replaced once their query ends, and the old snapshot is removed when no
 worker reads it any more.
+
+Each client (its address, :func:`web.clients.client_address`) may have at most
+``sparql_client_concurrency`` queries running, waiting or being sent, and use ``sparql_client_seconds_per_minute`` of
+worker time in a rolling minute (:class:`ClientLedger`): without that, a few clients sending slow queries
+held every worker and everyone else waited, then got 503. The ledger is this process's, in memory, and
+that is enough: it guards this process's own workers, which no other process shares; across processes
+(several ``katalog serve`` behind nginx) nginx limits the connections per address.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import shutil
 import signal
 import sys
+import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +51,13 @@ STARTUP_ALLOWANCE = 10.0
 # Address space a worker may use. The time limit alone does not bound memory: a runaway ORDER BY over a
 # cross product grows by about 230 MB a second here. An idle worker uses under 0.5 GB of address space.
 MEMORY_LIMIT = 2 << 30
+# How long a query waits for a busy worker to come free. Most queries take milliseconds, so this covers a
+# burst; a worker held longer is held by a slow query, which may run to the time limit, and a client is
+# better told at once to come back (503 with Retry-After) than kept waiting on its connection for up to
+# the time limit behind queries of others (20 s before this, then 503 anyway).
+QUEUE_WAIT = 2.0
+# The rolling window of the per-client time budget.
+WINDOW = 60.0
 
 
 class QueryTimeout(Exception):
@@ -57,6 +74,109 @@ class WorkerFailed(Exception):
 
 class MemoryExceeded(WorkerFailed):
     """The query needed more memory than a worker may use; the worker died of it and was replaced."""
+
+
+class ClientBusy(Exception):
+    """The client already has as many queries running or waiting as it may."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"{limit} queries running")
+        self.limit = limit
+
+
+class ClientOverBudget(Exception):
+    """The client's queries used its worker time of the last minute; ``retry_after`` seconds until they
+    used less."""
+
+    def __init__(self, budget: float, retry_after: float) -> None:
+        super().__init__(f"over {budget:g} s a minute; retry after {retry_after:.1f} s")
+        self.budget = budget
+        self.retry_after = retry_after
+
+
+class ClientSlot:
+    """One admitted query of a client: it holds one of the client's places until :meth:`leave`, and its
+    worker time is charged to the client."""
+
+    def __init__(self, ledger: ClientLedger, client: str) -> None:
+        self._ledger = ledger
+        self.client = client
+        self._left = False
+
+    def charge(self, seconds: float) -> None:
+        self._ledger.charge(self.client, seconds)
+
+    def leave(self) -> None:
+        """Give the place back; only the first call counts, so every way out may call it."""
+        if not self._left:
+            self._left = True
+            self._ledger.leave(self.client)
+
+
+class ClientLedger:
+    """Per client: how many queries it has running or waiting (or, at the endpoint, still being sent), and
+    the worker time its queries used.
+
+    A query's time (from taking a worker to giving it back, or to killing it) counts against its client
+    for a minute after it ended. The check is made when a query comes: one admitted under the budget may
+    take the client past it by at most the time limit. Only clients with a query running or ended within
+    the minute are kept, so the ledger stays as small as the set of recent clients."""
+
+    def __init__(
+        self, concurrency: int, seconds_per_minute: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.concurrency = concurrency
+        self.budget = seconds_per_minute
+        self._clock = clock
+        self._running: Counter[str] = Counter()
+        self._used: dict[str, deque[tuple[float, float]]] = {}  # client: (ended at, seconds), oldest first
+        self._swept = clock()
+
+    def admit(self, client: str) -> ClientSlot:
+        """A place for a query of ``client``; raises :class:`ClientBusy` or :class:`ClientOverBudget`."""
+        now = self._clock()
+        self._sweep(now)
+        if self._running[client] >= self.concurrency:
+            raise ClientBusy(self.concurrency)
+        used = self._expire(client, now)
+        total = sum(seconds for _, seconds in used)
+        if total >= self.budget:
+            # The oldest queries' time stops counting first: wait until enough of it has.
+            for ended, seconds in used:
+                total -= seconds
+                if total < self.budget:
+                    raise ClientOverBudget(self.budget, max(ended + WINDOW - now, 0.0))
+        self._running[client] += 1
+        return ClientSlot(self, client)
+
+    def charge(self, client: str, seconds: float) -> None:
+        """A query of ``client`` held a worker for ``seconds``, ending now."""
+        if seconds > 0:
+            self._used.setdefault(client, deque()).append((self._clock(), seconds))
+
+    def leave(self, client: str) -> None:
+        self._running[client] -= 1
+        if self._running[client] <= 0:
+            del self._running[client]
+
+    def _expire(self, client: str, now: float) -> deque[tuple[float, float]]:
+        """The time of ``client``'s queries that ended within the last minute; older is forgotten."""
+        used = self._used.get(client)
+        if used is None:
+            return deque()
+        while used and used[0][0] <= now - WINDOW:
+            used.popleft()
+        if not used:
+            del self._used[client]
+        return used
+
+    def _sweep(self, now: float) -> None:
+        """Forget every client whose queries all ended over a minute ago, once a minute at most."""
+        if now - self._swept < WINDOW:
+            return
+        self._swept = now
+        for client in list(self._used):
+            self._expire(client, now)
 
 
 @dataclass(frozen=True)
@@ -100,9 +220,12 @@ class _Worker:
             raise WorkerFailed(f"pracovní proces SPARQL nemůže otevřít úložiště: {hello.get('error')}")
         return worker
 
-    async def _read_frame(self) -> bytes:
+    async def _read_frame(self, limit: int | None = None) -> bytes:
         try:
             (length,) = FRAME_LENGTH.unpack(await self._stdout.readexactly(FRAME_LENGTH.size))
+            if limit is not None and length > limit:
+                # The worker keeps answers to the cap; never buffer a longer one here, whatever it says.
+                raise WorkerFailed(f"pracovní proces SPARQL poslal odpověď delší než limit ({length} B)")
             return await self._stdout.readexactly(length)
         except asyncio.IncompleteReadError as error:
             raise await self._death() from error
@@ -114,7 +237,7 @@ class _Worker:
         except ConnectionError as error:
             raise await self._death() from error
         header = json.loads(await self._read_frame())
-        return Reply(header, await self._read_frame())
+        return Reply(header, await self._read_frame(request.byte_limit))
 
     async def _death(self) -> WorkerFailed:
         """Why the worker's pipe closed: Rust aborts the process when an allocation fails."""
@@ -162,6 +285,7 @@ class QueryPool:
         self._settings_json = settings.model_dump_json()
         self.memory_limit = memory_limit
         self._timeout = settings.sparql_endpoint_timeout
+        self.clients = ClientLedger(settings.sparql_client_concurrency, settings.sparql_client_seconds_per_minute)
         self._snapshots = settings.store_path.parent / "sparql-snapshots" if catalogue.store.embedded else None
         self._snapshot: Path | None = None
         self._snapshot_version: str | None = None
@@ -268,26 +392,33 @@ class QueryPool:
         self._forget_unused_snapshots()
 
     async def _acquire(self) -> _Worker:
-        """An idle worker. A busy one is freed within the time limit (its query ends or it is killed and
-        replaced, which takes a moment), so waiting longer than that and STARTUP_ALLOWANCE is pointless."""
+        """An idle worker. One being started (at the server's start, or in place of a killed one) comes within
+        seconds: for it a query waits up to the time limit and STARTUP_ALLOWANCE. When every worker is busy
+        with a query, it waits QUEUE_WAIT at most: see there why."""
         self._top_up()  # a worker that could not start earlier gets another chance
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._timeout + STARTUP_ALLOWANCE
+        began = loop.time()
         while not self._idle:
             if self._failure and not self._workers and not self._starting:
                 raise PoolUnavailable(self._failure)
+            patience = self._timeout + STARTUP_ALLOWANCE if self._starting else QUEUE_WAIT
+            remaining = began + patience - loop.time()
+            if remaining <= 0:
+                raise PoolUnavailable("všechny pracovní procesy SPARQL jsou zaneprázdněné")
             self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), deadline - loop.time())
-            except TimeoutError:
-                raise PoolUnavailable("všechny pracovní procesy SPARQL jsou zaneprázdněné") from None
+            # On a timeout the loop checks again: a worker may have started meanwhile, changing the patience.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
         return self._idle.pop()
 
-    async def run(self, request: QueryRequest) -> Reply:
+    async def run(self, request: QueryRequest, slot: ClientSlot | None = None) -> Reply:
         """The worker's reply to ``request``; raises :class:`QueryTimeout`, :class:`PoolUnavailable`,
-        :class:`MemoryExceeded` or :class:`WorkerFailed`."""
+        :class:`MemoryExceeded` or :class:`WorkerFailed`. The time it held a worker is charged to the
+        client of ``slot`` (from :meth:`ClientLedger.admit` on :attr:`clients`), which the caller leaves."""
         await self._follow_version()
         worker = await self._acquire()
+        loop = asyncio.get_running_loop()
+        began = loop.time()
         try:
             reply = await asyncio.wait_for(worker.ask(request), self._timeout)
         except TimeoutError:
@@ -298,6 +429,9 @@ class QueryPool:
             # A failed or cancelled exchange leaves the pipe mid-message: never reuse that worker.
             self._replace(worker)
             raise
+        finally:
+            if slot is not None:
+                slot.charge(loop.time() - began)
         if reply.header.get("error") == "memory":
             self._replace(worker)  # Python ran out of memory: the worker's heap may be left fragmented
             raise MemoryExceeded

@@ -52,6 +52,7 @@ GRAPH_FORMATS = {
 }
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+DEFAULT_BYTE_LIMIT: int = Settings.model_fields["sparql_max_answer_bytes"].default
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class QueryRequest:
     named_graphs: tuple[str, ...] | None = None  # the protocol's named-graph-uri; None when not given
     private_graphs: tuple[str, ...] = ()
     """Graphs no query may read: the proposals people send hold their e-mail addresses and phones."""
+    byte_limit: int = DEFAULT_BYTE_LIMIT
+    """Most bytes of the answer's body: the row cap alone does not bound them (long literals)."""
 
     @property
     def protocol_dataset(self) -> bool:
@@ -78,6 +81,33 @@ class Answer:
     format: str
     truncated: bool
     body: bytes
+
+
+class AnswerTooLarge(Exception):
+    """The answer would be longer than the request's ``byte_limit``; serializing stopped there."""
+
+
+class _CappedOutput:
+    """Where Oxigraph writes an answer: refuses (raises :class:`AnswerTooLarge` from ``write``) the first
+    chunk past ``limit``, which stops Oxigraph's serializer, so no answer is built past the cap."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def write(self, chunk: bytes) -> int:
+        self._size += len(chunk)
+        if self._size > self.limit:
+            raise AnswerTooLarge
+        self._chunks.append(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self._chunks)
 
 
 class NotAcceptable(QueryError):
@@ -132,9 +162,10 @@ def execute(store: CatalogueStore, request: QueryRequest) -> Answer:
         if isinstance(results, bool):
             return Answer(checked.form, format_name, False, _serialize_boolean(results, format_name))
         if isinstance(results, _Solutions):
-            body, truncated = _serialize_solutions(results, format_name, request.row_limit)
+            body, truncated = _serialize_solutions(results, format_name, request.row_limit, request.byte_limit)
         else:
-            body, truncated = _serialize_triples(results, format_name, request.row_limit, dict(checked.prefixes))
+            prefixes = dict(checked.prefixes)
+            body, truncated = _serialize_triples(results, format_name, request.row_limit, request.byte_limit, prefixes)
     except OSError as error:  # Oxigraph evaluates lazily: reading the store can fail while rows are read
         raise StoreError(f"čtení úložiště selhalo: {_one_line(error)}") from error
     return Answer(checked.form, format_name, truncated, body)
@@ -195,45 +226,70 @@ def _term_json(term: Any) -> dict[str, Any]:
     }
 
 
-def _serialize_solutions(solutions: _Solutions, format_name: str, row_limit: int) -> tuple[bytes, bool]:
-    """Rows as SPARQL results, cut after ``row_limit``.
+def _serialize_solutions(
+    solutions: _Solutions, format_name: str, row_limit: int, byte_limit: int
+) -> tuple[bytes, bool]:
+    """Rows as SPARQL results, cut after ``row_limit``; raises :class:`AnswerTooLarge` past ``byte_limit``.
 
     pyoxigraph serializes only a whole QuerySolutions, and cannot build one from rows; so the kept
     rows are written as SPARQL JSON here, and Oxigraph turns that JSON into XML, CSV or TSV, which keeps
-    their escaping rules Oxigraph's."""
+    their escaping rules Oxigraph's.
+
+    Every format writes each term's value at least once, plus a separator, so the characters of the
+    values read so far (plus one a term) are a lower bound of the answer's bytes in any format: reading
+    stops as soon as they pass the cap, before the rows are held, and the exact size is checked on the
+    answer itself (for XML, CSV and TSV as Oxigraph writes it, which it stops doing at the cap)."""
     bindings: list[dict[str, Any]] = []
     truncated = False
+    at_least = 0
     for row in solutions.rows:
         if len(bindings) == row_limit:
             truncated = True
             break
-        bindings.append(
-            {name: _term_json(term) for name, term in zip(solutions.variables, row, strict=True) if term is not None}
-        )
+        binding = {}
+        for name, term in zip(solutions.variables, row, strict=True):
+            if term is not None:
+                binding[name] = _term_json(term)
+                at_least += len(getattr(term, "value", "")) + 1
+        if at_least > byte_limit:
+            raise AnswerTooLarge
+        bindings.append(binding)
     document = {"head": {"vars": solutions.variables}, "results": {"bindings": bindings}}
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     if format_name != "json":
-        body = _reserialize(body, format_name)
+        return _reserialize(body, format_name, byte_limit), truncated
+    if len(body) > byte_limit:
+        raise AnswerTooLarge
     return body, truncated
 
 
 def _serialize_boolean(answer: bool, format_name: str) -> bytes:
     body = json.dumps({"head": {}, "boolean": answer}, separators=(",", ":")).encode()
-    return body if format_name == "json" else _reserialize(body, format_name)
+    return body if format_name == "json" else _reserialize(body, format_name, DEFAULT_BYTE_LIMIT)
 
 
-def _reserialize(json_results: bytes, format_name: str) -> bytes:
+def _reserialize(json_results: bytes, format_name: str, byte_limit: int) -> bytes:
     parsed = ox.parse_query_results(json_results, ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=RESULTS_FORMATS[format_name])  # type: ignore[return-value]
+    output = _CappedOutput(byte_limit)
+    parsed.serialize(output, format=RESULTS_FORMATS[format_name])  # type: ignore[arg-type]
+    return output.value()
 
 
 def _serialize_triples(
-    triples: Iterable[Any], format_name: str, row_limit: int, prefixes: dict[str, str]
+    triples: Iterable[Any], format_name: str, row_limit: int, byte_limit: int, prefixes: dict[str, str]
 ) -> tuple[bytes, bool]:
-    kept = list(islice(triples, row_limit + 1))
-    truncated = len(kept) > row_limit
-    body = ox.serialize(kept[:row_limit], format=GRAPH_FORMATS[format_name], prefixes=prefixes or None)
-    return body, truncated  # type: ignore[return-value]
+    """At most ``row_limit`` triples; Oxigraph reads them one by one as it writes, so a graph past
+    ``byte_limit`` stops being read (and built) at the cap."""
+    source = iter(triples)
+    output = _CappedOutput(byte_limit)
+    ox.serialize(
+        islice(source, row_limit),
+        output,  # type: ignore[arg-type]
+        format=GRAPH_FORMATS[format_name],
+        prefixes=prefixes or None,
+    )
+    truncated = next(source, None) is not None
+    return output.value(), truncated
 
 
 # -- the worker process ------------------------------------------------------------------------------
@@ -276,6 +332,8 @@ def answer_request(store: CatalogueStore, payload: bytes) -> tuple[dict[str, Any
         return {"error": "refused", "message": str(error)}, b""
     except NotAcceptable as error:
         return {"error": "not_acceptable", "message": str(error), "form": error.form}, b""
+    except AnswerTooLarge:
+        return {"error": "too_large", "message": ""}, b""
     except MemoryError:
         return {"error": "memory", "message": "", "restart": True}, b""
     except StoreError as error:

@@ -235,7 +235,11 @@ def test_a_process_killed_under_load_leaves_the_other_answering_and_loses_nothin
     for client in clients:
         client.start()
     try:
-        time.sleep(3)
+        # Killed once the load is well under way (the first pages of a process just started are slow).
+        warmed = time.monotonic()
+        while len(load.results) < 40 and time.monotonic() - warmed < 30:
+            time.sleep(0.2)
+        time.sleep(1)
         killed = time.monotonic()
         site.topology.processes["app-1"].kill()  # SIGKILL: no goodbye to nginx or the store
         site.topology.processes["app-1"].wait(timeout=10)

@@ -3,13 +3,25 @@ leaves nothing served (F5)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from catalogue.loader import catalogue_sources, load
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import URIRef
+
+from api.app import create_app
+from catalogue import graphs
+from catalogue.loader import Source, catalogue_sources, load, source_for
 from catalogue.search.index import open_index
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
+from tests.conftest import katalog, oxigraph_server, server_settings
 
 
 def loose_entries(folder: Path) -> list[str]:
@@ -49,3 +61,160 @@ def test_d7_a_store_and_index_made_with_loose_modes_are_tightened_when_opened(
         assert loose_entries(settings.store_path) == [], "tightened on opening, before anything is read"
         open_index(settings, store).close()
         assert loose_entries(settings.index_path) == []
+
+
+# -- F5: what a killed `katalog load` leaves behind -------------------------------------------------
+
+BIG_SIZE = 30_000
+"""Triples of the generated file: big enough that swapping it in takes seconds (the window for the kill),
+and above what the load checks against the shapes, so the check does not stretch the test."""
+
+
+def write_big_file(path: Path, tag: str) -> None:
+    path.write_text(
+        "".join(f'<urn:kcs-test:thing/{i}> <urn:kcs-test:value> "{tag} {i}" .\n' for i in range(BIG_SIZE)),
+        encoding="utf-8",
+    )
+
+
+def values_in(settings: Settings, graph: str) -> set[str]:
+    with CatalogueStore.open(settings, read_only=True) as store:
+        rows = store.values("SELECT DISTINCT ?tag WHERE { GRAPH ?g { ?s <urn:kcs-test:value> ?o } "
+                            'BIND (STRBEFORE(?o, " ") AS ?tag) }', {"g": URIRef(graph)})
+    return {row["tag"] for row in rows}
+
+
+def staging_graphs(settings: Settings) -> list[str]:
+    with CatalogueStore.open(settings, read_only=True) as store:
+        return sorted(str(graph) for graph in store.graph_names() if graphs.is_staging(settings, str(graph)))
+
+
+def kill_while_swapping_in(env: dict[str, str], store_path: Path) -> None:
+    """Start `katalog load` and kill it with SIGKILL while it swaps the staged graph in: the bulk loader's
+    file has come and gone (the staging graph is written) and the one update that moves it is running."""
+    command = [str(Path(sys.executable).parent / "katalog"), "load"]
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    staged = False
+    deadline = time.monotonic() + 240
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            bulk = list(store_path.glob("bulk-*.sst"))
+            if bulk:
+                staged = True
+            elif staged:
+                time.sleep(1.0)  # into the swap, which takes several seconds at this size
+                break
+            time.sleep(0.01)
+        assert process.poll() is None, f"the load ended before it could be killed: {process.communicate()}"
+        process.send_signal(signal.SIGKILL)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+    assert process.returncode == -signal.SIGKILL
+
+
+def test_f5_a_load_killed_while_it_writes_leaves_nothing_that_the_next_load_keeps(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    settings = Settings(store_path=tmp_path / "store", index_path=tmp_path / "index", data_dir=data)
+    env = {"KATALOG_STORE_PATH": str(settings.store_path), "KATALOG_INDEX_PATH": str(settings.index_path),
+           "KATALOG_DATA_DIR": str(data)}
+    big = data / "big.ttl"
+    write_big_file(big, "first")
+    first = katalog("load", env=env)
+    assert first.returncode == 0, first.stderr
+    graph = str(graphs.graph_iri(settings, "big"))
+
+    write_big_file(big, "second")
+    kill_while_swapping_in(env, settings.store_path)
+    leftovers = staging_graphs(settings)
+    assert leftovers, "the kill left a staging graph (else this test did not kill the load while it wrote)"
+    assert values_in(settings, graph) == {"first"}, "the swap is one transaction: the old graph is whole"
+
+    again = katalog("load", env=env)
+    assert again.returncode == 0, again.stderr
+    assert f"big.ttl: replaced, +{BIG_SIZE} -{BIG_SIZE} triples" in again.stdout
+    assert not again.stdout.splitlines()[-1].startswith("0 of")
+    assert staging_graphs(settings) == []
+    assert values_in(settings, graph) == {"second"}
+
+
+def write_staging_graph(store: CatalogueStore, name: str) -> str:
+    """A staging graph as a killed load leaves one: triples no file states any more."""
+    staging = f"{graphs.staging_prefix(store.settings)}{name}"
+    store.dialect.write_new_graph(staging, b'<urn:kcs-test:stale> <urn:kcs-test:value> "stale leftover" .\n')
+    return staging
+
+
+def sparql_json(client, query: str) -> dict:  # type: ignore[no-untyped-def]
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def assert_no_staging_answer(settings: Settings, staging: str) -> None:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        listed = sparql_json(client, "SELECT ?g WHERE { GRAPH ?g { } }")
+        names = {row["g"]["value"] for row in listed["results"]["bindings"]}
+        assert names, "the public graphs are listed"
+        assert staging not in names and not any(graphs.is_staging(settings, name) for name in names)
+        for query in (
+            'SELECT ?s WHERE { ?s ?p "stale leftover" }',
+            'SELECT ?s WHERE { GRAPH ?g { ?s ?p "stale leftover" } }',
+            "SELECT ?s WHERE { ?s <urn:kcs-test:value> ?o }",
+        ):
+            assert sparql_json(client, query)["results"]["bindings"] == [], query
+
+
+def test_f5_a_staging_graph_in_the_embedded_store_is_never_in_a_sparql_answer(
+    tmp_path: Path, loaded_store_path: Path
+) -> None:
+    settings = Settings(store_path=tmp_path / "store", index_path=tmp_path / "index")
+    shutil.copytree(loaded_store_path, settings.store_path)
+    with CatalogueStore.open(settings) as store:
+        staging = write_staging_graph(store, "killed-load")
+        assert URIRef(staging) in store.graph_names()
+    assert_no_staging_answer(settings, staging)
+
+
+def test_f5_a_staging_graph_on_the_oxigraph_server_is_never_in_a_sparql_answer(tmp_path: Path) -> None:
+    with oxigraph_server(tmp_path) as environment:
+        settings = server_settings(environment, tmp_path)
+        with CatalogueStore.open(settings) as store:
+            load(store, [catalogue_sources(settings)[0]], settings)  # the ontology: something public to list
+            staging = write_staging_graph(store, "killed-load")
+            assert URIRef(staging) in store.graph_names()
+        assert_no_staging_answer(settings, staging)
+
+
+def test_f5_a_load_stopped_after_writing_a_file_derives_again_on_the_next_load(tmp_path: Path) -> None:
+    """The rules run after the files are written; a load stopped in between (killed, or failing on a later
+    file) left the derived graph recorded as up to date, and the next load, finding every file unchanged,
+    never derived again."""
+    settings = Settings(store_path=tmp_path / "store", index_path=tmp_path / "index")
+    narrower, other = tmp_path / "narrower.ttl", tmp_path / "other.ttl"
+    sources = [source_for(narrower, settings), source_for(other, settings)]
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    narrower.write_text(f"<urn:kcs-test:parent> <{skos}narrower> <urn:kcs-test:first> .\n", encoding="utf-8")
+    other.write_text("<urn:kcs-test:a> <urn:kcs-test:b> 1 .\n", encoding="utf-8")
+
+    def derived_children(store: CatalogueStore) -> set[str]:
+        rows = store.values(f"SELECT ?c WHERE {{ GRAPH ?g {{ ?c <{skos}broader> <urn:kcs-test:parent> }} }}",
+                            {"g": graphs.derived_graph(settings)})
+        return {row["c"] for row in rows}
+
+    def stop_at_other(source: Source) -> None:
+        if source.path == other:
+            raise KeyboardInterrupt  # what stops a load from outside, at the moment it reaches that file
+
+    with CatalogueStore.open(settings) as store:
+        load(store, sources, settings)
+        assert derived_children(store) == {"urn:kcs-test:first"}
+        narrower.write_text(f"<urn:kcs-test:parent> <{skos}narrower> <urn:kcs-test:second> .\n", encoding="utf-8")
+        other.write_text("<urn:kcs-test:a> <urn:kcs-test:b> 2 .\n", encoding="utf-8")
+        with pytest.raises(KeyboardInterrupt):
+            load(store, sources, settings, progress=stop_at_other)
+        changes = load(store, sources[:1], settings)
+        assert [change.status for change in changes if change.file == "narrower.ttl"] == ["unchanged"]
+        assert derived_children(store) == {"urn:kcs-test:second"}

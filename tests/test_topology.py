@@ -8,17 +8,20 @@ nginx, and every write acknowledged before or after the kill is in the store; th
 
 from __future__ import annotations
 
+import re
 import secrets
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from api.deploy.topology import Topology, running
+from api.deploy.topology import Topology, nginx_binary, nginx_config, running
 from catalogue.editing.accounts import add_account, create_token
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
@@ -172,6 +175,57 @@ def test_the_oxigraph_servers_update_and_store_are_not_reachable_through_nginx(s
     # The catalogue is still all there.
     assert httpx.get(f"{base}/koncepce", timeout=10).status_code == 200
     assert "Prostředí pro život" in httpx.get(f"{base}/koncepce", timeout=10).text
+
+
+def test_the_nginx_configuration_repeats_the_apps_limits_and_nginx_accepts_it(tmp_path: Path) -> None:
+    settings = Settings(
+        header_timeout=7, max_body_bytes=300_000, max_upload_bytes=5 * 2**20, sparql_client_concurrency=3
+    )
+    config = nginx_config(settings, port=18080, app_ports=[18081, 18082, 18083], folder=tmp_path, temp=tmp_path)
+    assert not re.search(r"@[A-Z_]+@", config[config.index("daemon off;") :]), "every placeholder is filled in"
+    for line in (
+        "client_header_timeout 7s;",
+        "client_body_timeout 7s;",
+        "client_max_body_size 300000;",
+        "client_max_body_size 5242880;",
+        "limit_conn sparql_clients 3;",
+        "listen 127.0.0.1:18080;",
+        "server 127.0.0.1:18083 max_fails=0;",
+        "proxy_set_header X-Forwarded-For $remote_addr;",
+        "nejvýše 292.969 kB",
+        "nejvýše 5 MB",
+    ):
+        assert line in config, line
+    (tmp_path / "nginx.conf").write_text(config, encoding="utf-8")
+    checked = subprocess.run(
+        [
+            nginx_binary(),
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-e",
+            str(tmp_path / "error.log"),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_nginx_refuses_a_body_over_the_cap_itself_in_czech(site: Site) -> None:
+    """Past the cap the app would refuse the body before reading it, and nginx, still sending it, could only
+    answer 502; it refuses it itself."""
+    too_big = httpx.post(
+        f"{site.topology.url}/graphql",
+        content=b"x" * (2 * 2**20),
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert too_big.status_code == 413
+    assert "Tělo požadavku je příliš velké: smí mít nejvýše 1 MB" in too_big.text
 
 
 @dataclass

@@ -20,9 +20,11 @@ query a :class:`QueryError`, each with a one-line cause.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
@@ -39,7 +41,7 @@ from catalogue import graphs
 from catalogue.errors import QueryError, StoreError
 from catalogue.settings import Settings
 
-__all__ = ["CatalogueStore", "Dataset", "QueryError", "StoreError", "bind", "open_store"]
+__all__ = ["CatalogueStore", "Dataset", "QueryError", "StoreError", "StoreFull", "bind", "open_store"]
 
 NTRIPLES = ox.RdfFormat.N_TRIPLES
 NQUADS = ox.RdfFormat.N_QUADS
@@ -50,6 +52,25 @@ NQUADS_TYPE = "application/n-quads"
 
 def _one_line(error: BaseException | str) -> str:
     return " ".join(str(error).split())
+
+
+class StoreFull(StoreError):
+    """A write failed because the store's disk (or the user's quota) is full; nothing of it was saved."""
+
+    code = "STORE_FULL"
+    generic_message = (
+        "Úložiště katalogu je plné: nic se neuložilo. Zkuste to prosím znovu později, "
+        "až správce katalogu uvolní místo."
+    )
+
+
+_DISK_FULL = ("no space left on device", "disk quota exceeded")
+"""How RocksDB (through pyoxigraph, which gives no errno) words a write that found no room."""
+
+_PROBE = "urn:kcs:write-probe"
+
+REOPEN_ATTEMPTS, REOPEN_PAUSE = 20, 0.05
+"""How long a recovery waits for the queries still reading the old store (they hold its lock): 1 s."""
 
 
 def make_private(folder: Path) -> None:
@@ -211,6 +232,10 @@ class StoreDialect(ABC):
     def flush(self) -> None:
         """Make every write durable before returning."""
 
+    def check_writable(self) -> None:  # noqa: B027 - a store that knows nothing of its writes has nothing to check
+        """A :class:`StoreError` if the store is known not to take writes now (its last write failed and
+        it still cannot write)."""
+
     @abstractmethod
     def close(self) -> None:
         """Release the store."""
@@ -246,6 +271,64 @@ class EmbeddedOxigraph(StoreDialect):
         # running at once could both see the version a guarded write expects and both write. One at a
         # time, a guard holds (the server serialises its updates itself).
         self._updating = threading.Lock()
+        self.write_failure: StoreError | None = None
+        """Why the last write failed, until a write succeeds again: RocksDB refuses every write after one
+        failed (a full disk: even once there is room again) until the store is reopened (:meth:`recover`)."""
+        self._recovering = threading.Lock()
+
+    def _failed(self, error: OSError) -> StoreError:
+        """The error a failed write raises, remembered until the store can write again."""
+        cause = _one_line(error)
+        if any(words in cause.lower() for words in _DISK_FULL):
+            failure: StoreError = StoreFull(f"the store at {self.path} is full, nothing was saved: {cause}")
+        else:
+            failure = StoreError(f"writing to the store at {self.path} failed: {cause}")
+        self.write_failure = failure
+        return failure
+
+    def recover(self) -> None:
+        """After a failed write, reopen the store and check that it takes a write again; a
+        :class:`StoreError` (the one of the failed write) while it cannot. Nothing to do otherwise.
+
+        The reopened store replaces the old one for every caller. Until the read-write store can be
+        reopened, a read-only view of the folder serves reads: the old store keeps its lock as long as
+        anything holds it (a query's answer still being read), and opening it again needs room on the
+        disk (RocksDB writes what it kept in memory)."""
+        if self.write_failure is None or self.read_only:
+            return
+        with self._recovering:
+            if self.write_failure is None:
+                return
+            try:
+                readable = ox.Store.read_only(str(self.path))
+            except OSError:
+                raise self.write_failure from None
+            old, self.store = self.store, readable
+            del old  # closes it, unless an answer still being read holds it
+            writable = None
+            for _ in range(REOPEN_ATTEMPTS):
+                try:
+                    writable = ox.Store(str(self.path))
+                    break
+                except OSError as error:
+                    if "lock" not in str(error).lower():
+                        raise self.write_failure from None
+                    time.sleep(REOPEN_PAUSE)  # a query of another thread still reads the old store
+            if writable is None:
+                raise self.write_failure
+            self.store = writable
+            del readable
+            try:
+                # A write that must reach the disk: the update goes to the log, the flush to a table file.
+                self.store.update(f"INSERT DATA {{ GRAPH <{_PROBE}> {{ <{_PROBE}> <{_PROBE}> 1 }} }} ; "
+                                  f"DROP SILENT GRAPH <{_PROBE}>")
+                self.store.flush()
+            except OSError as error:
+                raise self._failed(error) from error
+            self.write_failure = None
+
+    def check_writable(self) -> None:
+        self.recover()
 
     def query(self, sparql: str, *, dataset: Dataset | None = None) -> Any:
         options: dict[str, Any]
@@ -270,36 +353,43 @@ class EmbeddedOxigraph(StoreDialect):
             raise StoreError(f"the store failed: {_one_line(error)}") from error
 
     def update(self, sparql: str) -> None:
+        self.recover()
         try:
             with self._updating:
                 self.store.update(sparql)
         except SyntaxError as error:
             raise QueryError(f"invalid SPARQL update: {_one_line(error)}") from error
         except OSError as error:
-            raise StoreError(f"writing to the store failed: {_one_line(error)}") from error
+            raise self._failed(error) from error
+        self.write_failure = None
 
     def write_new_graph(self, graph: str, ntriples: bytes) -> None:
         # Oxigraph's transactions are slow for big writes (500,000 triples: 22 s to stage, 66 s to swap
         # in, against 6 s for the bulk loader); a graph that held nothing has nothing to protect.
+        self.recover()
         target = ox.NamedNode(graph)
         try:
             self.store.bulk_load(ntriples, format=NTRIPLES, to_graph=target)
         except BaseException as error:
-            self.store.remove_graph(target)
+            with contextlib.suppress(OSError):  # the store cannot write at all: the error below says so
+                self.store.remove_graph(target)
             if isinstance(error, OSError):
-                raise StoreError(f"writing to the store failed: {_one_line(error)}") from error
+                raise self._failed(error) from error
             raise
+        self.write_failure = None
 
     def dump(self) -> bytes:
         return cast(bytes, self.store.dump(format=NQUADS))
 
     def replace_everything(self, nquads: bytes) -> None:
+        self.recover()
         try:
             self.store.clear()
             self.store.bulk_load(nquads, format=NQUADS)
             self.store.flush()
         except OSError as error:
-            raise StoreError(f"writing to the store failed: {_one_line(error)}") from error
+            raise self._failed(error) from error
+        self.write_failure = None
 
     def backup(self, folder: Path) -> None:
         """A consistent copy of the whole store into ``folder`` (a checkpoint: cheap, hard links)."""
@@ -309,7 +399,12 @@ class EmbeddedOxigraph(StoreDialect):
             raise StoreError(f"copying the store to {folder} failed: {_one_line(error)}") from error
 
     def flush(self) -> None:
-        self.store.flush()
+        if not self.read_only:
+            self.recover()
+        try:
+            self.store.flush()
+        except OSError as error:
+            raise self._failed(error) from error
         if not self.read_only:
             make_private(self.path)  # the files written since it was opened
 
@@ -569,6 +664,11 @@ class CatalogueStore:
 
     def flush(self) -> None:
         self.dialect.flush()
+
+    def check_writable(self) -> None:
+        """A :class:`StoreError` while the store cannot write: after a failed write (a full disk), the
+        embedded store tries to recover first (:meth:`EmbeddedOxigraph.recover`)."""
+        self.dialect.check_writable()
 
     def close(self) -> None:
         self.dialect.close()

@@ -1,14 +1,18 @@
 """Issue 14, the store's rows: its files are private (D7), /healthz names no path (W25), a killed load
-leaves nothing served (F5)."""
+leaves nothing served (F5), and a full disk stops writes only while it is full (F7)."""
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +24,7 @@ from catalogue import graphs
 from catalogue.loader import Source, catalogue_sources, load, source_for
 from catalogue.search.index import open_index
 from catalogue.settings import Settings
-from catalogue.store import CatalogueStore
+from catalogue.store import CatalogueStore, StoreError, StoreFull
 from tests.conftest import katalog, oxigraph_server, server_settings
 
 
@@ -218,3 +222,122 @@ def test_f5_a_load_stopped_after_writing_a_file_derives_again_on_the_next_load(t
         changes = load(store, sources[:1], settings)
         assert [change.status for change in changes if change.file == "narrower.ttl"] == ["unchanged"]
         assert derived_children(store) == {"urn:kcs-test:second"}
+
+
+# -- F7 and W25: a full disk, and what /healthz says about it ----------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 40 MB tmpfs, unmounted afterwards (mounting needs root, as the test machine runs)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def fill(disk: Path) -> Path:
+    """Fill ``disk`` to the last byte with one file; removing it gives the room back."""
+    filler = disk / "filler"
+    with open(filler, "wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+        try:  # the last pages, smaller than the block above
+            while True:
+                out.write(b"\0" * 512)
+        except OSError:
+            pass
+    return filler
+
+
+def big_write(store: CatalogueStore, name: str) -> None:
+    """An update that cannot fit in what RocksDB's log file already holds: 1 MB."""
+    text = "x" * 1_000_000
+    store.update(f'INSERT DATA {{ GRAPH <urn:kcs-test:disk> {{ <urn:kcs-test:{name}> <urn:kcs-test:text> "{text}" }} }}')
+
+
+def written(store: CatalogueStore) -> set[str]:
+    rows = store.values("SELECT ?s WHERE { GRAPH <urn:kcs-test:disk> { ?s ?p ?o } }")
+    return {row["s"].rsplit(":", 1)[-1] for row in rows}
+
+
+@pytest.fixture
+def store_on_small_disk(small_disk: Path, loaded_store_path: Path, tmp_path: Path) -> Settings:
+    settings = Settings(store_path=small_disk / "store", index_path=tmp_path / "index")
+    shutil.copytree(loaded_store_path, settings.store_path)
+    return settings
+
+
+def test_f7_after_a_full_disk_the_store_writes_again_once_there_is_room_without_a_restart(
+    store_on_small_disk: Settings, small_disk: Path
+) -> None:
+    settings = store_on_small_disk
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        store = client.app.state.catalogue.store  # type: ignore[attr-defined]
+        big_write(store, "before")
+        assert client.get("/healthz").json()["status"] == "ok"
+
+        filler = fill(small_disk)
+        with pytest.raises(StoreFull) as failed:
+            big_write(store, "while-full")
+        assert "plné" in failed.value.public_message and "nic se neuložilo" in failed.value.public_message
+        with pytest.raises(StoreFull):  # RocksDB keeps refusing: remembered, not retried blindly
+            store.update('INSERT DATA { GRAPH <urn:kcs-test:disk> { <urn:kcs-test:small> <urn:kcs-test:n> 1 } }')
+        health = client.get("/healthz")
+        assert health.status_code == 503
+        assert health.json()["status"] == "unavailable" and health.json()["error"]["code"] == "STORE_FULL"
+        assert "plné" in health.json()["error"]["message"]
+
+        filler.unlink()
+        big_write(store, "after")  # the same process, the same app: no restart
+        assert written(store) == {"before", "after"}
+        health = client.get("/healthz")
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+
+
+def test_f7_healthz_turns_ok_again_by_itself_once_the_disk_has_room(
+    store_on_small_disk: Settings, small_disk: Path
+) -> None:
+    with TestClient(create_app(settings := store_on_small_disk), base_url="http://127.0.0.1") as client:
+        store = client.app.state.catalogue.store  # type: ignore[attr-defined]
+        filler = fill(small_disk)
+        with pytest.raises(StoreFull):
+            big_write(store, "while-full")
+        assert client.get("/healthz").status_code == 503
+        assert client.get("/healthz").status_code == 503, "still full: still unavailable"
+        filler.unlink()
+        assert client.get("/healthz").status_code == 200, "no write came, the health check recovered the store"
+        big_write(store, "after")
+        assert written(store) == {"after"}
+    assert settings.store_path.is_dir()
+
+
+def test_w25_healthz_names_no_path_of_a_failing_store_and_logs_the_cause(
+    store_on_small_disk: Settings, small_disk: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = store_on_small_disk
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        store = client.app.state.catalogue.store  # type: ignore[attr-defined]
+        filler = fill(small_disk)
+        try:
+            with pytest.raises(StoreError) as failed:
+                big_write(store, "while-full")
+            assert str(settings.store_path) in failed.value.message, "the cause names the path: it must stay inside"
+            with caplog.at_level(logging.ERROR, logger="api.app"):
+                health = client.get("/healthz")
+        finally:
+            filler.unlink()
+    assert health.status_code == 503
+    assert str(settings.store_path) not in health.text and str(small_disk) not in health.text
+    assert not re.search(r"/[\w.-]+/", health.text), health.text
+    assert health.json()["error"]["message"] == StoreFull.generic_message
+    logged = [record.getMessage() for record in caplog.records if record.name == "api.app"]
+    assert any(str(settings.store_path) in line and "No space left on device" in line for line in logged), logged

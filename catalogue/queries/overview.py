@@ -91,5 +91,7 @@ def graph_sizes(store: CatalogueStore) -> list[GraphSize]:
 
 
 def check_store(store: CatalogueStore) -> None:
-    """Raise :class:`~catalogue.store.StoreError` unless the store answers a query."""
+    """Raise :class:`~catalogue.store.StoreError` unless the store answers a query and can write: a store
+    that answers but refuses every write (its disk was full) loses what visitors send, and is not healthy."""
     store.ask("ASK { }")
+    store.check_writable()

@@ -1,11 +1,12 @@
-"""The proposal form under abuse (issue 14): a token used once (W5), a rate limit that counts only stored
-proposals (W8) by the client address the trusted proxies vouch for (W9), both kept in the store so that
-they hold across processes."""
+"""The proposal form under abuse and faults (issue 14): a token used once (W5), a rate limit that counts
+only stored proposals (W8) by the client address the trusted proxies vouch for (W9), both kept in the
+store so that they hold across processes, and a full disk that keeps what the visitor typed (F7)."""
 
 from __future__ import annotations
 
 import itertools
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +30,7 @@ from catalogue.store import CatalogueStore
 from tests.conftest import oxigraph_server, running_server, server_settings
 from web.clients import client_address
 from web.forms import FORM_COOKIE, MAX_TOKEN_AGE_SECONDS, MIN_FILL_SECONDS, FormSigner
-from web.state import PROPOSAL_PURPOSE, PROPOSALS_PER_WINDOW
+from web.state import PROPOSAL_PURPOSE, PROPOSALS_PER_WINDOW, USED_PROPOSAL_TOKENS
 
 KEY = "hardening-forms-test-key"
 SIGNER = FormSigner(KEY.encode(), PROPOSAL_PURPOSE)
@@ -270,3 +271,56 @@ def test_w9_a_rotating_forwarded_for_does_not_escape_the_limit_of_katalog_serve(
             for number in range(PROPOSALS_PER_WINDOW + 1)
         ]
     assert statuses == [303] * PROPOSALS_PER_WINDOW + [429]
+
+
+# -- F7: a full disk ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 64 MB tmpfs of the test's own (mounting needs root)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def fill(disk: Path) -> Path:
+    """Fill ``disk`` to its last page."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as file:
+        for chunk in (1 << 20, 1 << 16, 1 << 12):
+            try:
+                while True:
+                    file.write(b"\0" * chunk)
+            except OSError:
+                pass
+    return filler
+
+
+def test_f7_a_full_disk_keeps_the_visitor_s_text_and_a_token_for_the_retry(small_disk: Path, tmp_path: Path) -> None:
+    settings = Settings(store_path=small_disk / "store", index_path=tmp_path / "index", secret_key=KEY)
+    with TestClient(create_app(settings)) as started:
+        client = browser(started.app)  # type: ignore[arg-type]
+        assert send(client, token(client), "Návrh před zaplněním disku").status_code == 303
+        filler = fill(small_disk)
+        full = send(client, token(client), "Zaplněný disk, text nesmí zmizet", "+420 603 111 222")
+        assert full.status_code == 503 and int(full.headers["Retry-After"]) > 0
+        assert NOT_STORED in unescape(full.text) and "nic neztratilo" in unescape(full.text)
+        assert ">Zaplněný disk, text nesmí zmizet</textarea>" in full.text and 'value="+420 603 111 222"' in full.text
+        # The token itself when no claim of it landed, else one as old: either passes at once and is unused.
+        again = page_token(full.text)
+        SIGNER.check(again, client.cookies[FORM_COOKIE])
+        catalogue = started.app.state.catalogue  # type: ignore[attr-defined]
+        assert not USED_PROPOSAL_TOKENS.claimed(catalogue.store, catalogue.settings, "proposal:" + again)
+        assert stored_with(started.app, "Zaplněný disk, text nesmí zmizet") == 0  # type: ignore[arg-type]
+        # Space freed: the same page sent again is stored, without a restart.
+        filler.unlink()
+        sent = send(client, again, "Zaplněný disk, text nesmí zmizet", "+420 603 111 222")
+        assert sent.status_code == 303, sent.text
+        assert stored_with(started.app, "Zaplněný disk, text nesmí zmizet") == 1  # type: ignore[arg-type]

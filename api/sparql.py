@@ -209,6 +209,9 @@ def help_page(request: Request) -> HTMLResponse:
         "run_url": run_url,
         "row_limit": settings.sparql_endpoint_row_limit,
         "timeout": settings.sparql_endpoint_timeout,
+        "answer_megabytes": settings.sparql_max_answer_bytes / 1_000_000,
+        "concurrency": settings.sparql_client_concurrency,
+        "seconds_per_minute": settings.sparql_client_seconds_per_minute,
     }
     return render(request, "sparql.html", context, headers={"Vary": "Accept"})
 

@@ -495,6 +495,7 @@ def test_a_browser_without_a_query_gets_a_page_about_the_endpoint_with_an_exampl
     assert "script-src 'self'" in page.headers["content-security-policy"], "the site's own headers"
     assert 'lang="cs"' in page.text and "<h1>SPARQL endpoint</h1>" in page.text
     assert "parametru query" in page.text and "site-footer" in page.text, "the site's frame, in Czech"
+    assert "nejvýš 8 MB" in page.text and "nejvýš 1 najednou a nejvýš 30 s běhu za minutu" in page.text, "the limits"
     example = re.search(r"<pre[^>]*><code>(.*?)</code></pre>", page.text, re.S)
     assert example and "SELECT" in html.unescape(example.group(1))
     run = re.search(r'<a href="(/sparql\?query=[^"]+)">', page.text)

@@ -6,6 +6,7 @@ Nothing is read at import time: call :func:`get_settings` (or build :class:`Sett
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -216,6 +217,13 @@ class Settings(BaseSettings):
         if self.store == "sparql" and self.sparql_store_endpoint is None:
             update = str(self.sparql_update_endpoint)
             self.sparql_store_endpoint = update.removesuffix("/update") + "/store"
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"KATALOG_TRUSTED_PROXIES: {proxy!r} is not an IP address or network (such as 10.0.0.0/8)"
+                ) from None
         if not self.instance_base.endswith(("/", "#")):
             raise ValueError("KATALOG_INSTANCE_BASE must end with '/' or '#'")
         return self

@@ -232,6 +232,12 @@ def test_w9_client_address_reads_the_forwarded_header_from_the_right_and_only_fr
     assert client_address(request_from(peer, *forwarded), Settings(trusted_proxies=proxies)) == client
 
 
+def test_w9_a_trusted_proxy_that_is_no_address_is_refused_when_the_settings_are_read() -> None:
+    with pytest.raises(ValueError, match="KATALOG_TRUSTED_PROXIES: 'nginx' is not an IP address"):
+        Settings(trusted_proxies=["127.0.0.1", "nginx"])
+    assert Settings(trusted_proxies=["10.0.0.0/8", "::1"]).trusted_proxies == ["10.0.0.0/8", "::1"]
+
+
 def test_w9_behind_a_trusted_proxy_each_client_counts_and_a_forged_hop_does_not_escape(tmp_path: Path) -> None:
     with TestClient(create_app(settings_in(tmp_path, trusted_proxies=["127.0.0.1"]))) as started:
         proxy = browser(started.app, "127.0.0.1")  # type: ignore[arg-type]

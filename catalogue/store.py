@@ -424,6 +424,9 @@ class OxigraphServer(StoreDialect):
         self.store_endpoint = settings.sparql_store_endpoint or ""
         self.description = f"Oxigraph server at {self.query_endpoint}"
         self.client = httpx.Client(timeout=settings.sparql_timeout)
+        self.write_failure: StoreError | None = None
+        """Why the last write failed, until one succeeds: the server, like the embedded store, refuses every
+        write after one found its disk full, until it is restarted."""
 
     def _post(self, url: str, **request: Any) -> httpx.Response:
         try:
@@ -435,10 +438,27 @@ class OxigraphServer(StoreDialect):
         if response.status_code == 400:
             raise QueryError(f"the SPARQL endpoint refused the request: {_one_line(response.text)[:500]}")
         if response.status_code >= 300:
-            raise StoreError(
-                f"the SPARQL endpoint {url} answered {response.status_code}: {_one_line(response.text)[:300]}"
-            )
+            cause = f"the SPARQL endpoint {url} answered {response.status_code}: {_one_line(response.text)[:300]}"
+            if any(words in response.text.lower() for words in _DISK_FULL):
+                raise StoreFull(cause)
+            raise StoreError(cause)
         return response
+
+    def _write(self, url: str, **request: Any) -> httpx.Response:
+        try:
+            response = self._post(url, **request)
+        except StoreError as error:
+            self.write_failure = error
+            raise
+        self.write_failure = None
+        return response
+
+    def check_writable(self) -> None:
+        if self.write_failure is None or self.update_endpoint is None:
+            return
+        # The server recovers only when restarted: a probe write (which changes nothing) tells when it was.
+        self._write(self.update_endpoint, content=f"INSERT DATA {{ GRAPH <{_PROBE}> {{ <{_PROBE}> <{_PROBE}> 1 }} }} ; "
+                    f"DROP SILENT GRAPH <{_PROBE}>".encode(), headers={"Content-Type": "application/sparql-update"})
 
     def _ask(self, sparql: str, dataset: Dataset | None, accept: str) -> httpx.Response:
         form: dict[str, str | list[str]] = {"query": sparql}
@@ -467,12 +487,12 @@ class OxigraphServer(StoreDialect):
         return self.update_endpoint
 
     def update(self, sparql: str) -> None:
-        self._post(self._writable(), content=sparql.encode(), headers={"Content-Type": "application/sparql-update"})
+        self._write(self._writable(), content=sparql.encode(), headers={"Content-Type": "application/sparql-update"})
 
     def write_new_graph(self, graph: str, ntriples: bytes) -> None:
         self._writable()
-        self._post(self.store_endpoint, params={"graph": graph}, content=ntriples,
-                   headers={"Content-Type": NTRIPLES_TYPE})
+        self._write(self.store_endpoint, params={"graph": graph}, content=ntriples,
+                    headers={"Content-Type": NTRIPLES_TYPE})
 
     def dump(self) -> bytes:
         try:

@@ -13,8 +13,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import URIRef
@@ -25,7 +27,7 @@ from catalogue.loader import Source, catalogue_sources, load, source_for
 from catalogue.search.index import open_index
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore, StoreError, StoreFull
-from tests.conftest import katalog, oxigraph_server, server_settings
+from tests.conftest import answers, free_port, katalog, oxigraph_server, server_settings
 
 
 def loose_entries(folder: Path) -> list[str]:
@@ -341,3 +343,60 @@ def test_w25_healthz_names_no_path_of_a_failing_store_and_logs_the_cause(
     assert health.json()["error"]["message"] == StoreFull.generic_message
     logged = [record.getMessage() for record in caplog.records if record.name == "api.app"]
     assert any(str(settings.store_path) in line and "No space left on device" in line for line in logged), logged
+
+
+@contextmanager
+def oxigraph_serving(location: Path, port: int, log: Path) -> Iterator[None]:
+    """`oxigraph serve` over the store in ``location`` on 127.0.0.1:``port``, stopped afterwards."""
+    with open(log, "ab") as output:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location", str(location),
+             "--bind", f"127.0.0.1:{port}", "--union-default-graph"], stdout=output, stderr=subprocess.STDOUT,
+        )
+    try:
+        up = answers(lambda: httpx.post(f"http://127.0.0.1:{port}/query", data={"query": "ASK {}"}, timeout=1)
+                     .is_success, within=30)
+        assert up and process.poll() is None, log.read_text()
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_f7_on_the_oxigraph_server_a_full_disk_is_reported_until_the_server_can_write_again(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    """The server keeps refusing writes after its disk was full until it is restarted (RocksDB, as in
+    process); the app says so at /healthz meanwhile and is healthy again once it can write, without a
+    restart of its own."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    environment = {"KATALOG_SPARQL_QUERY_ENDPOINT": f"{base}/query", "KATALOG_SPARQL_UPDATE_ENDPOINT": f"{base}/update"}
+    settings = server_settings(environment, tmp_path)
+    location, log = small_disk / "oxigraph", tmp_path / "oxigraph.log"
+    first_server = oxigraph_serving(location, port, log)
+    first_server.__enter__()  # stopped in the middle of the test, while the app runs on
+    first_running = True
+    try:
+        with CatalogueStore.open(settings) as store:
+            load(store, [catalogue_sources(settings)[0]], settings)
+        with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+            store = client.app.state.catalogue.store  # type: ignore[attr-defined]
+            filler = fill(small_disk)
+            with pytest.raises(StoreFull):
+                big_write(store, "while-full")
+            health = client.get("/healthz")
+            assert health.status_code == 503 and health.json()["error"]["code"] == "STORE_FULL"
+            assert str(small_disk) not in health.text
+            filler.unlink()
+            assert client.get("/healthz").status_code == 503, "the server refuses writes until it restarts"
+
+            first_server.__exit__(None, None, None)  # what the operator does: restart the Oxigraph server
+            first_running = False
+            with oxigraph_serving(location, port, log):
+                assert client.get("/healthz").status_code == 200
+                big_write(store, "after")
+                assert written(store) == {"after"}
+    finally:
+        if first_running:
+            first_server.__exit__(None, None, None)

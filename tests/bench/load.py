@@ -9,7 +9,8 @@ Before the load, each distinct request is asked once, one at a time: the load is
 has run a while, with the common answers and pages kept for the catalogue version (api/kept_pages.py).
 
 Target for one process on the embedded store: p95 ≤ 800 ms with no errors (before the answers and pages
-were kept per catalogue version: 33.8 req/s, p95 2,969 ms). ``python -m tests.bench load --seconds 10``
+were kept per catalogue version: 33.8 req/s, p95 2,969 ms); for two processes over the Oxigraph server
+behind nginx (the scaled topology, api/deploy/topology.py) the same, at ≥ 1.5 × the requests per second. ``python -m tests.bench load --seconds 10``
 runs a shorter load while developing.
 """
 
@@ -25,16 +26,18 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from api.deploy.topology import running
 from catalogue.loader import catalogue_sources, load
 from catalogue.queries import browse
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 from tests.conftest import running_server
 from tests.relevance import load_statements
+from tests.test_topology import distinct_ports
 from web.links import IriLinks
 
 USERS = 50
@@ -148,7 +151,15 @@ def failure(kind: str, response: httpx.Response) -> str | None:
     return None
 
 
-async def _load(base_url: str, paths: list[str], users: int, seconds: float) -> Result:
+async def _warm(process: str, host: str, paths: list[str]) -> None:
+    """Ask ``process`` each distinct request once, as if through ``host`` (what its pages are kept under)."""
+    headers = {**HTML, "Host": host}
+    async with httpx.AsyncClient(base_url=process, timeout=TIMEOUT_SECONDS, headers=headers) as client:
+        for _, method, path, body in every_request(paths):
+            await client.request(method, path, json=body)
+
+
+async def _load(base_url: str, paths: list[str], users: int, seconds: float, processes: list[str]) -> Result:
     # Each user is a browser of its own: one connection, its own cookies (the form cookie of a weak answer).
     clients = [
         httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_SECONDS, limits=httpx.Limits(max_connections=1),
@@ -158,10 +169,11 @@ async def _load(base_url: str, paths: list[str], users: int, seconds: float) -> 
     try:
         # A server that has run a while has answered the common questions and pages once for the current
         # catalogue version and keeps them (api/kept_pages.py, the GraphQL answers): each distinct request
-        # is asked once first, one at a time, so the load measures that server and not its first minute.
+        # is asked of each process once first, one at a time, so the load measures such servers and not
+        # their first minute.
         warming = time.perf_counter()
-        for _, method, path, body in every_request(paths):
-            await clients[0].request(method, path, json=body)
+        for process in processes:
+            await _warm(process, urlsplit(base_url).netloc, paths)
         result = Result(seconds, warm_up=time.perf_counter() - warming)
         started = time.perf_counter()
         deadline = started + seconds
@@ -191,9 +203,12 @@ async def _load(base_url: str, paths: list[str], users: int, seconds: float) -> 
     return result
 
 
-def run_load(base_url: str, paths: list[str], users: int = USERS, seconds: float = SECONDS) -> Result:
-    """``users`` users loading the server at ``base_url`` for ``seconds``."""
-    return asyncio.run(_load(base_url, paths, users, seconds))
+def run_load(
+    base_url: str, paths: list[str], users: int = USERS, seconds: float = SECONDS, processes: list[str] | None = None
+) -> Result:
+    """``users`` users loading the server at ``base_url`` for ``seconds``, once every distinct request was
+    asked of each of its ``processes`` (their base URLs; default ``base_url`` itself)."""
+    return asyncio.run(_load(base_url, paths, users, seconds, processes or [base_url]))
 
 
 def machine_load() -> str:
@@ -205,7 +220,7 @@ def report(title: str, result: Result, paths: list[str]) -> str:
     lines = [
         f"  {title}: {result.requests} requests in {result.seconds:.0f} s = {result.rps:.1f} req/s, "
         f"{result.error_count} errors ({machine_load()}); before it, each of the "
-        f"{len(PROBLEMS) * 2 + len(paths)} distinct requests once in {result.warm_up:.0f} s"
+        f"{len(PROBLEMS) * 2 + len(paths)} distinct requests once per process in {result.warm_up:.0f} s"
     ]
     for kind in MIX:
         p50, p95, p99 = percentiles(result.latencies[kind])
@@ -247,11 +262,29 @@ def one_process(settings: Settings, folder: Path, seconds: float) -> tuple[Resul
     return result, missed_targets(title, result)
 
 
+def two_processes(paths: list[str], folder: Path, seconds: float) -> tuple[Result, list[str]]:
+    """The load on the scaled topology (api/deploy/topology.py): nginx in front of two `katalog serve`
+    processes over the Oxigraph server, the seed catalogue loaded into it."""
+    port, first, second, oxigraph = distinct_ports(4)
+    with running(folder, processes=2, port=port, app_ports=[first, second], oxigraph_port=oxigraph,
+                 say=lambda _: None) as topology:
+        apps = [topology.app_url(number) for number in (1, 2)]
+        result = run_load(topology.url, paths, seconds=seconds, processes=apps)
+    title = "two processes over the Oxigraph server, behind nginx"
+    print(report(title, result, paths))
+    return result, missed_targets(title, result)
+
+
 def load_bench(work: Path, seconds: float = SECONDS) -> list[str]:
-    """The load figures of issue 14 on the seed catalogue; the targets missed."""
+    """The load figures of issue 14 on the seed catalogue, for both topologies; the targets missed."""
     print(f"\nLoad: {USERS} users for {seconds:.0f} s, "
           + ", ".join(f"{share:.0%} {kind}s" for kind, share in MIX.items()) + " (issue 14)")
     settings = loaded_seed_store(work)
-    _, missed = one_process(settings, work / "load-one", seconds)
-    return missed
+    one, missed = one_process(settings, work / "load-one", seconds)
+    two, missed_two = two_processes(browse_paths(settings), work / "load-two", seconds)
+    ratio = two.rps / one.rps
+    print(f"  two processes answer {ratio:.2f} × the requests per second of one (target ≥ {SCALE_TARGET})")
+    if ratio < SCALE_TARGET:
+        missed_two.append(f"two processes at {ratio:.2f} × the throughput of one (target ≥ {SCALE_TARGET})")
+    return missed + missed_two
 

@@ -108,7 +108,7 @@ def kill_while_swapping_in(env: dict[str, str], store_path: Path) -> None:
             if bulk:
                 staged = True
             elif staged:
-                time.sleep(1.0)  # into the swap, which takes several seconds at this size
+                time.sleep(0.5)  # into the swap, which takes several seconds at this size
                 break
             time.sleep(0.01)
         assert process.poll() is None, f"the load ended before it could be killed: {process.communicate()}"

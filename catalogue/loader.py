@@ -329,6 +329,14 @@ def _refuse_shape_violations(
             "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER isIRI(?s) }", {"g": item.source.graph}
         )
         gone |= {iri: item.source.path.name for iri in {iri_at(row["s"], from_store) for row in rows} - described}
+    if gone:  # a resource another file describes too is still in the catalogue (a file of synonyms)
+        rows = store.values(
+            f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {_iris(iri_at(i, to_store) for i in gone)} }} "
+            "GRAPH ?g { ?s ?p ?o } }"
+        )
+        for row in rows:
+            if row["g"] in context:
+                gone.pop(iri_at(row["s"], from_store), None)
     joined: dict[str, set[str]] = {}  # resource of another file (at the store's base) → its files
     linked: dict[str, set[str]] = {}  # resource gone → the files that still link to it
     for values, pattern in (("?s", described), ("?o", set(gone))):

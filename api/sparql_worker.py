@@ -146,7 +146,10 @@ def execute(store: CatalogueStore, request: QueryRequest) -> Answer:
         raise RefusedQuery(
             f"Graf <{private[0]}> je neveřejný: návrhy obcí obsahují kontakty na lidi, kteří je poslali."
         )
-    missing = missing_graphs(store, named)
+    # A staging graph is a write under way (or one a killed process left): never the catalogue's, so it is
+    # as absent as an unknown graph, whether the store lists it or not.
+    staging = [iri for iri in dict.fromkeys(named) if graphs.is_staging(store.settings, iri)]
+    missing = staging + [iri for iri in missing_graphs(store, named) if iri not in staging]
     if missing:
         listed = ", ".join(f"<{iri}>" for iri in missing)
         raise RefusedQuery(

@@ -171,6 +171,14 @@ def assert_no_staging_answer(settings: Settings, staging: str) -> None:
             "SELECT ?s WHERE { ?s <urn:kcs-test:value> ?o }",
         ):
             assert sparql_json(client, query)["results"]["bindings"] == [], query
+        # Named outright, by FROM, FROM NAMED or the protocol's dataset, it is as absent as any unknown graph.
+        for parameters in (
+            {"query": f"SELECT ?s FROM <{staging}> WHERE {{ ?s ?p ?o }}"},
+            {"query": f"SELECT ?s FROM NAMED <{staging}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"},
+            {"query": "SELECT ?s WHERE { ?s ?p ?o }", "default-graph-uri": staging},
+        ):
+            refused = client.get("/sparql", params=parameters, headers={"Accept": "application/sparql-results+json"})
+            assert refused.status_code in (400, 403) and "stale leftover" not in refused.text, parameters
 
 
 def test_f5_a_staging_graph_in_the_embedded_store_is_never_in_a_sparql_answer(

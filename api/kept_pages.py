@@ -162,6 +162,10 @@ class KeptPagesMiddleware:
     @staticmethod
     async def send_kept(kept: KeptPage, request: Request, catalogue: SiteCatalogue, send: Send) -> None:
         headers = list(kept.headers)
+        if _not_modified(headers, request):
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
         parts = kept.parts
         if len(parts) == 2:
             token, cookie = form_token(request, catalogue.proposal_signer)
@@ -174,3 +178,13 @@ class KeptPagesMiddleware:
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _not_modified(headers: list[tuple[bytes, bytes]], request: Request) -> bool:
+    """Whether the visitor already holds the kept page: its ETag (a resource's version) is one that
+    ``If-None-Match`` names, as the page itself would have answered 304."""
+    etag = next((value for name, value in headers if name == b"etag"), None)
+    wanted = request.headers.get("if-none-match")
+    if etag is None or wanted is None:
+        return False
+    return wanted.strip() == "*" or etag.decode() in {tag.strip() for tag in wanted.split(",")}

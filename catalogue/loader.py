@@ -30,7 +30,7 @@ from catalogue import graphs, rules
 from catalogue.editing import drafts
 from catalogue.errors import CatalogueError
 from catalogue.graphs import ONTOLOGY, derived_graph, graph_iri
-from catalogue.queries import version
+from catalogue.queries import load_checks, version
 from catalogue.queries.load_log import entry_update, loaded_fingerprints
 from catalogue.settings import DEFAULT_INSTANCE_BASE, Settings
 from catalogue.store import CatalogueStore, Dataset, ntriples
@@ -254,17 +254,9 @@ def load(
 _NOTHING_WRITTEN = "Nic nebylo načteno, úložiště zůstalo, jak bylo."
 
 
-def _iris(values: Iterable[str]) -> str:
-    return " ".join(f"<{value}>" for value in sorted(values))
-
-
 def _refuse_shrinking(store: CatalogueStore, pending: Sequence[_Pending], force: bool) -> None:
     """Refuse files that would leave their graph empty or with less than half of its triples."""
-    rows = store.values(
-        f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {_iris(str(item.source.graph) for item in pending)} }} "
-        "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    )
-    before = {row["g"]: int(row["n"]) for row in rows}
+    before = load_checks.graph_sizes(store, (str(item.source.graph) for item in pending))
     shrunk = []
     for item in pending:
         old, new = before.get(str(item.source.graph), 0), len(set(item.triples))
@@ -325,28 +317,19 @@ def _refuse_shape_violations(
     described = {t.subject.value for item in data for t in item.stated if isinstance(t.subject, ox.NamedNode)}
     gone: dict[str, str] = {}  # resource (at the default base) → the changed file that described it
     for item in data:
-        rows = store.values(
-            "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER isIRI(?s) }", {"g": item.source.graph}
-        )
-        gone |= {iri: item.source.path.name for iri in {iri_at(row["s"], from_store) for row in rows} - described}
+        subjects = {iri_at(iri, from_store) for iri in load_checks.subjects_of(store, item.source.graph)}
+        gone |= {iri: item.source.path.name for iri in subjects - described}
     if gone:  # a resource another file describes too is still in the catalogue (a file of synonyms)
-        rows = store.values(
-            f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {_iris(iri_at(i, to_store) for i in gone)} }} "
-            "GRAPH ?g { ?s ?p ?o } }"
-        )
-        for row in rows:
-            if row["g"] in context:
-                gone.pop(iri_at(row["s"], from_store), None)
+        for resource, graph in load_checks.graphs_describing(store, (iri_at(i, to_store) for i in gone)):
+            if graph in context:
+                gone.pop(iri_at(resource, from_store), None)
     joined: dict[str, set[str]] = {}  # resource of another file (at the store's base) → its files
     linked: dict[str, set[str]] = {}  # resource gone → the files that still link to it
     for values, pattern in (("?s", described), ("?o", set(gone))):
         if not pattern:
             continue
-        rows = store.values(
-            f"SELECT DISTINCT ?s ?g ?o WHERE {{ VALUES {values} {{ {_iris(iri_at(i, to_store) for i in pattern)} }} "
-            "GRAPH ?g { ?s ?p ?o } FILTER isIRI(?s) }",
-        )
-        # store.values reads every graph: only the context's count (a private or staging graph is no file's)
+        rows = load_checks.statements_naming(store, (iri_at(i, to_store) for i in pattern), as_object=values == "?o")
+        # The query reads every graph: only the context's count (a private or staging graph is no file's)
         for row in rows:
             if row["g"] in context:
                 joined.setdefault(row["s"], set()).add(files.get(row["g"], "?"))
@@ -354,11 +337,7 @@ def _refuse_shape_violations(
                     linked.setdefault(iri_at(row["o"], from_store), set()).add(files.get(row["g"], "?"))
     parts: list[tuple[str, list[ox.Triple]]] = [(item.source.path.name, item.stated) for item in data]
     if joined:
-        described_elsewhere = store.query(
-            f"CONSTRUCT {{ ?s ?p ?o . ?o ?q ?v }} WHERE {{ VALUES ?s {{ {_iris(joined)} }} ?s ?p ?o "
-            "OPTIONAL { FILTER isBlank(?o) ?o ?q ?v } }",
-            dataset=in_context,
-        )
+        described_elsewhere = load_checks.descriptions(store, joined, in_context)
         elsewhere = moved(described_elsewhere, from_store)
         owners = {t.object: _value(t.subject) for t in elsewhere if isinstance(t.object, ox.BlankNode)}
         by_file: dict[str, list[ox.Triple]] = {}
@@ -369,13 +348,7 @@ def _refuse_shape_violations(
             by_file.setdefault(file, []).append(triple)
         parts += list(by_file.items())
     named = {t.object.value for _, triples in parts for t in triples if isinstance(t.object, ox.NamedNode)}
-    hierarchy = store.query(
-        "CONSTRUCT { ?x a ?type . ?x <http://www.w3.org/2004/02/skos/core#broader> ?up } WHERE { "
-        f"VALUES ?named {{ {_iris(iri_at(i, to_store) for i in named)} }} "
-        "?named <http://www.w3.org/2004/02/skos/core#broader>* ?x . "
-        "{ ?x a ?type } UNION { ?x <http://www.w3.org/2004/02/skos/core#broader> ?up } }",
-        dataset=in_context,
-    ) if named else []
+    hierarchy = load_checks.hierarchy(store, (iri_at(i, to_store) for i in named), in_context) if named else []
     from catalogue.validation import shacl_problems  # pySHACL: imported only when a load checks
 
     catalogue = _catalogue_graph(settings, parts, moved(hierarchy, from_store))

@@ -17,16 +17,19 @@ from catalogue.errors import error_body
 TOO_LARGE_CODE = "PAYLOAD_TOO_LARGE"
 
 
-def _size(limit: int) -> str:
-    if limit >= 2**20:
-        return f"{limit / 2**20:g} MB"
-    if limit >= 2**10:
-        return f"{limit / 2**10:g} kB"
+def readable_size(limit: int, *, unit: int = 2**10) -> str:
+    """``limit`` bytes for people, in MB, kB or bytes of ``unit`` (1,024, as the body limits' defaults
+    are written, or 1,000, as the /sparql answer cap is)."""
+    if limit >= unit**2:
+        return f"{limit / unit**2:g} MB"
+    if limit >= unit:
+        return f"{limit / unit:g} kB"
     return f"{limit} B"
 
 
 def too_large_message(limit: int) -> str:
-    return f"Tělo požadavku je příliš velké: smí mít nejvýše {_size(limit)}. Pošlete menší požadavek nebo soubor."
+    size = readable_size(limit)
+    return f"Tělo požadavku je příliš velké: smí mít nejvýše {size}. Pošlete menší požadavek nebo soubor."
 
 
 class BodyLimitMiddleware:

@@ -32,6 +32,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from api.body_limit import readable_size
 from api.sparql_pool import (
     ClientBusy,
     ClientOverBudget,
@@ -123,18 +124,10 @@ class TooManyQueries(CatalogueError):
     status = 429
 
 
-def _size(limit: int) -> str:
-    """``limit`` bytes for people: in MB (10^6, as the setting's default is written), kB or bytes."""
-    if limit >= 10**6:
-        return f"{limit / 10**6:.3g} MB"
-    if limit >= 10**3:
-        return f"{limit / 10**3:.3g} kB"
-    return f"{limit} B"
-
-
 def too_large_message(limit: int) -> str:
+    size = readable_size(limit, unit=1000)
     return (
-        f"Odpověď na dotaz by byla delší než povolených {_size(limit)} ({limit} bajtů), proto nebyla odeslána. "
+        f"Odpověď na dotaz by byla delší než povolených {size} ({limit} bajtů), proto nebyla odeslána. "
         "Zeptejte se na méně řádků (LIMIT), vyberte méně nebo kratší hodnoty, nebo se ptejte po částech "
         "(LIMIT a OFFSET)."
     )

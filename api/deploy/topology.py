@@ -31,6 +31,7 @@ from typing import IO
 
 import httpx
 
+from api.body_limit import readable_size
 from catalogue.settings import REPOSITORY, Settings
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
@@ -61,9 +62,9 @@ def nginx_config(settings: Settings, *, port: int, app_ports: list[int], folder:
         "UPSTREAM_SERVERS": upstream,
         "HEADER_TIMEOUT": f"{settings.header_timeout:g}",
         "MAX_BODY_BYTES": str(settings.max_body_bytes),
-        "MAX_BODY_SIZE": _size(settings.max_body_bytes),
+        "MAX_BODY_SIZE": readable_size(settings.max_body_bytes),
         "MAX_UPLOAD_BYTES": str(settings.max_upload_bytes),
-        "MAX_UPLOAD_SIZE": _size(settings.max_upload_bytes),
+        "MAX_UPLOAD_SIZE": readable_size(settings.max_upload_bytes),
         "SPARQL_CLIENT_CONCURRENCY": str(settings.sparql_client_concurrency),
     }
     text = TEMPLATE.read_text(encoding="utf-8")
@@ -73,15 +74,6 @@ def nginx_config(settings: Settings, *, port: int, app_ports: list[int], folder:
     if re.search(r"@[A-Z_]+@", body):
         raise TopologyError("the nginx template names a value the launcher does not fill in")
     return text
-
-
-def _size(limit: int) -> str:
-    """A size as the app's own refusals write it (1 MB, 64 kB, 500 B)."""
-    if limit >= 2**20:
-        return f"{limit / 2**20:g} MB"
-    if limit >= 2**10:
-        return f"{limit / 2**10:g} kB"
-    return f"{limit} B"
 
 
 def nginx_binary() -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ from catalogue.graphs import PROPOSALS_SENT, USED_FORM_TOKENS, private_graph
 from catalogue.queries.proposals import proposals_graph
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
-from tests.conftest import oxigraph_server, running_server, server_settings
+from tests.conftest import fill, oxigraph_server, running_server, server_settings
 from web.clients import client_address
 from web.forms import FORM_COOKIE, MAX_TOKEN_AGE_SECONDS, MIN_FILL_SECONDS, FormSigner
 from web.state import PROPOSAL_PURPOSE, PROPOSALS_PER_WINDOW, USED_PROPOSAL_TOKENS
@@ -280,33 +279,6 @@ def test_w9_a_rotating_forwarded_for_does_not_escape_the_limit_of_katalog_serve(
 
 
 # -- F7: a full disk ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 64 MB tmpfs of the test's own (mounting needs root)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=True)
-
-
-def fill(disk: Path) -> Path:
-    """Fill ``disk`` to its last page."""
-    filler = disk / "filler"
-    with filler.open("wb", buffering=0) as file:
-        for chunk in (1 << 20, 1 << 16, 1 << 12):
-            try:
-                while True:
-                    file.write(b"\0" * chunk)
-            except OSError:
-                pass
-    return filler
 
 
 def test_f7_a_full_disk_keeps_the_visitor_s_text_and_a_token_for_the_retry(small_disk: Path, tmp_path: Path) -> None:

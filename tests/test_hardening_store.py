@@ -3,7 +3,6 @@ leaves nothing served (F5), and a full disk stops writes only while it is full (
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import re
@@ -27,7 +26,7 @@ from catalogue.loader import Source, catalogue_sources, load, source_for
 from catalogue.search.index import open_index
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore, StoreError, StoreFull
-from tests.conftest import answers, free_port, katalog, oxigraph_server, server_settings
+from tests.conftest import answers, fill, free_port, katalog, oxigraph_server, server_settings
 
 
 def loose_entries(folder: Path) -> list[str]:
@@ -235,37 +234,6 @@ def test_f5_a_load_stopped_after_writing_a_file_derives_again_on_the_next_load(t
 
 
 # -- F7 and W25: a full disk, and what /healthz says about it ----------------------------------------
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real 40 MB tmpfs, unmounted afterwards (mounting needs root, as the test machine runs)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(disk)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=True)
-
-
-def fill(disk: Path) -> Path:
-    """Fill ``disk`` to the last byte with one file; removing it gives the room back."""
-    filler = disk / "filler"
-    with open(filler, "wb", buffering=0) as out:
-        try:
-            while True:
-                out.write(b"\0" * 65536)
-        except OSError as error:
-            assert error.errno == errno.ENOSPC
-        try:  # the last pages, smaller than the block above
-            while True:
-                out.write(b"\0" * 512)
-        except OSError:
-            pass
-    return filler
 
 
 def big_write(store: CatalogueStore, name: str) -> None:

@@ -466,3 +466,22 @@ def fill(disk: Path) -> Path:
             except OSError as error:
                 assert error.errno == errno.ENOSPC, error
     return filler
+
+
+@pytest.fixture
+def store_env(tmp_path: Path, loaded_store_path: Path) -> dict[str, str]:
+    """A private copy of the loaded store, so a test may write to it: the environment of `katalog` over it."""
+    path = tmp_path / "store"
+    shutil.copytree(loaded_store_path, path)
+    return {"KATALOG_STORE_PATH": str(path)}
+
+
+def store_snapshot(env: dict[str, str]) -> set[str]:
+    """Every quad of the store ``env`` names, as text (the store closed again afterwards)."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(env["KATALOG_STORE_PATH"])
+    try:
+        return {str(quad) for quad in store}
+    finally:
+        del store

@@ -4,7 +4,6 @@ with click's runner where a test plants a bug)."""
 from __future__ import annotations
 
 import json
-import shutil
 import types
 from pathlib import Path
 
@@ -16,22 +15,9 @@ from catalogue import cli
 from catalogue.queries.proposals import parsed_contact, store_proposal
 from catalogue.settings import Settings, get_settings
 from catalogue.store import CatalogueStore
-from tests.conftest import CATALOGUE_DATA, katalog
+from tests.conftest import CATALOGUE_DATA, katalog, store_snapshot
 
 KCS = "https://w3id.org/kcs/ontology#"
-
-
-@pytest.fixture
-def store_env(tmp_path: Path, loaded_store_path: Path) -> dict[str, str]:
-    """A private copy of the loaded store, so a test may write to it."""
-    path = tmp_path / "store"
-    shutil.copytree(loaded_store_path, path)
-    return {"KATALOG_STORE_PATH": str(path)}
-
-
-def store_snapshot(env: dict[str, str]) -> set[str]:
-    store = ox.Store.read_only(env["KATALOG_STORE_PATH"])
-    return {str(quad) for quad in store}
 
 
 def test_load_is_idempotent_and_reports_changes(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ SHACL shapes, and writes nothing; `--force` lets a graph shrink on purpose."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,22 +11,7 @@ import pytest
 
 from catalogue.graphs import graph_iri
 from catalogue.settings import Settings
-from tests.conftest import CATALOGUE_DATA, katalog
-
-
-@pytest.fixture
-def store_env(tmp_path: Path, loaded_store_path: Path) -> dict[str, str]:
-    path = tmp_path / "store"
-    shutil.copytree(loaded_store_path, path)
-    return {"KATALOG_STORE_PATH": str(path)}
-
-
-def quads(env: dict[str, str]) -> set[str]:
-    store = ox.Store.read_only(env["KATALOG_STORE_PATH"])
-    try:
-        return {str(quad) for quad in store}
-    finally:
-        del store
+from tests.conftest import CATALOGUE_DATA, katalog, store_snapshot
 
 
 def triples_in(env: dict[str, str], name: str) -> int:
@@ -51,12 +35,12 @@ def test_f4_a_file_that_lost_most_of_its_triples_is_refused_and_nothing_is_writt
     original = (CATALOGUE_DATA / "funding.ttl").read_text(encoding="utf-8")
     shrunk = tmp_path / "funding.ttl"
     shrunk.write_text(first_blocks(original, kept) if kept else "# nothing left\n", encoding="utf-8")
-    before, size = quads(store_env), triples_in(store_env, "funding")
+    before, size = store_snapshot(store_env), triples_in(store_env, "funding")
     result = katalog("load", str(shrunk), env=store_env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert str(shrunk) in result.stderr and f"z {size} na " in result.stderr and "--force" in result.stderr
     assert "Nic nebylo načteno" in result.stderr
-    assert quads(store_env) == before
+    assert store_snapshot(store_env) == before
 
 
 def test_f4_force_loads_a_file_that_shrank_on_purpose(tmp_path: Path, store_env: dict[str, str]) -> None:
@@ -80,12 +64,12 @@ def test_f4_a_file_breaking_the_shapes_is_refused_with_the_violation_named(
     text = (CATALOGUE_DATA / "funding.ttl").read_text(encoding="utf-8")
     assert "kcs:callOf" in text
     broken.write_text(text.replace("kcs:callOf", "kcs:callFor", 1), encoding="utf-8")
-    before = quads(store_env)
+    before = store_snapshot(store_env)
     result = katalog("load", "--force", str(broken), env=store_env)  # --force lets nothing break the shapes
     assert result.returncode == 1, result.stdout + result.stderr
     assert "funding.ttl: <https://w3id.org/kcs/id/call/efekt-8-2021>:" in result.stderr
     assert "[kcsh:FundingCall kcs:callOf]" in result.stderr and "SHACL" in result.stderr
-    assert quads(store_env) == before
+    assert store_snapshot(store_env) == before
 
 
 def test_f4_removing_a_resource_other_files_link_to_is_refused_naming_the_linking_file(
@@ -96,12 +80,12 @@ def test_f4_removing_a_resource_other_files_link_to_is_refused_naming_the_linkin
     end = text.index("\n\n", start)
     without = tmp_path / "funding.ttl"
     without.write_text(text[:start] + text[end:], encoding="utf-8")
-    before = quads(store_env)
+    before = store_snapshot(store_env)
     result = katalog("load", str(without), env=store_env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "funding.ttl: <https://w3id.org/kcs/id/programme/npo-1-4-1-6>:" in result.stderr
     assert "na který dál odkazuje 5g-for-5-cities.ttl" in result.stderr
-    assert quads(store_env) == before
+    assert store_snapshot(store_env) == before
 
 
 def test_the_whole_seed_catalogue_passes_the_load_checks(tmp_path: Path) -> None:

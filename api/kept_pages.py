@@ -23,7 +23,6 @@ sent from here: the questions a page recorded are kept with it and counted again
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -115,7 +114,7 @@ class KeptPagesMiddleware:
         kept = self.pages.get(key)
         if kept is not MISSING:
             for question in kept.questions:
-                await asyncio.to_thread(record_question, catalogue.store, catalogue.settings, question)
+                record_question(catalogue, question)
             await self.send_kept(kept, request, catalogue, send)
             return
 

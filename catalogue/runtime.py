@@ -10,7 +10,8 @@ Following the version. :meth:`Catalogue.refresh` reads the store's catalogue ver
 another ``katalog serve``) or this one changed the catalogue, it brings the search index up to date
 and forgets what was kept for the old version. A server runs it every
 :data:`~catalogue.queries.version.POLL_SECONDS` in a thread of its own (:meth:`watch`), so a change shows
-within a second; every cache keyed by :attr:`Catalogue.version` follows by itself.
+within a second; every cache keyed by :attr:`Catalogue.version` follows by itself. The same thread
+writes the demand counted meanwhile (:class:`~catalogue.editing.demand.DemandTally`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
 from catalogue.editing import proposals
+from catalogue.editing.demand import DemandTally
 from catalogue.queries import version as catalogue_version
 from catalogue.search.engine import SearchEngine
 from catalogue.search.index import follow, open_index
@@ -46,6 +48,8 @@ class Catalogue:
         self.search = search
         self.version = version
         self._kept: dict[tuple[str, str], Any] = {}
+        self.demand = DemandTally()
+        """The questions asked of this process, written by :meth:`write_demand`."""
         self._refreshing = threading.Lock()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -96,6 +100,7 @@ class Catalogue:
                     self.refresh()
                 except Exception:  # the store may be briefly unreachable: try again at the next tick
                     log.exception("following the catalogue version failed")
+                self.write_demand()
                 if time.monotonic() >= purge_due:
                     # Contacts are kept only as long as the retention period says, also when nobody
                     # runs `katalog purge`: once at start and then daily.
@@ -108,11 +113,19 @@ class Catalogue:
         self._watcher = threading.Thread(target=loop, name="catalogue-version", daemon=True)
         self._watcher.start()
 
+    def write_demand(self) -> None:
+        """Write the questions asked so far in one update; a failure is logged and they wait for the next."""
+        try:
+            self.demand.write(self.store, self.settings)
+        except Exception:
+            log.exception("recording the demand failed; its questions wait for the next write")
+
     def close(self) -> None:
         self._stop.set()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
             self._watcher = None
+        self.write_demand()
         self.search.close()
         self.store.close()
 

@@ -10,6 +10,7 @@ import io
 import itertools
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
@@ -89,7 +90,10 @@ def graphql(web: TestClient, text: str) -> dict:
 
 
 def demand_triples(web: TestClient) -> list[tuple[str, str, str]]:
+    """The demand graph's triples, once what the server was asked so far is written (as its thread would
+    within half a second)."""
     catalogue = web.app.state.catalogue  # type: ignore[attr-defined]
+    catalogue.write_demand()
     graph = graphs.private_graph(catalogue.settings, graphs.DEMAND)
     return [(t.subject.value, t.predicate.value, t.object.value) for t in catalogue.store.triples_in(graph)]
 
@@ -325,9 +329,9 @@ def well(web: TestClient, text: str) -> set[str]:
 def test_recording_and_reading_work_on_the_oxigraph_server_too(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    """The one SPARQL update per question and the page's reads, on the session's Oxigraph server. Its
-    demand graph is dropped before and after: the answer pages other tests ask on that server record
-    their questions too."""
+    """The questions a server was asked go to the Oxigraph server in one SPARQL update, and the page's
+    reads work there. Its demand graph is dropped before and after: the answer pages other tests ask on
+    that server record their questions too."""
     from catalogue.queries import demand as reading
     from catalogue.store import CatalogueStore
     from tests.conftest import server_settings
@@ -336,14 +340,80 @@ def test_recording_and_reading_work_on_the_oxigraph_server_too(
     store = CatalogueStore.open(settings)
     graph = graphs.private_graph(settings, graphs.DEMAND)
     store.update(f"DROP SILENT GRAPH <{graph}>")
+    updates: list[str] = []
+    update = store.update
+    store.update = lambda text: (updates.append(text), update(text))[1]  # type: ignore[method-assign]
     try:
+        tally = recording.DemandTally()
         for _ in range(3):
-            recording.record(store, settings, recording.Question(" holubi  na namesti ", False, (), None, LIBEREC))
-        recording.record(store, settings, recording.Question("jednou", True, (ID + "measure/program-vyuziti-brownfieldu",)))
+            tally.add(recording.Question(" holubi  na namesti ", False, (), None, LIBEREC))
+        tally.add(recording.Question("jednou", True, (ID + "measure/program-vyuziti-brownfieldu",)))
+        assert updates == []
+        assert tally.write(store, settings) == 2 and len(updates) == 1
         found = reading.demand(store, settings)
         assert [(text.text, text.count) for text in found.texts] == [("holubi na namesti", 3)]
         assert found.total == 4 and [t.text for t in found.unmatched] == ["holubi na namesti"]
         assert [(region.label, count) for region, count in found.regions] == [("Liberecký kraj", 3)]
+        assert tally.write(store, settings) == 0 and len(updates) == 1
+        tally.add(recording.Question("holubi na namesti", True, (), None, LIBEREC))
+        tally.write(store, settings)
+        assert [(text.text, text.count, text.matched_well) for text in reading.demand(store, settings).texts] == [
+            ("holubi na namesti", 4, True)
+        ]
     finally:
         store.update(f"DROP SILENT GRAPH <{graph}>")
         store.close()
+
+
+def test_a_failed_write_keeps_the_questions_for_the_next(tmp_path: Path) -> None:
+    """The store refuses a write: nothing asked is lost, what was asked meanwhile is added, and the latest
+    answer's match wins."""
+    from catalogue.queries import demand as reading
+    from catalogue.store import CatalogueStore, StoreError
+
+    settings = Settings(store_path=tmp_path / "store", demand_min_asked=1)
+    with CatalogueStore.open(settings) as store:
+        tally = recording.DemandTally()
+        tally.add(recording.Question("osvetleni", False))
+        tally.add(recording.Question("osvetleni", False))
+        update = store.update
+
+        def refused(text: str) -> None:
+            raise StoreError("disk full")
+
+        store.update = refused  # type: ignore[method-assign]
+        with pytest.raises(StoreError):
+            tally.write(store, settings)
+        tally.add(recording.Question("osvetleni", True))
+        store.update = update  # type: ignore[method-assign]
+        assert tally.write(store, settings) == 1
+        assert [(text.text, text.count, text.matched_well) for text in reading.demand(store, settings).texts] == [
+            ("osvetleni", 3, True)
+        ]
+
+
+def test_a_running_server_writes_what_it_was_asked_within_a_second(web: TestClient) -> None:
+    """Nobody reads the demand: the server's own thread writes it (catalogue/runtime.py)."""
+    text = "Ptáme se na lavičky v parku u řeky"
+    web.get("/odpoved", params={"problem": text})
+    catalogue = web.app.state.catalogue  # type: ignore[attr-defined]
+    graph = graphs.private_graph(catalogue.settings, graphs.DEMAND)
+    deadline = time.monotonic() + 3
+    while not any(t.object.value == "ptame se na lavicky v parku u reky" for t in catalogue.store.triples_in(graph)):
+        assert time.monotonic() < deadline, "the question was not written within 3 s"
+        time.sleep(0.1)
+
+
+def test_a_stopping_server_writes_what_it_was_asked(tmp_path: Path, loaded_store_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from catalogue.store import CatalogueStore
+
+    shutil.copytree(loaded_store_path, tmp_path / "store")
+    settings = Settings(store_path=tmp_path / "store", index_path=tmp_path / "index")
+    with TestClient(create_app(settings, watch=False), base_url="http://127.0.0.1") as client:
+        assert client.get("/odpoved", params={"problem": ASKED_ONCE}).status_code == 200
+    with CatalogueStore.open(settings, read_only=True) as store:
+        texts = [t.object.value for t in store.triples_in(graphs.private_graph(settings, graphs.DEMAND))]
+    assert "jediny dotaz o vanocnich trzich na namesti" in texts

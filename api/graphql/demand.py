@@ -5,7 +5,6 @@ counted again each time its kept answer is served."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from threading import Lock
@@ -56,4 +55,4 @@ async def replay(
         if questions:
             _remembered.move_to_end(key)
     for question in questions:
-        await asyncio.to_thread(record_question, context.store, context.settings, question)
+        record_question(context.state, question)

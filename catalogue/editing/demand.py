@@ -11,14 +11,18 @@ and not ``weak``, that is, at least one type measure matches the problem well (b
 what the problem says, or by several of its words). An answer that is empty, or lists only weaker
 matches (the page then offers the proposal form), did not match well.
 
-One SPARQL update per question (:func:`record`); the callers never let a failure of it fail the answer.
+A server counts the questions in a :class:`DemandTally` and writes them together, one SPARQL update
+every half second at most; the callers never let a failure of it fail the answer.
 The aggregates are read by :mod:`catalogue.queries.demand`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -27,6 +31,8 @@ import pyoxigraph as ox
 from catalogue.graphs import DEMAND, private_base, private_graph
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
+
+log = logging.getLogger(__name__)
 
 PRIVATE = "https://w3id.org/kcs/private#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -72,20 +78,34 @@ def _string(value: str) -> str:
     return str(ox.Literal(value))
 
 
-def record(store: CatalogueStore, settings: Settings, question: Question, *, now: datetime | None = None) -> None:
-    """Count ``question`` in its aggregate: one SPARQL update (the count goes up by one, the match and top
-    measures become the latest answer's). Raises what the store raises; callers log it."""
+@dataclass(frozen=True)
+class Tally:
+    """``count`` askings of ``question`` (the latest one's match and top measures) on ``day``."""
+
+    question: Question
+    day: date
+    count: int = 1
+
+
+def tally_of(question: Question, *, now: datetime | None = None, count: int = 1) -> Tally | None:
+    """``question`` as counted: its text normalised, its top measures cut to :data:`TOP_MATCHES`, on the
+    UTC day of ``now``; None for a text that is empty once normalised."""
     text = normalised(question.text)
     if not text:
-        return
+        return None
     question = Question(text, question.matched_well, tuple(question.top[:TOP_MATCHES]), question.pillar,
                         question.place)
-    day = (now or datetime.now(UTC)).astimezone(UTC).date()
+    return Tally(question, (now or datetime.now(UTC)).astimezone(UTC).date(), count)
+
+
+def _counting(settings: Settings, tally: Tally) -> str:
+    """The update operation adding ``tally`` to its aggregate (the match and top measures become its own)."""
+    question, day = tally.question, tally.day
     node = f"<{aggregate_iri(settings, question, day)}>"
     graph = f"<{private_graph(settings, DEMAND)}>"
     described = [
         f"{node} <{RDF_TYPE}> <{AGGREGATE}>",
-        f"{node} <{TEXT}> {_string(text)}",
+        f"{node} <{TEXT}> {_string(question.text)}",
         f'{node} <{DAY}> "{day.isoformat()}"^^<{XSD}date>',
         f"{node} <{COUNT}> ?new",
         f'{node} <{MATCHED_WELL}> "{str(question.matched_well).lower()}"^^<{XSD}boolean>',
@@ -95,11 +115,82 @@ def record(store: CatalogueStore, settings: Settings, question: Question, *, now
         described.append(f"{node} <{PILLAR_FILTER}> {_string(question.pillar)}")
     if question.place:
         described.append(f"{node} <{PLACE_FILTER}> {_string(question.place)}")
-    store.update(
+    return (
         f"DELETE {{ GRAPH {graph} {{ {node} ?p ?o }} }}\n"
         f"INSERT {{ GRAPH {graph} {{ {' . '.join(described)} }} }}\n"
         f"WHERE {{ OPTIONAL {{ GRAPH {graph} {{ {node} <{COUNT}> ?old }} }}\n"
         f"  OPTIONAL {{ GRAPH {graph} {{ {node} ?p ?o }} }}\n"
-        "  BIND(COALESCE(?old, 0) + 1 AS ?new) }"
+        f"  BIND(COALESCE(?old, 0) + {int(tally.count)} AS ?new) }}"
     )
 
+
+def record_all(store: CatalogueStore, settings: Settings, tallies: Iterable[Tally]) -> None:
+    """Add every tally to its aggregate, all in one SPARQL update (one request to the Oxigraph server).
+    Raises what the store raises."""
+    operations = [_counting(settings, tally) for tally in tallies]
+    if operations:
+        store.update(" ;\n".join(operations))
+
+
+def record(store: CatalogueStore, settings: Settings, question: Question, *, now: datetime | None = None) -> None:
+    """Count ``question`` in its aggregate at once (a server counts through :class:`DemandTally`)."""
+    tally = tally_of(question, now=now)
+    if tally is not None:
+        record_all(store, settings, [tally])
+
+
+class DemandTally:
+    """The questions one process was asked and has not written yet, merged per aggregate.
+
+    Writing each question as it is asked cost one update per answer, and on the Oxigraph server a round
+    trip too: half of what a kept answer page cost to send (issue 14's load). A server adds every
+    question here (:meth:`add`, which never touches the store) and writes them all in one update
+    (:meth:`write`) every :data:`catalogue.queries.version.POLL_SECONDS`, before demand is read, and when it
+    stops. A process killed in between loses the questions of its last half second: demand is counts
+    of what was asked, not anyone's record.
+
+    Should the store refuse the write, the questions are kept for the next one, at most
+    :data:`MAX_PENDING` aggregates of them (the rest is dropped and logged: the store has been failing
+    for long, and the answers must go on)."""
+
+    MAX_PENDING = 10_000
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[str, date, str | None, str | None], Tally] = {}
+        self._lock = threading.Lock()
+
+    def add(self, question: Question, *, now: datetime | None = None) -> None:
+        tally = tally_of(question, now=now)
+        if tally is not None:
+            with self._lock:
+                self._merge([tally])
+
+    def _merge(self, tallies: Iterable[Tally]) -> None:
+        """Merge under the lock; a later tally's match and top measures win, as a later asking's would."""
+        for tally in tallies:
+            question = tally.question
+            key = (question.text, tally.day, question.pillar, question.place)
+            earlier = self._pending.pop(key, None)
+            if earlier is None and len(self._pending) >= self.MAX_PENDING:
+                log.error("demand not recorded: %s questions are waiting for the store already", self.MAX_PENDING)
+                continue
+            self._pending[key] = Tally(question, tally.day, tally.count + (earlier.count if earlier else 0))
+
+    def write(self, store: CatalogueStore, settings: Settings) -> int:
+        """Write what is pending in one update; how many aggregates it changed. Raises what the store
+        raises, the questions kept for the next write."""
+        with self._lock:
+            tallies, self._pending = list(self._pending.values()), {}
+        if not tallies:
+            return 0
+        try:
+            record_all(store, settings, tallies)
+        except BaseException:
+            with self._lock:
+                # Kept before what was asked meanwhile, which is later and so has the latest answer.
+                later = list(self._pending.values())
+                self._pending = {}
+                self._merge(tallies)
+                self._merge(later)
+            raise
+        return len(tallies)

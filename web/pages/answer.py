@@ -245,7 +245,7 @@ def answer_page(request: Request) -> Response:
         return _respond(request, {**context, "state": "error", "problem_error": str(error)}, 400)
     except SearchError:
         return _respond(request, {**context, "state": "error", "error": SEARCH_UNAVAILABLE}, 503)
-    record_answer(store, site_catalogue(request).settings, answer, filters)  # demand: never fails the answer
+    record_answer(site_catalogue(request), answer, filters)  # demand: never fails the answer
     if not answer.good_match:
         return _respond(request, {**context, "state": "no-match", "show_proposal": True, "proposal": answer.text}, 200)
     # A weak answer (no type measure matches well) says so plainly, lists what matched as weaker matches

@@ -29,9 +29,8 @@ from catalogue.editing import demand as recording
 from catalogue.editing.accounts import Account
 from catalogue.editing.authorisation import DEMAND_KIND, READ_DEMAND
 from catalogue.queries import demand as reading
+from catalogue.runtime import Catalogue
 from catalogue.search.analysis import fold
-from catalogue.settings import Settings
-from catalogue.store import CatalogueStore
 from web.auth import page_guard
 from web.site import N_, language_of, render, translate
 from web.state import site_catalogue
@@ -80,28 +79,33 @@ def noting_questions() -> Iterator[list[recording.Question]]:
         _noted.reset(token)
 
 
-def record_question(store: CatalogueStore, settings: Settings, question: recording.Question) -> None:
-    """Count ``question`` in its aggregate; a failure is logged, never raised."""
+def record_question(catalogue: Catalogue, question: recording.Question) -> None:
+    """Count ``question`` in the catalogue's demand (written within half a second); never raises."""
     noted = _noted.get()
     if noted is not None:
         noted.append(question)
     try:
-        recording.record(store, settings, question)
+        catalogue.demand.add(question)
     except Exception:  # recording demand must never fail the answer
         log.exception("recording a question's demand failed")
 
 
-def record_answer(
-    store: CatalogueStore, settings: Settings, answer: ProblemAnswer, filters: AnswerFilters
-) -> recording.Question | None:
+def record_answer(catalogue: Catalogue, answer: ProblemAnswer, filters: AnswerFilters) -> recording.Question | None:
     """Count the answered question in its aggregate; what was counted (None: nothing, it failed, logged)."""
     try:
         question = question_of(answer, filters)
     except Exception:  # recording demand must never fail the answer
         log.exception("recording a question's demand failed")
         return None
-    record_question(store, settings, question)
+    record_question(catalogue, question)
     return question
+
+
+def _demand(request: Request) -> reading.Demand:
+    """The demand as stored, the questions this process was asked written first."""
+    catalogue = site_catalogue(request)
+    catalogue.write_demand()
+    return reading.demand(catalogue.store, catalogue.settings, language_of(request))
 
 
 def _guard(request: Request) -> Account | Response:
@@ -121,9 +125,7 @@ def demand_page(request: Request) -> Response:
     account = _guard(request)
     if isinstance(account, Response):
         return account
-    catalogue = site_catalogue(request)
-    lang = language_of(request)
-    found = reading.demand(catalogue.store, catalogue.settings, lang)
+    found = _demand(request)
     return render(request, "demand.html", {
         "demand": found, "new_problem_link": new_problem_link, "synonym_link": synonym_link,
     }, headers={"Cache-Control": "no-store"})
@@ -134,9 +136,8 @@ def demand_csv(request: Request) -> Response:
     account = _guard(request)
     if isinstance(account, Response):
         return account
-    catalogue = site_catalogue(request)
     lang = language_of(request)
-    found = reading.demand(catalogue.store, catalogue.settings, lang)
+    found = _demand(request)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel reads UTF-8 only after a byte order mark
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")

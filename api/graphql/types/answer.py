@@ -162,5 +162,5 @@ class AnswerQuery:
         except SearchError:
             raise PublicError(SEARCH_UNAVAILABLE, "SEARCH_UNAVAILABLE") from None
         # Demand: every question counts, also when its kept answer is served again (api.graphql.demand).
-        demand.asked(context, await asyncio.to_thread(record_answer, context.store, context.settings, answer, filters))
+        demand.asked(context, record_answer(context.state, answer, filters))
         return await to_graphql(info, answer)

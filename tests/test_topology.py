@@ -179,13 +179,14 @@ def test_the_oxigraph_servers_update_and_store_are_not_reachable_through_nginx(s
 
 def test_the_nginx_configuration_repeats_the_apps_limits_and_nginx_accepts_it(tmp_path: Path) -> None:
     settings = Settings(
-        header_timeout=7, max_body_bytes=300_000, max_upload_bytes=5 * 2**20, sparql_client_concurrency=3
+        header_timeout=7.5, max_body_bytes=300_000, max_upload_bytes=5 * 2**20, sparql_client_concurrency=3
     )
     config = nginx_config(settings, port=18080, app_ports=[18081, 18082, 18083], folder=tmp_path, temp=tmp_path)
     assert not re.search(r"@[A-Z_]+@", config[config.index("daemon off;") :]), "every placeholder is filled in"
     for line in (
-        "client_header_timeout 7s;",
-        "client_body_timeout 7s;",
+        "client_header_timeout 7500ms;",
+        "client_body_timeout 7500ms;",
+        "keepalive_timeout 3750ms;",
         "client_max_body_size 300000;",
         "client_max_body_size 5242880;",
         "limit_conn sparql_clients 3;",

@@ -60,7 +60,9 @@ def nginx_config(settings: Settings, *, port: int, app_ports: list[int], folder:
         "TEMP": str(temp),
         "PORT": str(port),
         "UPSTREAM_SERVERS": upstream,
-        "HEADER_TIMEOUT": f"{settings.header_timeout:g}",
+        # nginx takes whole numbers only: in milliseconds, a fraction of a second is one too.
+        "HEADER_TIMEOUT": f"{max(1, round(settings.header_timeout * 1000))}ms",
+        "UPSTREAM_IDLE_TIMEOUT": f"{max(1, round(settings.header_timeout * 500))}ms",
         "MAX_BODY_BYTES": str(settings.max_body_bytes),
         "MAX_BODY_SIZE": readable_size(settings.max_body_bytes),
         "MAX_UPLOAD_BYTES": str(settings.max_upload_bytes),

@@ -390,6 +390,15 @@ def test_a_failed_write_keeps_the_questions_for_the_next(tmp_path: Path) -> None
         assert [(text.text, text.count, text.matched_well) for text in reading.demand(store, settings).texts] == [
             ("osvetleni", 3, True)
         ]
+        # The latest answer's top measures replace the earlier ones.
+        tally.add(recording.Question("osvetleni", True, (ID + "measure/a", ID + "measure/b")))
+        tally.write(store, settings)
+        tally.add(recording.Question("osvetleni", True, (ID + "measure/c",)))
+        tally.write(store, settings)
+        graph = graphs.private_graph(settings, graphs.DEMAND)
+        tops = [t.object.value for t in store.triples_in(graph) if t.predicate.value == recording.TOP_MATCH]
+        assert tops == [ID + "measure/c"]
+        assert [text.count for text in reading.demand(store, settings).texts] == [5]
 
 
 def test_a_running_server_writes_what_it_was_asked_within_a_second(web: TestClient) -> None:

@@ -98,38 +98,62 @@ def tally_of(question: Question, *, now: datetime | None = None, count: int = 1)
     return Tally(question, (now or datetime.now(UTC)).astimezone(UTC).date(), count)
 
 
-def _counting(settings: Settings, tally: Tally) -> str:
-    """The update operation adding ``tally`` to its aggregate (the match and top measures become its own)."""
+TOP_VARIABLES = tuple(f"?top{number}" for number in range(1, TOP_MATCHES + 1))
+
+
+def _row(settings: Settings, tally: Tally) -> str:
+    """``tally`` as a row of :func:`record_all`'s VALUES (UNDEF where it has no such top measure or filter)."""
     question, day = tally.question, tally.day
-    node = f"<{aggregate_iri(settings, question, day)}>"
-    graph = f"<{private_graph(settings, DEMAND)}>"
-    described = [
-        f"{node} <{RDF_TYPE}> <{AGGREGATE}>",
-        f"{node} <{TEXT}> {_string(question.text)}",
-        f'{node} <{DAY}> "{day.isoformat()}"^^<{XSD}date>',
-        f"{node} <{COUNT}> ?new",
-        f'{node} <{MATCHED_WELL}> "{str(question.matched_well).lower()}"^^<{XSD}boolean>',
-        *(f"{node} <{TOP_MATCH}> {_string(iri)}" for iri in question.top),
-    ]
-    if question.pillar:
-        described.append(f"{node} <{PILLAR_FILTER}> {_string(question.pillar)}")
-    if question.place:
-        described.append(f"{node} <{PLACE_FILTER}> {_string(question.place)}")
-    return (
-        f"DELETE {{ GRAPH {graph} {{ {node} ?p ?o }} }}\n"
-        f"INSERT {{ GRAPH {graph} {{ {' . '.join(described)} }} }}\n"
-        f"WHERE {{ OPTIONAL {{ GRAPH {graph} {{ {node} <{COUNT}> ?old }} }}\n"
-        f"  OPTIONAL {{ GRAPH {graph} {{ {node} ?p ?o }} }}\n"
-        f"  BIND(COALESCE(?old, 0) + {int(tally.count)} AS ?new) }}"
-    )
+    top = [_string(iri) for iri in question.top] + ["UNDEF"] * (TOP_MATCHES - len(question.top))
+    return " ".join((
+        f"<{aggregate_iri(settings, question, day)}>",
+        _string(question.text),
+        f'"{day.isoformat()}"^^<{XSD}date>',
+        str(int(tally.count)),
+        f'"{str(question.matched_well).lower()}"^^<{XSD}boolean>',
+        *top,
+        _string(question.pillar) if question.pillar else "UNDEF",
+        _string(question.place) if question.place else "UNDEF",
+    ))
 
 
 def record_all(store: CatalogueStore, settings: Settings, tallies: Iterable[Tally]) -> None:
-    """Add every tally to its aggregate, all in one SPARQL update (one request to the Oxigraph server).
-    Raises what the store raises."""
-    operations = [_counting(settings, tally) for tally in tallies]
-    if operations:
-        store.update(" ;\n".join(operations))
+    """Add every tally to its aggregate (whose match and top measures become the tally's), all in one
+    SPARQL update, one transaction. Raises what the store raises.
+
+    Each operation matches one row per aggregate: one operation that deleted ``?node ?p ?o`` and inserted
+    the whole aggregate instantiated its template once per triple it deleted, 130 ms for 120 questions on
+    the embedded store (now about 28 ms)."""
+    tallies = list(tallies)
+    if not tallies:
+        return
+    graph = f"<{private_graph(settings, DEMAND)}>"
+    rows = "\n".join(f"({_row(settings, tally)})" for tally in tallies)
+    counts = " ".join(f"(<{aggregate_iri(settings, tally.question, tally.day)}> {int(tally.count)})"
+                      for tally in tallies)
+    variables = f"?node ?text ?day ?add ?matched {' '.join(TOP_VARIABLES)} ?pillar ?place"
+    tops = " ".join(f"?node <{TOP_MATCH}> {top} ." for top in TOP_VARIABLES)
+    described = (
+        f"?node <{RDF_TYPE}> <{AGGREGATE}> ; <{TEXT}> ?text ; <{DAY}> ?day ; <{MATCHED_WELL}> ?matched . {tops}"
+        f" ?node <{PILLAR_FILTER}> ?pillar . ?node <{PLACE_FILTER}> ?place"
+    )
+    store.update(
+        # The aggregates asked before: their counts raised, their latest answer's match and top forgotten.
+        f"DELETE {{ GRAPH {graph} {{ ?node <{COUNT}> ?old }} }}\n"
+        f"INSERT {{ GRAPH {graph} {{ ?node <{COUNT}> ?new }} }}\n"
+        f"WHERE {{ VALUES (?node ?add) {{ {counts} }} GRAPH {graph} {{ ?node <{COUNT}> ?old }}"
+        " BIND(?old + ?add AS ?new) } ;\n"
+        f"DELETE {{ GRAPH {graph} {{ ?node ?answered ?was }} }}\n"
+        f"WHERE {{ VALUES (?node ?add) {{ {counts} }} VALUES ?answered {{ <{MATCHED_WELL}> <{TOP_MATCH}> }}"
+        f" GRAPH {graph} {{ ?node ?answered ?was }} }} ;\n"
+        # Every aggregate described (what an aggregate asked before has already stays as it is), then the
+        # counts of the new ones.
+        f"INSERT {{ GRAPH {graph} {{ {described} }} }}\n"
+        f"WHERE {{ VALUES ({variables}) {{\n{rows}\n}} }} ;\n"
+        f"INSERT {{ GRAPH {graph} {{ ?node <{COUNT}> ?add }} }}\n"
+        f"WHERE {{ VALUES (?node ?add) {{ {counts} }}"
+        f" FILTER NOT EXISTS {{ GRAPH {graph} {{ ?node <{COUNT}> ?old }} }} }}"
+    )
 
 
 def record(store: CatalogueStore, settings: Settings, question: Question, *, now: datetime | None = None) -> None:

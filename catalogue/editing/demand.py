@@ -133,21 +133,28 @@ def record_all(store: CatalogueStore, settings: Settings, tallies: Iterable[Tall
                       for tally in tallies)
     variables = f"?node ?text ?day ?add ?matched {' '.join(TOP_VARIABLES)} ?pillar ?place"
     tops = " ".join(f"?node <{TOP_MATCH}> {top} ." for top in TOP_VARIABLES)
+    kept_top = " && ".join(f'!sameTerm(?was, COALESCE({top}, ""))' for top in TOP_VARIABLES)
     described = (
         f"?node <{RDF_TYPE}> <{AGGREGATE}> ; <{TEXT}> ?text ; <{DAY}> ?day ; <{MATCHED_WELL}> ?matched . {tops}"
         f" ?node <{PILLAR_FILTER}> ?pillar . ?node <{PLACE_FILTER}> ?place"
     )
     store.update(
-        # The aggregates asked before: their counts raised, their latest answer's match and top forgotten.
+        # The aggregates asked before: their counts raised, and their match and top measures where the
+        # latest answer's differ.
         f"DELETE {{ GRAPH {graph} {{ ?node <{COUNT}> ?old }} }}\n"
         f"INSERT {{ GRAPH {graph} {{ ?node <{COUNT}> ?new }} }}\n"
         f"WHERE {{ VALUES (?node ?add) {{ {counts} }} GRAPH {graph} {{ ?node <{COUNT}> ?old }}"
         " BIND(?old + ?add AS ?new) } ;\n"
-        f"DELETE {{ GRAPH {graph} {{ ?node ?answered ?was }} }}\n"
-        f"WHERE {{ VALUES (?node ?add) {{ {counts} }} VALUES ?answered {{ <{MATCHED_WELL}> <{TOP_MATCH}> }}"
-        f" GRAPH {graph} {{ ?node ?answered ?was }} }} ;\n"
-        # Every aggregate described (what an aggregate asked before has already stays as it is), then the
-        # counts of the new ones.
+        # Only what differs is deleted: a triple deleted and inserted again at every write left RocksDB's
+        # tombstones behind, and the Oxigraph server's writes grew slower by the minute.
+        f"DELETE {{ GRAPH {graph} {{ ?node <{MATCHED_WELL}> ?was }} }}\n"
+        f"WHERE {{ VALUES ({variables}) {{\n{rows}\n}} GRAPH {graph} {{ ?node <{MATCHED_WELL}> ?was }}"
+        " FILTER(!sameTerm(?was, ?matched)) } ;\n"
+        f"DELETE {{ GRAPH {graph} {{ ?node <{TOP_MATCH}> ?was }} }}\n"
+        f"WHERE {{ VALUES ({variables}) {{\n{rows}\n}} GRAPH {graph} {{ ?node <{TOP_MATCH}> ?was }}"
+        f" FILTER({kept_top}) }} ;\n"
+        # Every aggregate described (inserting what is there already writes nothing), then the counts of
+        # the new ones.
         f"INSERT {{ GRAPH {graph} {{ {described} }} }}\n"
         f"WHERE {{ VALUES ({variables}) {{\n{rows}\n}} }} ;\n"
         f"INSERT {{ GRAPH {graph} {{ ?node <{COUNT}> ?add }} }}\n"

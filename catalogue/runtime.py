@@ -11,7 +11,8 @@ another ``katalog serve``) or this one changed the catalogue, it brings the sear
 and forgets what was kept for the old version. A server runs it every
 :data:`~catalogue.queries.version.POLL_SECONDS` in a thread of its own (:meth:`watch`), so a change shows
 within a second; every cache keyed by :attr:`Catalogue.version` follows by itself. The same thread
-writes the demand counted meanwhile (:class:`~catalogue.editing.demand.DemandTally`).
+writes the demand counted meanwhile (:class:`~catalogue.editing.demand.DemandTally`) every
+:data:`~catalogue.editing.demand.WRITE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
 from catalogue.editing import proposals
-from catalogue.editing.demand import DemandTally
+from catalogue.editing.demand import WRITE_SECONDS, DemandTally
 from catalogue.queries import version as catalogue_version
 from catalogue.search.engine import SearchEngine
 from catalogue.search.index import follow, open_index
@@ -95,12 +96,15 @@ class Catalogue:
 
         def loop() -> None:
             purge_due = time.monotonic()
+            demand_due = time.monotonic() + WRITE_SECONDS
             while not self._stop.wait(catalogue_version.POLL_SECONDS):
                 try:
                     self.refresh()
                 except Exception:  # the store may be briefly unreachable: try again at the next tick
                     log.exception("following the catalogue version failed")
-                self.write_demand()
+                if time.monotonic() >= demand_due:
+                    self.write_demand()
+                    demand_due = time.monotonic() + WRITE_SECONDS
                 if time.monotonic() >= purge_due:
                     # Contacts are kept only as long as the retention period says, also when nobody
                     # runs `katalog purge`: once at start and then daily.

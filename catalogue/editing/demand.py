@@ -12,7 +12,7 @@ what the problem says, or by several of its words). An answer that is empty, or 
 matches (the page then offers the proposal form), did not match well.
 
 A server counts the questions in a :class:`DemandTally` and writes them together, one SPARQL update
-every half second at most; the callers never let a failure of it fail the answer.
+every :data:`WRITE_SECONDS`; the callers never let a failure of it fail the answer.
 The aggregates are read by :mod:`catalogue.queries.demand`.
 """
 
@@ -47,6 +47,10 @@ TOP_MATCH = PRIVATE + "topMatch"
 PILLAR_FILTER = PRIVATE + "pillarFilter"
 PLACE_FILTER = PRIVATE + "placeFilter"
 
+WRITE_SECONDS = 2.0
+"""How often a server writes its :class:`DemandTally`. Each write costs about the same whatever it holds
+(one row per distinct question; the seeds' 146 statements under load: 30 to 100 ms on the embedded store
+and more on the Oxigraph server), so the interval, not the load, sets what the demand costs."""
 TOP_MATCHES = 3
 """How many of the answer's type measures an aggregate keeps."""
 MAX_TEXT = 1000
@@ -176,8 +180,8 @@ class DemandTally:
     Writing each question as it is asked cost one update per answer, and on the Oxigraph server a round
     trip too: half of what a kept answer page cost to send (issue 14's load). A server adds every
     question here (:meth:`add`, which never touches the store) and writes them all in one update
-    (:meth:`write`) every :data:`catalogue.queries.version.POLL_SECONDS`, before demand is read, and when it
-    stops. A process killed in between loses the questions of its last half second: demand is counts
+    (:meth:`write`) every :data:`WRITE_SECONDS`, before demand is read, and when it stops. A process
+    killed in between loses the questions of its last two seconds at most: demand is counts
     of what was asked, not anyone's record.
 
     Should the store refuse the write, the questions are kept for the next one, at most

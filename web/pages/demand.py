@@ -80,7 +80,7 @@ def noting_questions() -> Iterator[list[recording.Question]]:
 
 
 def record_question(catalogue: Catalogue, question: recording.Question) -> None:
-    """Count ``question`` in the catalogue's demand (written within half a second); never raises."""
+    """Count ``question`` in the catalogue's demand (written within two seconds); never raises."""
     noted = _noted.get()
     if noted is not None:
         noted.append(question)

@@ -47,7 +47,8 @@ from web.auth import (
 )
 from web.clients import client_address
 from web.errors import html_error
-from web.forms import FORM_COOKIE, FormSigner, RejectedForm, form_fields, new_form_cookie
+from web.form_cookie import form_token, set_form_cookie
+from web.forms import FORM_COOKIE, FormSigner, RejectedForm, form_fields
 from web.paging import PAGE_PARAMETER, page_count, pager
 from web.site import N_, language_of, local_path, render, translate
 from web.state import site_catalogue
@@ -132,17 +133,14 @@ def _signer(request: Request) -> FormSigner:
 
 def _login_page(request: Request, context: dict[str, Any], status: int = 200,
                 headers: dict[str, str] | None = None) -> Response:
-    cookie = request.cookies.get(FORM_COOKIE)
-    is_new = not cookie
-    cookie = cookie or new_form_cookie()
+    token, cookie = form_token(request, _signer(request))
     context = {
         "email": "", "zpet": local_path(request.query_params.get("zpet"), ""), "error": None, "minutes": 0,
-        "account": current_account(request), **context, "token": _signer(request).token(cookie),
+        "account": current_account(request), **context, "token": token,
     }
     response = render(request, "login.html", context, status=status, headers=headers)
-    if is_new:
-        response.set_cookie(FORM_COOKIE, cookie, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https")
+    if cookie is not None:
+        set_form_cookie(response, request, cookie)
     return response
 
 

@@ -32,6 +32,7 @@ from catalogue.search.engine import SearchError
 from catalogue.settings import Settings
 from catalogue.store import CatalogueStore
 from web.clients import client_address
+from web.form_cookie import form_token, set_form_cookie
 from web.forms import (
     FORM_COOKIE,
     HONEYPOT_FIELD,
@@ -39,7 +40,6 @@ from web.forms import (
     RejectedForm,
     check_honeypot,
     form_fields,
-    new_form_cookie,
 )
 from web.pages.demand import record_answer
 from web.site import N_, language_of, render
@@ -99,27 +99,18 @@ def _signer(request: Request) -> FormSigner:
     return site_catalogue(request).proposal_signer
 
 
-def _form_cookie(request: Request) -> tuple[str, bool]:
-    """The browser's form cookie, and whether it is new (and so must be set)."""
-    cookie = request.cookies.get(FORM_COOKIE)
-    return (cookie, False) if cookie else (new_form_cookie(), True)
-
-
 def _respond(
-    request: Request, context: dict[str, Any], status: int, *, token: str | None = None, cookie: str | None = None
+    request: Request, context: dict[str, Any], status: int, *, token: str | None = None
 ) -> HTMLResponse:
     """The page; with the proposal form, its token, and the form cookie when the browser has none yet."""
+    cookie = None
     if token is None and context.get("show_proposal"):
-        cookie, is_new = _form_cookie(request)
-        token = _signer(request).token(cookie)
-        cookie = cookie if is_new else None
+        token, cookie = form_token(request, _signer(request))
     headers = {"Retry-After": str(context["retry_after"])} if context.get("retry_after") else None
     context = {**context, "token": token, "honeypot_field": HONEYPOT_FIELD}
     response = render(request, "answer.html", context, status=status, headers=headers)
     if cookie:
-        response.set_cookie(
-            FORM_COOKIE, cookie, httponly=True, samesite="strict", secure=request.url.scheme == "https"
-        )
+        set_form_cookie(response, request, cookie)
     return response
 
 

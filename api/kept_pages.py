@@ -1,6 +1,7 @@
 """Whole pages kept per catalogue version: the public pages every anonymous visitor reads alike (the
 answer page, the listings, the concept and the resources' own pages) are rendered once per catalogue
-version and sent again, within a byte budget.
+version and sent again, within the settings' budget (``KATALOG_PAGE_CACHE_SIZE`` pages,
+``KATALOG_PAGE_CACHE_BYTES`` bytes).
 
 A page is the same for two visitors only when all it shows of the visitor is the same, so what a page
 is kept under holds all of that: its path and query, the host and scheme it was asked on (share links
@@ -45,10 +46,6 @@ KEPT_PATHS = frozenset({"/", "/odpoved", "/koncepce", "/dobra-praxe", "/financov
 """The site's public pages that may be kept, beside the catalogue resources' own pages."""
 PROPOSAL_PAGE = "/odpoved"
 """The one page kept with a form token: the proposal form's, given to each visitor anew."""
-MAX_PAGES = 20_000
-MAX_BYTES = 64 * 1024 * 1024
-"""What the kept pages may take in all: a seed catalogue's answer page is about 25 to 100 KB, so a
-thousand of them or more, and far more of the smaller listings and resource pages."""
 TOKEN_FIELD = b'name="token" value="'
 """Where the proposal form's token begins (answer.html)."""
 CSRF = f'name="{CSRF_FIELD}"'.encode()
@@ -71,13 +68,13 @@ class KeptPagesMiddleware:
     """Answers a kept page's request from what was kept for the current catalogue version, and keeps
     what a request for a page that may be kept was answered with (see the module)."""
 
-    def __init__(self, app: ASGIApp, *, settings: Settings, size: int = MAX_PAGES, max_bytes: int = MAX_BYTES):
+    def __init__(self, app: ASGIApp, *, settings: Settings):
         self.app = app
         # With the instance base at the server's root every path would look like a resource's page, the
         # visitor's own (/projekt, /ucet) too: only the site's public pages are kept then.
         instance_path = IriLinks(settings).instance_path
         self.instance_path = instance_path if instance_path != "/" else None
-        self.pages = SharedAnswers(size, max_bytes)
+        self.pages = SharedAnswers(settings.page_cache_size, settings.page_cache_bytes)
 
     def keeps(self, path: str) -> bool:
         return path in KEPT_PATHS or (self.instance_path is not None and path.startswith(self.instance_path))

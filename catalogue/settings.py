@@ -81,6 +81,18 @@ class Settings(BaseSettings):
         description="Bytes the kept GraphQL answers may take in all; an answer larger than a thirty-second of it is "
         "never kept.",
     )
+    page_cache_size: int = Field(
+        20_000,
+        ge=0,
+        description="Whole public pages kept per catalogue version for anonymous visitors (the answer page, the "
+        "listings, the resources' pages; forgotten when the data changes); 0 turns keeping off.",
+    )
+    page_cache_bytes: int = Field(
+        64_000_000,
+        ge=0,
+        description="Bytes the kept pages may take in all (a seed catalogue's answer page is 10 to 100 KB); a page "
+        "larger than a thirty-second of it is never kept.",
+    )
     graphql_max_nodes: int = Field(
         20_000,
         ge=1,

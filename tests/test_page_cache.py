@@ -66,6 +66,19 @@ def test_a_page_is_kept_and_sent_again_alike(web: TestClient) -> None:
     assert len(kept(web).pages) == 1
 
 
+def test_the_operator_sets_how_many_pages_are_kept(tmp_path: Path, loaded_store_path: Path) -> None:
+    shutil.copytree(loaded_store_path, tmp_path / "store")
+    settings = Settings(store_path=tmp_path / "store", index_path=tmp_path / "index", page_cache_size=1)
+    with TestClient(create_app(settings, watch=False), base_url=TEST_BASE_URL) as client:
+        for path in ("/koncepce", "/dobra-praxe", "/financovani"):
+            assert client.get(path, headers=HTML).status_code == 200
+        assert len(kept(client).pages) == 1
+    settings = settings.model_copy(update={"page_cache_size": 20_000, "page_cache_bytes": 0})
+    with TestClient(create_app(settings, watch=False), base_url=TEST_BASE_URL) as client:
+        assert client.get("/koncepce", headers=HTML).status_code == 200
+        assert len(kept(client).pages) == 0
+
+
 def test_a_published_edit_gives_a_fresh_page_and_answer(web: TestClient) -> None:
     catalogue = web.app.state.catalogue  # type: ignore[attr-defined]
     page = visitor(web).get(PORTAL_PAGE, headers=HTML).text

@@ -7,6 +7,7 @@ import fcntl
 import os
 import random
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from html import unescape
 from pathlib import Path
 
@@ -210,11 +212,18 @@ def answers(ready: Callable[[], bool], *, within: float) -> bool:
     return False
 
 
+def limit_open_files(count: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (count, count))
+
+
 @contextmanager
-def running_server(folder: Path, store: Path | None, env: dict[str, str] | None = None) -> Iterator[str]:
+def running_server(
+    folder: Path, store: Path | None, env: dict[str, str] | None = None, *, open_files: int | None = None
+) -> Iterator[str]:
     """A real `katalog serve` on 127.0.0.1 over a copy of the embedded ``store``, or (None) over the
     Oxigraph server ``env`` names; the index lives in ``folder``. Yields its base URL once /healthz
-    answers 200 and stops it afterwards."""
+    answers 200 and stops it afterwards. ``open_files`` lowers the process's file descriptor limit
+    (``ulimit -n``) to that."""
     copy = folder / "store"
     folder.mkdir(parents=True, exist_ok=True)
     if store is not None:
@@ -233,6 +242,8 @@ def running_server(folder: Path, store: Path | None, env: dict[str, str] | None 
         },
         stdout=log,
         stderr=subprocess.STDOUT,
+        # Only sets a resource limit, before the server starts any thread.
+        preexec_fn=None if open_files is None else partial(limit_open_files, open_files),
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -5,20 +5,17 @@ locking out a real request, and the client's address is never taken from X-Forwa
 from __future__ import annotations
 
 import re
-import resource
-import shutil
 import socket
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from tests.conftest import answers, free_port
+from tests.conftest import running_server
 
 HEADER_TIMEOUT = 2.0
 SLACK = 3.0
@@ -28,41 +25,12 @@ event loop is shared with whatever else the test machine runs)."""
 
 @contextmanager
 def serving(folder: Path, store: Path, env: dict[str, str], *, open_files: int | None = None) -> Iterator[int]:
-    """A real `katalog serve` on 127.0.0.1 over a copy of ``store``; yields its port once /healthz answers.
-    ``open_files`` lowers the process's file descriptor limit (``ulimit -n``) to that."""
-    shutil.copytree(store, folder / "store")
-    port = free_port()
-    limit: Callable[[], None] | None = None
-    if open_files is not None:
-
-        def limit() -> None:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
-
-    log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed when the server stops
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "katalog"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={
-            "KATALOG_STORE_PATH": str(folder / "store"),
-            "KATALOG_INDEX_PATH": str(folder / "index"),
-            "KATALOG_LOG_FILE": str(folder / "katalog.log"),
-            "PATH": str(Path(sys.executable).parent),
-            **env,
-        },
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        preexec_fn=limit,  # only sets a resource limit, before the server starts any thread
-    )
-    try:
-        healthy = answers(
-            lambda: httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200, within=60
-        )
-        if not healthy or process.poll() is not None:
-            pytest.fail(f"the server did not become healthy:\n{(folder / 'server.log').read_text(errors='replace')}")
+    """:func:`tests.conftest.running_server` over a copy of ``store``, logging to a file; yields its port."""
+    with running_server(folder, store, {"KATALOG_LOG_FILE": str(folder / "katalog.log"), **env},
+                        open_files=open_files) as base:
+        port = urlsplit(base).port
+        assert port is not None
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,9 @@ connections were all kept, each holding a file descriptor, until the process cou
 * closes a connection that has not sent a complete request head (line and headers) within
   ``header_timeout`` seconds of opening, or of the previous response on a kept-alive connection, however
   slowly it trickles bytes meanwhile (every byte would restart uvicorn's keep-alive timer);
+* closes a connection whose request body stops arriving for ``header_timeout`` seconds, as nginx's
+  ``client_body_timeout`` does (the app then sees the client gone): uvicorn would wait for the rest of a
+  body for ever;
 * bounds the open connections of the process (:func:`connection_cap`, from the file descriptors it may
   open): past the bound the connection waiting longest for its request head is closed to make room, so
   a crowd of idle or trickling connections cannot lock out a real request, and a request being answered
@@ -65,6 +68,7 @@ class HeadTimeoutProtocol(H11Protocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self._head_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
         self._waiting_since: float | None = None
         """When the connection started waiting for a request head (monotonic seconds); None while a
         request is being received or answered."""
@@ -94,6 +98,23 @@ class HeadTimeoutProtocol(H11Protocol):
         self._unset_keepalive_if_required()
         self.transport.close()
 
+    # -- the request body's deadline ------------------------------------------------------------------
+
+    def _await_body(self) -> None:
+        """Give the body's next bytes ``header_timeout`` seconds (from now: every read restarts it)."""
+        self._stop_body_timer()
+        self._body_timer = self.loop.call_later(self.header_timeout, self._body_timed_out)
+
+    def _stop_body_timer(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+    def _body_timed_out(self) -> None:
+        self._body_timer = None
+        if self.conn.their_state is h11.SEND_BODY and not self.transport.is_closing():
+            self.transport.close()
+
     # -- uvicorn's hooks --------------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -105,6 +126,10 @@ class HeadTimeoutProtocol(H11Protocol):
         super().data_received(data)
         if self.conn.their_state is not h11.IDLE:
             self._stop_head_timer()  # the head is complete: the request is the app's now
+            if self.conn.their_state is h11.SEND_BODY:
+                self._await_body()
+            else:
+                self._stop_body_timer()
         elif self._head_timer is None and self.conn.our_state is h11.IDLE and not self.transport.is_closing():
             # Between requests without a deadline: a body that came in after its answer was sent (h11 only
             # then starts the next cycle) skipped on_response_complete's timer.
@@ -119,6 +144,7 @@ class HeadTimeoutProtocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_timer()
+        self._stop_body_timer()
         super().connection_lost(exc)
 
     # -- the cap on connections --------------------------------------------------------------------------

@@ -114,6 +114,43 @@ def test_w16_a_kept_alive_connection_has_the_same_deadline_for_its_next_request_
     assert closed and closed[0] <= HEADER_TIMEOUT + SLACK, "the slow second request head was kept"
 
 
+def test_w16_a_request_body_that_stops_arriving_is_closed_after_the_header_timeout(slow_timeout_server: int) -> None:
+    """uvicorn waited for the rest of a body for ever. A body that keeps coming, however slowly, is still
+    read and answered, though it takes longer than the timeout."""
+    query = b'{"query":"{__typename}"}'
+    head = (b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(query))
+    stalled = socket.create_connection(("127.0.0.1", slow_timeout_server), timeout=5)
+    slow = socket.create_connection(("127.0.0.1", slow_timeout_server), timeout=5)
+    try:
+        stalled.sendall(head + query[:5])
+        slow.sendall(head + query[:5])
+        opened, closed_after = time.monotonic(), None
+        for start in range(5, len(query), 2):  # two bytes every half second: 5 s in all
+            time.sleep(HEADER_TIMEOUT / 4)
+            slow.sendall(query[start : start + 2])
+            if closed_after is None and is_closed(stalled):
+                closed_after = time.monotonic() - opened
+        slow.setblocking(True)
+        answer = b""
+        while b"__typename" not in answer:
+            received = slow.recv(4096)
+            assert received, f"the slow body's connection was closed: {answer[:200]!r}"
+            answer += received
+        taken = time.monotonic() - opened
+        while closed_after is None and time.monotonic() < opened + HEADER_TIMEOUT + SLACK:
+            time.sleep(0.1)
+            if is_closed(stalled):
+                closed_after = time.monotonic() - opened
+    finally:
+        stalled.close()
+        slow.close()
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert taken > HEADER_TIMEOUT
+    assert closed_after is not None, "the stalled body's connection was kept"
+    assert HEADER_TIMEOUT - 1.0 <= closed_after <= HEADER_TIMEOUT + SLACK
+
+
 def test_w16_a_crowd_of_idle_connections_past_the_cap_leaves_room_for_a_real_request(
     tmp_path: Path, loaded_store_path: Path
 ) -> None:

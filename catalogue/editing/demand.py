@@ -149,8 +149,8 @@ def record_all(store: CatalogueStore, settings: Settings, tallies: Iterable[Tall
         f"INSERT {{ GRAPH {graph} {{ ?node <{COUNT}> ?new }} }}\n"
         f"WHERE {{ VALUES (?node ?add) {{ {counts} }} GRAPH {graph} {{ ?node <{COUNT}> ?old }}"
         " BIND(?old + ?add AS ?new) } ;\n"
-        # Only what differs is deleted: a triple deleted and inserted again at every write left RocksDB's
-        # tombstones behind, and the Oxigraph server's writes grew slower by the minute.
+        # Only what differs is deleted: an unchanged triple deleted and inserted again is two writes for
+        # nothing, where inserting a triple that is there already writes nothing.
         f"DELETE {{ GRAPH {graph} {{ ?node <{MATCHED_WELL}> ?was }} }}\n"
         f"WHERE {{ VALUES ({variables}) {{\n{rows}\n}} GRAPH {graph} {{ ?node <{MATCHED_WELL}> ?was }}"
         " FILTER(!sameTerm(?was, ?matched)) } ;\n"

@@ -31,6 +31,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.kept import MISSING, SharedAnswers
+from api.linked_data import etag_matches
 from catalogue.editing.demand import Question
 from catalogue.settings import Settings
 from web.auth import CSRF_FIELD, SESSION_COOKIE
@@ -180,7 +181,4 @@ def _not_modified(headers: list[tuple[bytes, bytes]], request: Request) -> bool:
     """Whether the visitor already holds the kept page: its ETag (a resource's version) is one that
     ``If-None-Match`` names, as the page itself would have answered 304."""
     etag = next((value for name, value in headers if name == b"etag"), None)
-    wanted = request.headers.get("if-none-match")
-    if etag is None or wanted is None:
-        return False
-    return wanted.strip() == "*" or etag.decode() in {tag.strip() for tag in wanted.split(",")}
+    return etag is not None and etag_matches(request.headers.get("if-none-match"), etag.decode())

@@ -213,7 +213,8 @@ class _Site(IriLinks):
             log.error("reading the version of %s failed: %s", subject.iri, error)
             return _problem(request, error, N_("Chyba serveru"), form)
         cacheable = form is not None and (form is not HTML or not request.cookies)
-        if tag is not None and form is not None and cacheable and _matches(request.headers.get("if-none-match"), tag):
+        wanted = request.headers.get("if-none-match")
+        if tag is not None and form is not None and cacheable and etag_matches(wanted, tag):
             return Response(status_code=304, headers={**VARY, "ETag": tag, **self.document_headers(subject, form)})
         answer = self.build(request, subject, form)
         if tag is not None and answer is not None and answer.status_code == 200:
@@ -290,7 +291,7 @@ class _Site(IriLinks):
         return _problem(request, refused, N_("Neplatná adresa"), form)
 
 
-def _matches(if_none_match: str | None, tag: str) -> bool:
+def etag_matches(if_none_match: str | None, tag: str) -> bool:
     """Whether an ``If-None-Match`` header names ``tag`` (by the weak comparison RFC 9110 prescribes for
     it: ``W/"x"`` matches ``"x"``), or is ``*``."""
     if not if_none_match:

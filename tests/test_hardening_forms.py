@@ -29,7 +29,7 @@ from catalogue.store import CatalogueStore
 from tests.conftest import fill, oxigraph_server, running_server, server_settings
 from web.clients import client_address
 from web.forms import FORM_COOKIE, MAX_TOKEN_AGE_SECONDS, MIN_FILL_SECONDS, FormSigner
-from web.state import PROPOSAL_PURPOSE, PROPOSALS_PER_WINDOW, USED_PROPOSAL_TOKENS
+from web.state import PROPOSAL_PURPOSE, PROPOSALS_PER_WINDOW, SPENT_FORM_TOKENS
 
 KEY = "hardening-forms-test-key"
 SIGNER = FormSigner(KEY.encode(), PROPOSAL_PURPOSE)
@@ -295,7 +295,7 @@ def test_f7_a_full_disk_keeps_the_visitor_s_text_and_a_token_for_the_retry(small
         again = page_token(full.text)
         SIGNER.check(again, client.cookies[FORM_COOKIE])
         catalogue = started.app.state.catalogue  # type: ignore[attr-defined]
-        assert not USED_PROPOSAL_TOKENS.claimed(catalogue.store, catalogue.settings, "proposal:" + again)
+        assert not SPENT_FORM_TOKENS.claimed(catalogue.store, catalogue.settings, "proposal:" + again)
         assert stored_with(started.app, "Zaplněný disk, text nesmí zmizet") == 0  # type: ignore[arg-type]
         # Space freed: the same page sent again is stored, without a restart.
         filler.unlink()

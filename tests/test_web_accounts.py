@@ -124,6 +124,21 @@ def test_a_forged_log_in_form_is_refused_and_a_fast_one_is_not(client: TestClien
     assert log_in(client, account.email).status_code == 303
 
 
+def test_a_log_in_form_s_token_is_spent_at_its_first_try(client: TestClient) -> None:
+    account = make(client)
+    token = login_form(client)
+    form = {"email": account.email, "heslo": "špatné heslo 12345", "token": token}
+    assert client.post("/prihlaseni", data=form, headers=HTML).status_code == 400
+    replayed = client.post("/prihlaseni", data={**form, "heslo": PASSWORD}, headers=HTML)
+    assert replayed.status_code == 409 and SESSION_COOKIE not in replayed.headers.get("set-cookie", "")
+    assert "Tento formulář už byl jednou odeslán." in unescape(replayed.text)
+    assert f'value="{account.email}"' in replayed.text, "the e-mail stays in its field"
+    fresh = re.search(r'name="token" value="([^"]+)"', replayed.text)
+    assert fresh and fresh.group(1) != token, "the refusal comes with a token of its own"
+    again = client.post("/prihlaseni", data={**form, "heslo": PASSWORD, "token": fresh.group(1)}, headers=HTML)
+    assert again.status_code == 303 and again.headers["location"] == "/ucet"
+
+
 def test_log_out_ends_the_session_on_the_server(client: TestClient, web: TestClient) -> None:
     account = make(client)
     assert log_in(client, account.email).status_code == 303

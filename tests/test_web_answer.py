@@ -388,7 +388,7 @@ def test_a_rejected_proposal_keeps_what_was_typed(
     assert message in unescape(response.text)
     assert f">{fields['problem']}</textarea>" in response.text
     assert f'value="{fields["contact"]}"' in response.text
-    assert re.search(r'name="token" value="[0-9]+\.[0-9a-f]{64}"', response.text), "a form to try again"
+    assert re.search(r'name="token" value="[0-9]+\.[0-9a-f]{16}\.[0-9a-f]{64}"', response.text), "a form to try again"
     assert proposal_with(stored(client.app.state.catalogue.store, writable), fields["problem"].strip()) is None
 
 
@@ -448,6 +448,19 @@ def test_tokens_expire_and_need_the_minimum_fill_time() -> None:
             signer.check(token, "cookie", now=now)
     with pytest.raises(ValueError, match="token"):
         FormSigner(b"key", "another form").check(token, "cookie", now=1010.0)
+
+
+def test_each_token_is_one_of_its_own_also_within_a_second() -> None:
+    """A token spent once must leave the next page one that is not, however soon that page comes."""
+    signer = FormSigner(b"key", "login")
+    first, second = (signer.token("cookie", now=1000.0) for _ in range(2))
+    assert first != second
+    for token in (first, second, signer.renewed(first, "cookie")):
+        signer.check(token, "cookie", now=1000.0 + MIN_FILL_SECONDS)
+    issued, nonce, signature = first.split(".")
+    for forged in (f"{issued}.{nonce[::-1]}.{signature}", f"{issued}.{signature}", f"{issued}..{signature}"):
+        with pytest.raises(ValueError, match="token"):
+            signer.check(forged, "cookie", now=1010.0)
 
 
 def test_a_proposal_is_private_to_the_curators(tmp_path: Path, loaded_store_path: Path) -> None:

@@ -2,11 +2,13 @@
 across processes, such as a token's single use and the proposals per address, are in the store:
 :mod:`catalogue.editing.throttles`).
 
-A form token is ``<issued unix time>.<HMAC-SHA256>`` over the purpose of the form, the time and the
-browser's form cookie (a random value the site sets). A forged request from another site cannot read
-the cookie or the page, so it cannot make a token that fits; the time in the token gives both an
-expiry and a minimum fill time: a person needs a few seconds to write a problem and a contact, a
-spam robot posts at once. A honeypot field, hidden from people and from assistive technology, is
+A form token is ``<issued unix time>.<nonce>.<HMAC-SHA256>`` over the purpose of the form, the time, the
+nonce and the browser's form cookie (a random value the site sets). A forged request from another site
+cannot read the cookie or the page, so it cannot make a token that fits; the time in the token gives
+both an expiry and a minimum fill time: a person needs a few seconds to write a problem and a contact, a
+spam robot posts at once. The nonce makes each token one of its own, also two issued in the same second
+to one browser, so that a token spent once (a proposal stored with it, a log-in tried with it) leaves
+the next page one that is not. A honeypot field, hidden from people and from assistive technology, is
 left empty by people and filled in by robots that fill in every field.
 """
 
@@ -29,6 +31,7 @@ FORM_COOKIE = "formular"
 HONEYPOT_FIELD = "web"
 MIN_FILL_SECONDS = 3.0
 MAX_TOKEN_AGE_SECONDS = 4 * 3600.0
+TOKEN_NONCE_BYTES = 8
 MAX_FORM_BYTES = 16_384
 """Far more than a 1,000-character text and a contact, or a basket of 50 IRIs, take, even %-escaped."""
 
@@ -101,28 +104,29 @@ class FormSigner:
     key: bytes
     purpose: str
 
-    def _signature(self, issued: int, cookie: str) -> str:
-        message = f"{self.purpose}|{issued}|{cookie}".encode()
+    def _signature(self, issued: int, nonce: str, cookie: str) -> str:
+        message = f"{self.purpose}|{issued}|{nonce}|{cookie}".encode()
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()
 
     def token(self, cookie: str, *, now: float | None = None) -> str:
-        issued = int(time.time() if now is None else now)
-        return f"{issued}.{self._signature(issued, cookie)}"
+        issued, nonce = int(time.time() if now is None else now), secrets.token_hex(TOKEN_NONCE_BYTES)
+        return f"{issued}.{nonce}.{self._signature(issued, nonce, cookie)}"
 
     def renewed(self, token: str, cookie: str) -> str:
         """Another token for ``cookie`` that passes :meth:`check` as ``token`` (one that passed it) does: issued
-        a second before it. For a form sent back to be sent again when ``token`` may be used up: the visitor
-        already took the fill time."""
-        return self.token(cookie, now=int(token.partition(".")[0]) - 1)
+        when it was. For a form sent back to be sent again when ``token`` may be used up: the visitor already
+        took the fill time."""
+        return self.token(cookie, now=int(token.partition(".")[0]))
 
     def check(self, token: str, cookie: str | None, *, now: float | None = None) -> None:
         """Nothing when ``token`` was signed here for ``cookie``, between the minimum fill time and the
         expiry ago; else :class:`RejectedForm`."""
-        issued_text, _, signature = token.partition(".")
-        if not (cookie and issued_text.isdigit() and signature):
+        parts = token.split(".")
+        issued_text, nonce, signature = parts if len(parts) == 3 else ("", "", "")
+        if not (cookie and issued_text.isdigit() and nonce and signature):
             raise RejectedForm("token")
         issued = int(issued_text)
-        if not hmac.compare_digest(signature, self._signature(issued, cookie)):
+        if not hmac.compare_digest(signature, self._signature(issued, nonce, cookie)):
             raise RejectedForm("token")
         age = (time.time() if now is None else now) - issued
         if age > MAX_TOKEN_AGE_SECONDS:

@@ -1,6 +1,6 @@
 """What the site keeps while it runs, on top of the catalogue: the proposal form's signer; and what
-protects that form across every process of the site, kept in the store: the proposals sent per address
-and the tokens already used.
+protects the signed forms across every process of the site, kept in the store: the proposals sent per
+address and the forms' tokens already used.
 
 :class:`SiteCatalogue` is the :class:`~catalogue.runtime.Catalogue` with the site's own parts; the app
 factory builds one (as :class:`api.state.AppState`, which adds the API's parts) and every page reads it
@@ -27,9 +27,10 @@ PROPOSAL_WINDOW_SECONDS = 600.0
 
 PROPOSALS_FROM_ADDRESS = Throttle(PROPOSALS_SENT, "ProposalSent", timedelta(seconds=PROPOSAL_WINDOW_SECONDS))
 """The proposals stored from each client address: at most :data:`PROPOSALS_PER_WINDOW` in the window."""
-USED_PROPOSAL_TOKENS = OneTimeKeys(USED_FORM_TOKENS, timedelta(seconds=MAX_TOKEN_AGE_SECONDS))
-"""The proposal form's tokens a proposal was stored with, each refused after; forgotten once the token
-would be refused as expired anyway."""
+SPENT_FORM_TOKENS = OneTimeKeys(USED_FORM_TOKENS, timedelta(seconds=MAX_TOKEN_AGE_SECONDS))
+"""The signed forms' tokens already used, each refused after, keyed by form (``proposal:``, ``login:``): a
+proposal form's once a proposal was stored with it, a log-in form's at its first try. Forgotten once the
+token would be refused as expired anyway."""
 
 
 class SiteCatalogue(Catalogue):

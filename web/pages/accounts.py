@@ -51,7 +51,7 @@ from web.form_cookie import form_token, set_form_cookie
 from web.forms import FORM_COOKIE, FormSigner, RejectedForm, form_fields
 from web.paging import PAGE_PARAMETER, page_count, pager
 from web.site import N_, language_of, local_path, render, translate
-from web.state import site_catalogue
+from web.state import SPENT_FORM_TOKENS, site_catalogue
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,6 +88,7 @@ FORM_REJECTED = {
                 "povolit cookies tohoto webu."),
     "expired": N_("Formulář byl otevřený příliš dlouho. Odešlete ho prosím ještě jednou."),
     "too-large": N_("Formulář je příliš velký."),
+    "used": N_("Tento formulář už byl jednou odeslán. Zadejte prosím heslo znovu a odešlete ho."),
 }
 ADMIN_ONLY = N_("Tuto stránku mohou otevřít jen správci katalogu.")
 FIX_FIELDS = N_("Formulář nebyl odeslán: opravte prosím označená pole.")
@@ -170,6 +171,10 @@ def _log_in(request: Request, fields: dict[str, str]) -> Response:
             return _login_page(request, {**kept, "error": FORM_REJECTED[rejected.reason]},
                                403 if rejected.reason == "token" else 400)
     catalogue = site_catalogue(request)
+    # Each try needs a page of its own: a token sent again (a replay, a script's loop) is refused before
+    # the password is checked, and the page answered with carries a fresh one.
+    if SPENT_FORM_TOKENS.claim(catalogue.store, catalogue.settings, "login:" + fields.get("token", "")) is None:
+        return _login_page(request, {**kept, "error": FORM_REJECTED["used"]}, 409)
     try:
         account = accounts.authenticate(catalogue.store, catalogue.settings, email, fields.get("heslo", ""),
                                         client=client_address(request, catalogue.settings))

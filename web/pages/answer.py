@@ -43,7 +43,7 @@ from web.forms import (
 )
 from web.pages.demand import record_answer
 from web.site import N_, language_of, render
-from web.state import PROPOSALS_FROM_ADDRESS, PROPOSALS_PER_WINDOW, USED_PROPOSAL_TOKENS, site_catalogue
+from web.state import PROPOSALS_FROM_ADDRESS, PROPOSALS_PER_WINDOW, SPENT_FORM_TOKENS, site_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -309,7 +309,7 @@ def _store(request: Request, context: dict[str, Any], token: str, text: str, con
     claim = None
     try:
         # Claimed before storing, in one guarded write, so that of a double submit only one is stored.
-        claim = USED_PROPOSAL_TOKENS.claim(store, settings, _token_key(token))
+        claim = SPENT_FORM_TOKENS.claim(store, settings, _token_key(token))
         if claim is None:
             return _respond(request, {**context, "proposal_error": ALREADY_SENT}, 409)
         proposal = store_proposal(store, settings, text, contact)
@@ -338,7 +338,7 @@ def _give_up(store: CatalogueStore, settings: Settings, claim: str) -> None:
     """Give up a token's claim, as no proposal was stored with it (if this fails too, the form gets another
     token: :func:`_retry_token`)."""
     try:
-        USED_PROPOSAL_TOKENS.release(store, settings, claim)
+        SPENT_FORM_TOKENS.release(store, settings, claim)
     except StoreError:
         log.exception("a proposal token's claim could not be given up")
 
@@ -348,7 +348,7 @@ def _retry_token(request: Request, store: CatalogueStore, settings: Settings, to
     it, else one as old (a claim that landed just before the store failed, or could not be given up, would
     refuse ``token`` as used and tell the visitor a lost proposal was received)."""
     try:
-        if not USED_PROPOSAL_TOKENS.claimed(store, settings, _token_key(token)):
+        if not SPENT_FORM_TOKENS.claimed(store, settings, _token_key(token)):
             return token
     except StoreError:
         pass  # the store cannot tell: one as old is sure to be unused

@@ -118,6 +118,11 @@ class FormSigner:
         took the fill time."""
         return self.token(cookie, now=int(token.partition(".")[0]))
 
+    def spent_key(self, token: str) -> str:
+        """What ``token`` is remembered under once spent (:data:`web.state.SPENT_FORM_TOKENS`): the forms
+        share one record, so the key names the form."""
+        return f"{self.purpose}:{token}"
+
     def check(self, token: str, cookie: str | None, *, now: float | None = None) -> None:
         """Nothing when ``token`` was signed here for ``cookie``, between the minimum fill time and the
         expiry ago; else :class:`RejectedForm`."""

@@ -173,7 +173,8 @@ def _log_in(request: Request, fields: dict[str, str]) -> Response:
     catalogue = site_catalogue(request)
     # Each try needs a page of its own: a token sent again (a replay, a script's loop) is refused before
     # the password is checked, and the page answered with carries a fresh one.
-    if SPENT_FORM_TOKENS.claim(catalogue.store, catalogue.settings, "login:" + fields.get("token", "")) is None:
+    spent = _signer(request).spent_key(fields.get("token", ""))
+    if SPENT_FORM_TOKENS.claim(catalogue.store, catalogue.settings, spent) is None:
         return _login_page(request, {**kept, "error": FORM_REJECTED["used"]}, 409)
     try:
         account = accounts.authenticate(catalogue.store, catalogue.settings, email, fields.get("heslo", ""),

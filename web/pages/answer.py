@@ -309,7 +309,7 @@ def _store(request: Request, context: dict[str, Any], token: str, text: str, con
     claim = None
     try:
         # Claimed before storing, in one guarded write, so that of a double submit only one is stored.
-        claim = SPENT_FORM_TOKENS.claim(store, settings, _token_key(token))
+        claim = SPENT_FORM_TOKENS.claim(store, settings, _signer(request).spent_key(token))
         if claim is None:
             return _respond(request, {**context, "proposal_error": ALREADY_SENT}, 409)
         proposal = store_proposal(store, settings, text, contact)
@@ -330,10 +330,6 @@ def _store(request: Request, context: dict[str, Any], token: str, text: str, con
     return RedirectResponse("/navrh/odeslano", status_code=303)
 
 
-def _token_key(token: str) -> str:
-    return "proposal:" + token
-
-
 def _give_up(store: CatalogueStore, settings: Settings, claim: str) -> None:
     """Give up a token's claim, as no proposal was stored with it (if this fails too, the form gets another
     token: :func:`_retry_token`)."""
@@ -348,7 +344,7 @@ def _retry_token(request: Request, store: CatalogueStore, settings: Settings, to
     it, else one as old (a claim that landed just before the store failed, or could not be given up, would
     refuse ``token`` as used and tell the visitor a lost proposal was received)."""
     try:
-        if not SPENT_FORM_TOKENS.claimed(store, settings, _token_key(token)):
+        if not SPENT_FORM_TOKENS.claimed(store, settings, _signer(request).spent_key(token)):
             return token
     except StoreError:
         pass  # the store cannot tell: one as old is sure to be unused
